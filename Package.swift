@@ -1,0 +1,27 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// `-march=native` lets the compiler use the instruction set of the machine that builds
+/// MiniDRAW (AVX2 + FMA on x86-64, NEON on arm64). Without it Swift targets baseline
+/// x86-64 and `SIMD.addingProduct` becomes one `fmaf` call per lane (~100x slower GEMM).
+/// Never replace it with a named newer CPU: AVX-512 code crashes on AVX2-only machines.
+let nativeCPU: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=native"])]
+
+let package = Package(
+    name: "MiniDRAW",
+    products: [
+        .library(name: "MiniDRAW", targets: ["MiniDRAW"]),
+        .executable(name: "minidraw", targets: ["minidraw"]),
+    ],
+    targets: [
+        .target(name: "MiniDRAW", swiftSettings: nativeCPU),
+        .executableTarget(name: "minidraw", dependencies: ["MiniDRAW"], swiftSettings: nativeCPU),
+        .testTarget(
+            name: "MiniDRAWTests",
+            dependencies: ["MiniDRAW"],
+            resources: [.copy("Resources")],
+            swiftSettings: nativeCPU
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)

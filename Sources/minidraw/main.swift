@@ -1,0 +1,2 @@
+import MiniDRAW
+print("minidraw")
