@@ -1,0 +1,199 @@
+/// Selective attention (paper §3.2): an N x N grid of 2-D Gaussian filters placed on the image
+/// by five numbers the decoder emits (Eq. 21), turned into the filterbank matrices F_X [N, A]
+/// and F_Y [N, B] (Eq. 19-20, 25-26). Read (Eq. 27) and write (Eq. 29) live in ReadWrite.swift.
+///
+/// Indices follow the paper: pixel a = 1...A, grid i = 1...N. The 0-based loops below add 1.
+public struct AttentionGeometry: Equatable, Sendable {
+    /// N: the grid is N x N.
+    public var gridSize: Int
+    /// A: image width.
+    public var width: Int
+    /// B: image height.
+    public var height: Int
+
+    public init(gridSize: Int, width: Int, height: Int) {
+        self.gridSize = gridSize
+        self.width = width
+        self.height = height
+    }
+
+    /// (max(A, B) - 1) / (N - 1), the stride scale of Eq. 23 (N = 1 has one filter and no stride).
+    var strideScale: Double { Double(max(width, height) - 1) / Double(max(gridSize - 1, 1)) }
+}
+
+/// Index of each attention parameter in the linear output of Eq. 21 and in the window.
+public enum AttentionParameter {
+    /// g~X before Eq. 22, g_X after.
+    public static let centerX = 0
+    /// g~Y before Eq. 22, g_Y after.
+    public static let centerY = 1
+    /// log sigma^2 before Eq. 24, sigma^2 after.
+    public static let variance = 2
+    /// log delta~ before Eq. 24, delta after Eq. 23.
+    public static let stride = 3
+    /// log gamma before Eq. 24, gamma after.
+    public static let intensity = 4
+    /// Five numbers per image.
+    public static let count = 5
+}
+
+/// What one attention step keeps for its backward pass.
+public struct AttentionStepCache<Scalar: DRAWScalar>: Sendable {
+    /// (g~X, g~Y, log sigma^2, log delta~, log gamma) = W h + b, Eq. 21: [batchSize, 5]
+    public var parameters: Matrix<Scalar>
+    /// (g_X, g_Y, sigma^2, delta, gamma) after Eq. 22-24: [batchSize, 5]
+    public var window: Matrix<Scalar>
+    /// F_X per image: [batchSize, N * A]
+    public var filterX: Matrix<Scalar>
+    /// F_Y per image: [batchSize, N * B]
+    public var filterY: Matrix<Scalar>
+    /// Z_X, Z_Y: the row sums before normalisation, [batchSize, N]
+    public var rowSumX: Matrix<Scalar>
+    public var rowSumY: Matrix<Scalar>
+
+    public init(batchSize: Int, geometry: AttentionGeometry) {
+        let n = geometry.gridSize
+        parameters = Matrix(rows: batchSize, columns: AttentionParameter.count)
+        window = Matrix(rows: batchSize, columns: AttentionParameter.count)
+        filterX = Matrix(rows: batchSize, columns: n * geometry.width)
+        filterY = Matrix(rows: batchSize, columns: n * geometry.height)
+        rowSumX = Matrix(rows: batchSize, columns: n)
+        rowSumY = Matrix(rows: batchSize, columns: n)
+    }
+}
+
+/// Z is kept away from zero: F = e / max(Z, filterbankEpsilon).
+let filterbankEpsilon = 1e-8
+
+// MARK: - Forward
+
+extension AttentionGeometry {
+    /// Eq. 22-26 for every image, from `cache.parameters` (already holding Eq. 21's output).
+    public func forward<Scalar: DRAWScalar>(cache: inout AttentionStepCache<Scalar>) {
+        let n = gridSize
+        for row in 0..<cache.parameters.rows {
+            let centerTilde = cache.parameters[row, AttentionParameter.centerX]
+            let centerYTilde = cache.parameters[row, AttentionParameter.centerY]
+            let centerX = Scalar(width + 1) / 2 * (centerTilde + 1)                                   // Eq. 22
+            let centerY = Scalar(height + 1) / 2 * (centerYTilde + 1)                                 // Eq. 22
+            let variance = Scalar.exp(cache.parameters[row, AttentionParameter.variance])             // Eq. 24
+            let stride = Scalar(strideScale) * Scalar.exp(cache.parameters[row, AttentionParameter.stride]) // Eq. 23, 24
+            let intensity = Scalar.exp(cache.parameters[row, AttentionParameter.intensity])           // Eq. 24
+            cache.window[row, AttentionParameter.centerX] = centerX
+            cache.window[row, AttentionParameter.centerY] = centerY
+            cache.window[row, AttentionParameter.variance] = variance
+            cache.window[row, AttentionParameter.stride] = stride
+            cache.window[row, AttentionParameter.intensity] = intensity
+            cache.filterX.storage.withUnsafeMutableBufferPointer { filter in
+                cache.rowSumX.storage.withUnsafeMutableBufferPointer { sums in
+                    buildFilterbank(center: centerX, stride: stride, variance: variance, length: width,     // Eq. 19, 25
+                                    filter: filter.baseAddress! + row * n * width, rowSums: sums.baseAddress! + row * n)
+                }
+            }
+            cache.filterY.storage.withUnsafeMutableBufferPointer { filter in
+                cache.rowSumY.storage.withUnsafeMutableBufferPointer { sums in
+                    buildFilterbank(center: centerY, stride: stride, variance: variance, length: height,    // Eq. 20, 26
+                                    filter: filter.baseAddress! + row * n * height, rowSums: sums.baseAddress! + row * n)
+                }
+            }
+        }
+    }
+
+    /// Grid offset of filter i (0-based here, i + 1 in the paper): (i + 1) - N/2 - 1/2.
+    @inline(__always)
+    func gridOffset<Scalar: DRAWScalar>(_ i: Int) -> Scalar {
+        Scalar(i + 1) - Scalar(gridSize) / 2 - Scalar(0.5)
+    }
+
+    /// One filterbank, F[i, a] for i = 1...N, a = 1...length.
+    /// - filter: [N, length], rowSums: [N]
+    func buildFilterbank<Scalar: DRAWScalar>(center: Scalar, stride: Scalar, variance: Scalar, length: Int,
+                                             filter: UnsafeMutablePointer<Scalar>, rowSums: UnsafeMutablePointer<Scalar>) {
+        for i in 0..<gridSize {
+            let mean = center + gridOffset(i) * stride                          // Eq. 19-20: mu^i = g + (i - N/2 - 1/2) delta
+            let row = filter + i * length
+            var rowSum: Scalar = 0
+            for a in 0..<length {
+                let distance = Scalar(a + 1) - mean
+                let weight = Scalar.exp(-distance * distance / (2 * variance))  // Eq. 25-26: exp(-(a - mu^i)^2 / (2 sigma^2))
+                row[a] = weight
+                rowSum += weight
+            }
+            rowSums[i] = rowSum
+            let normaliser = 1 / max(rowSum, Scalar(filterbankEpsilon))         // Eq. 25-26: 1 / Z
+            for a in 0..<length { row[a] *= normaliser }
+        }
+    }
+}
+
+// MARK: - Backward
+
+extension AttentionGeometry {
+    /// Backward of one filterbank (Eq. 19-20, 25-26), adding into dCenter, dStride, dVariance.
+    ///
+    /// With e = exp(-d^2 / (2 v)), d = a - mu^i, F = e / Z and Z = Σ_a e:
+    ///   de[a] = (dF[a] - Σ_a' dF[a'] F[a']) / Z      (quotient rule; dF / Z alone when Z is clamped)
+    ///   de/dmu = e d / v,   de/dv = e d^2 / (2 v^2),   dmu^i/dg = 1,   dmu^i/ddelta = i - N/2 - 1/2
+    func filterbankBackward<Scalar: DRAWScalar>(dFilter: UnsafePointer<Scalar>, filter: UnsafePointer<Scalar>,
+                                                rowSums: UnsafePointer<Scalar>, center: Scalar, stride: Scalar,
+                                                variance: Scalar, length: Int,
+                                                dCenter: inout Scalar, dStride: inout Scalar, dVariance: inout Scalar) {
+        for i in 0..<gridSize {
+            let mean = center + gridOffset(i) * stride
+            let row = filter + i * length, dRow = dFilter + i * length
+            let clamped = rowSums[i] <= Scalar(filterbankEpsilon)
+            var projection: Scalar = 0
+            if !clamped { for a in 0..<length { projection += dRow[a] * row[a] } }
+            let sum = max(rowSums[i], Scalar(filterbankEpsilon))
+            var dMean: Scalar = 0
+            for a in 0..<length {
+                let weight = row[a] * sum                                  // e = F Z
+                let dWeight = (dRow[a] - projection) / sum
+                let distance = Scalar(a + 1) - mean
+                dMean += dWeight * weight * distance / variance
+                dVariance += dWeight * weight * distance * distance / (2 * variance * variance)
+            }
+            dCenter += dMean
+            dStride += dMean * gridOffset(i)
+        }
+    }
+
+    /// Backward of Eq. 21-26 for every image: from dF_X, dF_Y and dgamma to d(Eq. 21 output).
+    /// - dFilterX: [batchSize, N A], dFilterY: [batchSize, N B], dIntensity: [batchSize, 1] (dL/dgamma)
+    /// - dParameters: [batchSize, 5], overwritten.
+    public func backward<Scalar: DRAWScalar>(dFilterX: Matrix<Scalar>, dFilterY: Matrix<Scalar>, dIntensity: Matrix<Scalar>,
+                                             cache: AttentionStepCache<Scalar>, dParameters: inout Matrix<Scalar>) {
+        let n = gridSize
+        for row in 0..<cache.window.rows {
+            let centerX = cache.window[row, AttentionParameter.centerX]
+            let centerY = cache.window[row, AttentionParameter.centerY]
+            let variance = cache.window[row, AttentionParameter.variance]
+            let stride = cache.window[row, AttentionParameter.stride]
+            let intensity = cache.window[row, AttentionParameter.intensity]
+            var dCenterX: Scalar = 0, dCenterY: Scalar = 0, dStride: Scalar = 0, dVariance: Scalar = 0
+            dFilterX.storage.withUnsafeBufferPointer { dF in
+            cache.filterX.storage.withUnsafeBufferPointer { f in
+            cache.rowSumX.storage.withUnsafeBufferPointer { sums in
+                filterbankBackward(dFilter: dF.baseAddress! + row * n * width, filter: f.baseAddress! + row * n * width,
+                                   rowSums: sums.baseAddress! + row * n, center: centerX, stride: stride,
+                                   variance: variance, length: width,
+                                   dCenter: &dCenterX, dStride: &dStride, dVariance: &dVariance)
+            }}}
+            dFilterY.storage.withUnsafeBufferPointer { dF in
+            cache.filterY.storage.withUnsafeBufferPointer { f in
+            cache.rowSumY.storage.withUnsafeBufferPointer { sums in
+                filterbankBackward(dFilter: dF.baseAddress! + row * n * height, filter: f.baseAddress! + row * n * height,
+                                   rowSums: sums.baseAddress! + row * n, center: centerY, stride: stride,
+                                   variance: variance, length: height,
+                                   dCenter: &dCenterY, dStride: &dStride, dVariance: &dVariance)
+            }}}
+            // Eq. 22: g = (A + 1)/2 (g~ + 1)  ->  dg~ = dg (A + 1)/2
+            dParameters[row, AttentionParameter.centerX] = dCenterX * Scalar(width + 1) / 2
+            dParameters[row, AttentionParameter.centerY] = dCenterY * Scalar(height + 1) / 2
+            // Eq. 24: y = exp(log y)  ->  d log y = dy y  (Eq. 23 scales delta~ by a constant, so the same holds for delta)
+            dParameters[row, AttentionParameter.variance] = dVariance * variance
+            dParameters[row, AttentionParameter.stride] = dStride * stride
+            dParameters[row, AttentionParameter.intensity] = dIntensity[row, 0] * intensity
+        }
+    }
+}

@@ -1,0 +1,95 @@
+/// Every hyper-parameter of a DRAW model (paper Table 3 gives the MNIST values).
+public struct DRAWConfig: Equatable, Sendable, Codable {
+    /// Image width A in pixels (Eq. 19, 25: a = 1...A).
+    public var width: Int
+    /// Image height B in pixels (Eq. 20, 26: b = 1...B).
+    public var height: Int
+    /// Channels: 1 for MNIST. Read and write work per channel (paper §3.3).
+    public var channels: Int = 1
+    /// Number of drawing steps T (Table 3: 64 for MNIST).
+    public var timesteps: Int
+    /// Encoder LSTM size (Table 3: 256).
+    public var encoderSize: Int
+    /// Decoder LSTM size (Table 3: 256).
+    public var decoderSize: Int
+    /// Latent size |z| per step (Table 3: 100).
+    public var latentSize: Int
+    /// Read glimpse N x N (Table 3: 2). Ignored without attention.
+    public var readSize: Int
+    /// Write patch N x N (Table 3: 5). Ignored without attention.
+    public var writeSize: Int
+    /// Selective attention (Eq. 19-29) or whole-image read/write (Eq. 17-18).
+    public var attention: Bool
+
+    public init(width: Int, height: Int, channels: Int = 1, timesteps: Int, encoderSize: Int, decoderSize: Int,
+                latentSize: Int, readSize: Int, writeSize: Int, attention: Bool) {
+        self.width = width
+        self.height = height
+        self.channels = channels
+        self.timesteps = timesteps
+        self.encoderSize = encoderSize
+        self.decoderSize = decoderSize
+        self.latentSize = latentSize
+        self.readSize = readSize
+        self.writeSize = writeSize
+        self.attention = attention
+    }
+
+    // MARK: - Derived sizes
+
+    /// Pixels per channel, B * A.
+    public var pixelCount: Int { width * height }
+    /// Values per image, C * B * A.
+    public var imageSize: Int { channels * pixelCount }
+    /// |r_t|: 2 C N^2 with attention (Eq. 27), 2 C B A without (Eq. 17).
+    public var glimpseSize: Int { attention ? 2 * channels * readSize * readSize : 2 * imageSize }
+    /// Output of the write layer: C N^2 with attention (Eq. 28), C B A without (Eq. 18).
+    public var writePatchSize: Int { attention ? channels * writeSize * writeSize : imageSize }
+    /// Encoder input [r_t, h^dec_{t-1}] (Eq. 3).
+    public var encoderInputSize: Int { glimpseSize + decoderSize }
+
+    // MARK: - Presets
+
+    /// Paper Table 3, MNIST generation with attention: 28x28, T=64, LSTM 256, z=100, read 2, write 5.
+    public static let paperMNIST = DRAWConfig(width: 28, height: 28, timesteps: 64, encoderSize: 256, decoderSize: 256,
+                                              latentSize: 100, readSize: 2, writeSize: 5, attention: true)
+    /// Paper Table 2's no-attention model: the same sizes with Eq. 17-18.
+    public static let paperMNISTNoAttention = DRAWConfig(width: 28, height: 28, timesteps: 64, encoderSize: 256,
+                                                         decoderSize: 256, latentSize: 100, readSize: 2, writeSize: 5,
+                                                         attention: false)
+    /// A model that trains in minutes on a laptop: T=10, LSTM 256, z=10, read 2x2... as in small DRAW demos.
+    public static let small = DRAWConfig(width: 28, height: 28, timesteps: 10, encoderSize: 256, decoderSize: 256,
+                                         latentSize: 10, readSize: 5, writeSize: 5, attention: true)
+
+    /// Presets by the names the command line uses.
+    public static let presets: [(name: String, config: DRAWConfig)] = [
+        ("small", .small), ("paperMNIST", .paperMNIST), ("paperMNISTNoAttention", .paperMNISTNoAttention),
+    ]
+
+    /// Refuses sizes the model cannot run with, naming the field.
+    public func validate() throws {
+        let positive: [(String, Int)] = [("width", width), ("height", height), ("channels", channels),
+                                         ("timesteps", timesteps), ("encoder-size", encoderSize),
+                                         ("decoder-size", decoderSize), ("latent-size", latentSize)]
+        for (name, value) in positive where value <= 0 {
+            throw ConfigError(message: "--\(name) must be a positive integer, got \(value)")
+        }
+        if attention {
+            if readSize <= 0 { throw ConfigError(message: "--read-size must be a positive integer, got \(readSize)") }
+            if writeSize <= 0 { throw ConfigError(message: "--write-size must be a positive integer, got \(writeSize)") }
+        }
+    }
+
+    /// One line for logs: `28x28 T=64 enc=256 dec=256 z=100 read=2 write=5 attention`.
+    public var summary: String {
+        let mode = attention ? "read=\(readSize) write=\(writeSize) attention" : "no attention"
+        let colour = channels == 1 ? "" : "x\(channels)"
+        return "\(width)x\(height)\(colour) T=\(timesteps) enc=\(encoderSize) dec=\(decoderSize) z=\(latentSize) \(mode)"
+    }
+}
+
+/// A configuration that cannot run, with a one-line reason.
+public struct ConfigError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

@@ -1,0 +1,153 @@
+/// Scratch gradients for backprop through time, allocated once per batch size and reused.
+public struct DRAWBackwardWorkspace<Scalar: DRAWScalar>: Sendable {
+    /// dL/dc_t, carried from t = T back to t = 0: [batchSize, imageSize]
+    public internal(set) var dCanvas: Matrix<Scalar>
+    /// dL/dx_hat_t: [batchSize, imageSize]
+    var dErrorImage: Matrix<Scalar>
+    /// dL/dh^dec_t and dL/dc^dec_t, carried backwards: [batchSize, decoderSize]
+    var dDecoderHidden: Matrix<Scalar>
+    var dDecoderCell: Matrix<Scalar>
+    /// dL/dh^dec_{t-1} being assembled at step t: [batchSize, decoderSize]
+    var dPreviousDecoderHidden: Matrix<Scalar>
+    /// dL/dh^enc_t and dL/dc^enc_t: [batchSize, encoderSize]
+    var dEncoderHidden: Matrix<Scalar>
+    var dEncoderCell: Matrix<Scalar>
+    /// dL/dh^enc_{t-1} from the encoder's recurrence: [batchSize, encoderSize]
+    var dPreviousEncoderHidden: Matrix<Scalar>
+    /// Pre-activation gate gradients: [batchSize, 4 H]
+    var dEncoderGates: Matrix<Scalar>
+    var dDecoderGates: Matrix<Scalar>
+    /// dL/d[r_t, h^dec_{t-1}]: [batchSize, glimpseSize + decoderSize]
+    var dEncoderInput: Matrix<Scalar>
+    /// dL/dr_t: [batchSize, glimpseSize]
+    var dGlimpse: Matrix<Scalar>
+    /// dL/dz_t, dL/dmu_t, dL/dlog sigma_t: [batchSize, latentSize]
+    var dZ: Matrix<Scalar>
+    var dMu: Matrix<Scalar>
+    var dLogSigma: Matrix<Scalar>
+    /// dL/dw_t: [batchSize, writePatchSize]
+    var dWritePatch: Matrix<Scalar>
+    /// Filterbank gradients of the read and the write: [batchSize, N * A], [batchSize, N * B]
+    var dReadFilterX: Matrix<Scalar>
+    var dReadFilterY: Matrix<Scalar>
+    var dWriteFilterX: Matrix<Scalar>
+    var dWriteFilterY: Matrix<Scalar>
+    /// dL/dgamma: [batchSize, 1]
+    var dIntensity: Matrix<Scalar>
+    /// dL/d(Eq. 21 output): [batchSize, 5]
+    var dAttentionParameters: Matrix<Scalar>
+
+    public init(config: DRAWConfig, batchSize: Int) {
+        let attentionRows = config.attention ? batchSize : 0
+        dCanvas = Matrix(rows: batchSize, columns: config.imageSize)
+        dErrorImage = dCanvas
+        dDecoderHidden = Matrix(rows: batchSize, columns: config.decoderSize)
+        dDecoderCell = dDecoderHidden
+        dPreviousDecoderHidden = dDecoderHidden
+        dEncoderHidden = Matrix(rows: batchSize, columns: config.encoderSize)
+        dEncoderCell = dEncoderHidden
+        dPreviousEncoderHidden = dEncoderHidden
+        dEncoderGates = Matrix(rows: batchSize, columns: 4 * config.encoderSize)
+        dDecoderGates = Matrix(rows: batchSize, columns: 4 * config.decoderSize)
+        dEncoderInput = Matrix(rows: batchSize, columns: config.encoderInputSize)
+        dGlimpse = Matrix(rows: batchSize, columns: config.glimpseSize)
+        dZ = Matrix(rows: batchSize, columns: config.latentSize)
+        dMu = dZ
+        dLogSigma = dZ
+        dWritePatch = Matrix(rows: batchSize, columns: config.writePatchSize)
+        let readN = config.attention ? config.readSize : 0, writeN = config.attention ? config.writeSize : 0
+        dReadFilterX = Matrix(rows: attentionRows, columns: readN * config.width)
+        dReadFilterY = Matrix(rows: attentionRows, columns: readN * config.height)
+        dWriteFilterX = Matrix(rows: attentionRows, columns: writeN * config.width)
+        dWriteFilterY = Matrix(rows: attentionRows, columns: writeN * config.height)
+        dIntensity = Matrix(rows: attentionRows, columns: 1)
+        dAttentionParameters = Matrix(rows: attentionRows, columns: AttentionParameter.count)
+    }
+}
+
+extension DRAWModel {
+    // MARK: - Backward through time
+
+    /// Adds d(mean over the batch of L^x + L^z)/d(parameter) into `gradient`, after `forward`
+    /// on the same `image` and `cache`. Steps run from t = T down to 1, each undoing its
+    /// forward lines in reverse order.
+    public func backward(image: Matrix<Scalar>, cache: DRAWForwardCache<Scalar>,
+                         workspace: inout DRAWBackwardWorkspace<Scalar>, gradient: inout DRAWModel<Scalar>) {
+        let scale = 1 / Scalar(cache.batchSize)
+        reconstructionLossBackward(image: image, canvas: cache.finalCanvas, scale: scale,      // Eq. 9
+                                   dCanvas: &workspace.dCanvas)
+        workspace.dDecoderHidden.setZero()
+        workspace.dDecoderCell.setZero()
+        workspace.dPreviousEncoderHidden.setZero()
+        workspace.dEncoderCell.setZero()
+        for t in stride(from: config.timesteps - 1, through: 0, by: -1) {
+            let step = cache.steps[t]
+            let previous = t == 0 ? nil : cache.steps[t - 1]
+            backwardStep(image: image, step: step,
+                         previousCanvas: previous?.canvas ?? cache.initialCanvas,
+                         previousEncoderHidden: previous?.encoder.hidden ?? cache.initialEncoderState,
+                         previousEncoderCell: previous?.encoder.cell ?? cache.initialEncoderState,
+                         previousDecoderHidden: previous?.decoder.hidden ?? cache.initialDecoderState,
+                         previousDecoderCell: previous?.decoder.cell ?? cache.initialDecoderState,
+                         scale: scale, workspace: &workspace, gradient: &gradient)
+        }
+    }
+
+    /// Backward of one step. On entry the workspace holds dL/dc_t, dL/dh^dec_t (from later
+    /// steps), dL/dc^dec_t, dL/dh^enc_t (recurrence) and dL/dc^enc_t; on exit the same for t-1.
+    func backwardStep(image: Matrix<Scalar>, step: DRAWStepCache<Scalar>, previousCanvas: Matrix<Scalar>,
+                      previousEncoderHidden: Matrix<Scalar>, previousEncoderCell: Matrix<Scalar>,
+                      previousDecoderHidden: Matrix<Scalar>, previousDecoderCell: Matrix<Scalar>,
+                      scale: Scalar, workspace w: inout DRAWBackwardWorkspace<Scalar>, gradient: inout DRAWModel<Scalar>) {
+        // Eq. 6: c_t = c_{t-1} + write(h^dec_t); dc_t flows unchanged to c_{t-1} and into the write.
+        if config.attention {
+            writeGeometry.writeBackward(dCanvas: w.dCanvas, patch: step.writePatch, cache: step.writeAttention,   // Eq. 29
+                                        channels: config.channels, dPatch: &w.dWritePatch,
+                                        dFilterX: &w.dWriteFilterX, dFilterY: &w.dWriteFilterY, dIntensity: &w.dIntensity)
+            writeGeometry.backward(dFilterX: w.dWriteFilterX, dFilterY: w.dWriteFilterY, dIntensity: w.dIntensity, // Eq. 22-26
+                                   cache: step.writeAttention, dParameters: &w.dAttentionParameters)
+            writeAttention.backward(dOutput: w.dAttentionParameters, input: step.decoder.hidden,                   // Eq. 21
+                                    gradient: &gradient.writeAttention, dInput: &w.dDecoderHidden, accumulateInput: true)
+            write.backward(dOutput: w.dWritePatch, input: step.decoder.hidden, gradient: &gradient.write,          // Eq. 28
+                           dInput: &w.dDecoderHidden, accumulateInput: true)
+        } else {
+            write.backward(dOutput: w.dCanvas, input: step.decoder.hidden, gradient: &gradient.write,              // Eq. 18
+                           dInput: &w.dDecoderHidden, accumulateInput: true)
+        }
+        decoder.backward(dHidden: w.dDecoderHidden, dCell: &w.dDecoderCell, cache: step.decoder,                   // Eq. 5
+                         input: step.latent.z, previousHidden: previousDecoderHidden, previousCell: previousDecoderCell,
+                         dGates: &w.dDecoderGates, gradient: &gradient.decoder,
+                         dInput: &w.dZ, dPreviousHidden: &w.dPreviousDecoderHidden)
+        klBackward(mu: step.latent.mu, sigma: step.latent.sigma, scale: scale,                                      // Eq. 11
+                   dMu: &w.dMu, dLogSigma: &w.dLogSigma)
+        latent.backward(dZ: w.dZ, dMu: &w.dMu, dLogSigma: &w.dLogSigma, cache: step.latent,                         // Eq. 4, 7, 8
+                        encoderHidden: step.encoder.hidden, gradient: &gradient.latent, dEncoderHidden: &w.dEncoderHidden)
+        w.dEncoderHidden.add(w.dPreviousEncoderHidden)
+        encoder.backward(dHidden: w.dEncoderHidden, dCell: &w.dEncoderCell, cache: step.encoder,                   // Eq. 3
+                         input: step.encoderInput, previousHidden: previousEncoderHidden,
+                         previousCell: previousEncoderCell, dGates: &w.dEncoderGates, gradient: &gradient.encoder,
+                         dInput: &w.dEncoderInput, dPreviousHidden: &w.dPreviousEncoderHidden)
+        let glimpseSize = config.glimpseSize
+        for row in 0..<image.rows {                                            // Eq. 3: split d[r_t, h^dec_{t-1}]
+            for column in 0..<glimpseSize { w.dGlimpse[row, column] = w.dEncoderInput[row, column] }
+            for column in 0..<config.decoderSize {
+                w.dPreviousDecoderHidden[row, column] += w.dEncoderInput[row, glimpseSize + column]
+            }
+        }
+        if config.attention {
+            readGeometry.readBackward(dGlimpse: w.dGlimpse, image: image, errorImage: step.errorImage,             // Eq. 27
+                                      cache: step.readAttention, channels: config.channels,
+                                      dErrorImage: &w.dErrorImage, dFilterX: &w.dReadFilterX,
+                                      dFilterY: &w.dReadFilterY, dIntensity: &w.dIntensity)
+            readGeometry.backward(dFilterX: w.dReadFilterX, dFilterY: w.dReadFilterY, dIntensity: w.dIntensity,    // Eq. 22-26
+                                  cache: step.readAttention, dParameters: &w.dAttentionParameters)
+            readAttention.backward(dOutput: w.dAttentionParameters, input: previousDecoderHidden,                  // Eq. 21
+                                   gradient: &gradient.readAttention, dInput: &w.dPreviousDecoderHidden,
+                                   accumulateInput: true)
+        } else {
+            readWithoutAttentionBackward(dGlimpse: w.dGlimpse, dErrorImage: &w.dErrorImage)                        // Eq. 17
+        }
+        errorImageBackward(dErrorImage: w.dErrorImage, canvas: previousCanvas, dCanvas: &w.dCanvas)               // Eq. 1
+        swap(&w.dDecoderHidden, &w.dPreviousDecoderHidden)
+    }
+}

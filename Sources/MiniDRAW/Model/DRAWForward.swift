@@ -1,0 +1,151 @@
+/// Everything one step of DRAW computes (Eq. 1-8 and 17-29), kept for the backward pass.
+public struct DRAWStepCache<Scalar: DRAWScalar>: Sendable {
+    /// x_hat_t, Eq. 1: [batchSize, imageSize]
+    public var errorImage: Matrix<Scalar>
+    /// Attention window of the read (Eq. 21-26 from h^dec_{t-1}); unused without attention.
+    public var readAttention: AttentionStepCache<Scalar>
+    /// r_t, Eq. 2: [batchSize, glimpseSize]
+    public var glimpse: Matrix<Scalar>
+    /// [r_t, h^dec_{t-1}], the encoder's input (Eq. 3): [batchSize, glimpseSize + decoderSize]
+    public var encoderInput: Matrix<Scalar>
+    /// h^enc_t, c^enc_t and gates (Eq. 3).
+    public var encoder: LSTMStepCache<Scalar>
+    /// mu_t, sigma_t, epsilon_t, z_t (Eq. 4, 7, 8).
+    public var latent: LatentStepCache<Scalar>
+    /// h^dec_t, c^dec_t and gates (Eq. 5).
+    public var decoder: LSTMStepCache<Scalar>
+    /// w_t, the write layer's output (Eq. 18 or 28): [batchSize, writePatchSize]
+    public var writePatch: Matrix<Scalar>
+    /// Attention window of the write (Eq. 21-26 from h^dec_t); unused without attention.
+    public var writeAttention: AttentionStepCache<Scalar>
+    /// c_t after this step (Eq. 6): [batchSize, imageSize]
+    public var canvas: Matrix<Scalar>
+
+    init(config: DRAWConfig, batchSize: Int) {
+        let readGeometry = AttentionGeometry(gridSize: config.attention ? config.readSize : 0,
+                                             width: config.width, height: config.height)
+        let writeGeometry = AttentionGeometry(gridSize: config.attention ? config.writeSize : 0,
+                                              width: config.width, height: config.height)
+        let attentionRows = config.attention ? batchSize : 0
+        errorImage = Matrix(rows: batchSize, columns: config.imageSize)
+        readAttention = AttentionStepCache(batchSize: attentionRows, geometry: readGeometry)
+        glimpse = Matrix(rows: batchSize, columns: config.glimpseSize)
+        encoderInput = Matrix(rows: batchSize, columns: config.encoderInputSize)
+        encoder = LSTMStepCache(batchSize: batchSize, hiddenSize: config.encoderSize)
+        latent = LatentStepCache(batchSize: batchSize, latentSize: config.latentSize)
+        decoder = LSTMStepCache(batchSize: batchSize, hiddenSize: config.decoderSize)
+        writePatch = Matrix(rows: batchSize, columns: config.writePatchSize)
+        writeAttention = AttentionStepCache(batchSize: attentionRows, geometry: writeGeometry)
+        canvas = Matrix(rows: batchSize, columns: config.imageSize)
+    }
+}
+
+/// The whole forward pass of one batch: a cache per step plus the initial (zero) states.
+/// Allocated once per batch size and reused, so a training step allocates no matrices.
+public struct DRAWForwardCache<Scalar: DRAWScalar>: Sendable {
+    public let batchSize: Int
+    /// One cache per step t = 1...T.
+    public var steps: [DRAWStepCache<Scalar>]
+    /// c_0 = 0 (the paper leaves it open; the reference uses zero): [batchSize, imageSize]
+    public var initialCanvas: Matrix<Scalar>
+    /// h^enc_0 = c^enc_0 = 0: [batchSize, encoderSize]
+    public let initialEncoderState: Matrix<Scalar>
+    /// h^dec_0 = c^dec_0 = 0: [batchSize, decoderSize]
+    public let initialDecoderState: Matrix<Scalar>
+    /// L^x per image (Eq. 9): [batchSize]
+    public var reconstructionLoss: [Scalar]
+    /// L^z per image (Eq. 10-11): [batchSize]
+    public var latentLoss: [Scalar]
+    /// The batch mean of each step's KL term (Eq. 11), t = 1...T.
+    public var klPerStep: [Double]
+
+    public init(config: DRAWConfig, batchSize: Int) {
+        self.batchSize = batchSize
+        steps = (0..<config.timesteps).map { _ in DRAWStepCache(config: config, batchSize: batchSize) }
+        initialCanvas = Matrix(rows: batchSize, columns: config.imageSize)
+        initialEncoderState = Matrix(rows: batchSize, columns: config.encoderSize)
+        initialDecoderState = Matrix(rows: batchSize, columns: config.decoderSize)
+        reconstructionLoss = [Scalar](repeating: 0, count: batchSize)
+        latentLoss = reconstructionLoss
+        klPerStep = [Double](repeating: 0, count: config.timesteps)
+    }
+
+    /// The batch mean of L = L^x + L^z (Eq. 12).
+    public var meanLoss: Double { meanReconstructionLoss + meanLatentLoss }
+    public var meanReconstructionLoss: Double { reconstructionLoss.reduce(0) { $0 + Double($1) } / Double(batchSize) }
+    public var meanLatentLoss: Double { latentLoss.reduce(0) { $0 + Double($1) } / Double(batchSize) }
+    /// The final canvas c_T.
+    public var finalCanvas: Matrix<Scalar> { steps.last?.canvas ?? initialCanvas }
+}
+
+extension DRAWModel {
+    // MARK: - Forward (Eq. 1-12)
+
+    /// Runs the T steps of DRAW on `image` with the noise epsilon_t taken from `cache.steps[t].latent.noise`
+    /// (fill it first: `fillNoise(cache:generator:)`, or with external values), and computes the losses.
+    /// - image: [batchSize, imageSize] with values in [0, 1]
+    public func forward(image: Matrix<Scalar>, cache: inout DRAWForwardCache<Scalar>) {
+        precondition(image.rows == cache.batchSize && image.columns == config.imageSize,
+                     "DRAW forward: image \(image.shapeDescription), expected [\(cache.batchSize), \(config.imageSize)]")
+        for index in 0..<cache.batchSize { cache.latentLoss[index] = 0 }
+        for t in 0..<config.timesteps {
+            let previous = t == 0 ? nil : cache.steps[t - 1]
+            cache.klPerStep[t] = forwardStep(
+                image: image,
+                previousCanvas: previous?.canvas ?? cache.initialCanvas,
+                previousEncoderHidden: previous?.encoder.hidden ?? cache.initialEncoderState,
+                previousEncoderCell: previous?.encoder.cell ?? cache.initialEncoderState,
+                previousDecoderHidden: previous?.decoder.hidden ?? cache.initialDecoderState,
+                previousDecoderCell: previous?.decoder.cell ?? cache.initialDecoderState,
+                step: &cache.steps[t], latentLoss: &cache.latentLoss)
+        }
+        cache.reconstructionLoss = MiniDRAW.reconstructionLoss(image: image, canvas: cache.finalCanvas)   // Eq. 9
+    }
+
+    /// One step t of Eq. 1-8, writing into `step` (modified in place, so nothing is copied).
+    /// Returns the batch mean of this step's KL term.
+    func forwardStep(image: Matrix<Scalar>, previousCanvas: Matrix<Scalar>,
+                     previousEncoderHidden: Matrix<Scalar>, previousEncoderCell: Matrix<Scalar>,
+                     previousDecoderHidden: Matrix<Scalar>, previousDecoderCell: Matrix<Scalar>,
+                     step: inout DRAWStepCache<Scalar>, latentLoss: inout [Scalar]) -> Double {
+        let glimpseSize = config.glimpseSize, decoderSize = config.decoderSize
+        errorImage(image: image, canvas: previousCanvas, into: &step.errorImage)                 // Eq. 1
+        if config.attention {                                                                     // Eq. 2 = Eq. 27
+            readAttention.forward(previousDecoderHidden, into: &step.readAttention.parameters)   // Eq. 21
+            readGeometry.forward(cache: &step.readAttention)                                      // Eq. 22-26
+            readGeometry.read(image: image, errorImage: step.errorImage, cache: step.readAttention,
+                              channels: config.channels, glimpse: &step.glimpse)                  // Eq. 27
+        } else {
+            readWithoutAttention(image: image, errorImage: step.errorImage, glimpse: &step.glimpse) // Eq. 2 = Eq. 17
+        }
+        for row in 0..<image.rows {                                            // Eq. 3: input [r_t, h^dec_{t-1}]
+            for column in 0..<glimpseSize { step.encoderInput[row, column] = step.glimpse[row, column] }
+            for column in 0..<decoderSize {
+                step.encoderInput[row, glimpseSize + column] = previousDecoderHidden[row, column]
+            }
+        }
+        encoder.forward(input: step.encoderInput, previousHidden: previousEncoderHidden,              // Eq. 3
+                        previousCell: previousEncoderCell, cache: &step.encoder)
+        latent.forward(encoderHidden: step.encoder.hidden, cache: &step.latent)                       // Eq. 4, 7, 8
+        let kl = accumulateKL(mu: step.latent.mu, logSigma: step.latent.logSigma,                     // Eq. 10-11
+                              sigma: step.latent.sigma, into: &latentLoss)
+        decoder.forward(input: step.latent.z, previousHidden: previousDecoderHidden,                  // Eq. 5
+                        previousCell: previousDecoderCell, cache: &step.decoder)
+        write.forward(step.decoder.hidden, into: &step.writePatch)                                    // Eq. 18 / 28
+        step.canvas.assign(previousCanvas)
+        if config.attention {
+            writeAttention.forward(step.decoder.hidden, into: &step.writeAttention.parameters)       // Eq. 21
+            writeGeometry.forward(cache: &step.writeAttention)                                        // Eq. 22-26
+            writeGeometry.write(patch: step.writePatch, cache: step.writeAttention,                   // Eq. 6 with Eq. 29
+                                channels: config.channels, canvas: &step.canvas)
+        } else {
+            step.canvas.add(step.writePatch)                                                          // Eq. 6 with Eq. 18
+        }
+        return kl
+    }
+
+    /// Fills epsilon_t ~ N(0, I) for every step (Eq. 4), in step, image, unit order.
+    public func fillNoise(cache: inout DRAWForwardCache<Scalar>, generator: inout SeededGenerator) {
+        for t in 0..<cache.steps.count { generator.fillGaussian(&cache.steps[t].latent.noise.storage) }
+    }
+}

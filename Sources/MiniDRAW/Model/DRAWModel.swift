@@ -1,0 +1,114 @@
+/// The DRAW network's parameters (paper §2, Figure 2): encoder and decoder LSTMs, the latent
+/// layer, the write layer and, with attention, the two attention layers of Eq. 21.
+///
+/// Tensor names and layouts are PyTorch's and match the reference files in shared/reference
+/// and MiniDRAW's checkpoints: `encoder.weight_ih` [4 H_enc, |r| + H_dec], ...
+public struct DRAWModel<Scalar: DRAWScalar>: Equatable, Sendable {
+    public let config: DRAWConfig
+    /// RNN^enc, Eq. 3; input [r_t, h^dec_{t-1}].
+    public var encoder: LSTM<Scalar>
+    /// Eq. 4, 7, 8.
+    public var latent: Latent<Scalar>
+    /// RNN^dec, Eq. 5; input z_t.
+    public var decoder: LSTM<Scalar>
+    /// Eq. 18 (outputs B A values) or Eq. 28 (outputs the N x N patch w_t).
+    public var write: Linear<Scalar>
+    /// Eq. 21 from h^dec_{t-1} for the read; [5, H_dec] (empty without attention).
+    public var readAttention: Linear<Scalar>
+    /// Eq. 21 from h^dec_t for the write; [5, H_dec] (empty without attention).
+    public var writeAttention: Linear<Scalar>
+
+    /// A model of `config` with every parameter zero; see `initialized(config:seed:)`.
+    public init(config: DRAWConfig) {
+        self.config = config
+        let attentionSize = config.attention ? AttentionParameter.count : 0
+        encoder = LSTM(inputSize: config.encoderInputSize, hiddenSize: config.encoderSize)
+        latent = Latent(encoderSize: config.encoderSize, latentSize: config.latentSize)
+        decoder = LSTM(inputSize: config.latentSize, hiddenSize: config.decoderSize)
+        write = Linear(inputSize: config.decoderSize, outputSize: config.writePatchSize)
+        readAttention = Linear(inputSize: config.attention ? config.decoderSize : 0, outputSize: attentionSize)
+        writeAttention = Linear(inputSize: config.attention ? config.decoderSize : 0, outputSize: attentionSize)
+    }
+
+    /// A model with PyTorch-default uniform initialisation drawn from `seed`.
+    public static func initialized(config: DRAWConfig, seed: UInt64) -> DRAWModel {
+        var model = DRAWModel(config: config)
+        var generator = SeededGenerator(seed: seed)
+        model.encoder.initialize(using: &generator)
+        model.latent.mu.initialize(using: &generator)
+        model.latent.logSigma.initialize(using: &generator)
+        model.decoder.initialize(using: &generator)
+        model.write.initialize(using: &generator)
+        if config.attention {
+            model.readAttention.initialize(using: &generator)
+            model.writeAttention.initialize(using: &generator)
+        }
+        return model
+    }
+
+    /// The read grid (N = readSize) on this image.
+    public var readGeometry: AttentionGeometry {
+        AttentionGeometry(gridSize: config.readSize, width: config.width, height: config.height)
+    }
+
+    /// The write grid (N = writeSize) on this image.
+    public var writeGeometry: AttentionGeometry {
+        AttentionGeometry(gridSize: config.writeSize, width: config.width, height: config.height)
+    }
+
+    // MARK: - Named parameters
+
+    /// Every parameter tensor with its checkpoint name, in a fixed order. Biases are `[1, n]`
+    /// matrices here and `[n]` tensors in files.
+    public static func parameterPaths(config: DRAWConfig) -> [(name: String, path: WritableKeyPath<DRAWModel, Matrix<Scalar>>)] {
+        var paths: [(String, WritableKeyPath<DRAWModel, Matrix<Scalar>>)] = []
+        func lstm(_ prefix: String, _ path: WritableKeyPath<DRAWModel, LSTM<Scalar>>) {
+            paths.append(("\(prefix).weight_ih", path.appending(path: \.weightIH)))
+            paths.append(("\(prefix).weight_hh", path.appending(path: \.weightHH)))
+            paths.append(("\(prefix).bias_ih", path.appending(path: \.biasIH)))
+            paths.append(("\(prefix).bias_hh", path.appending(path: \.biasHH)))
+        }
+        func linear(_ prefix: String, _ path: WritableKeyPath<DRAWModel, Linear<Scalar>>) {
+            paths.append(("\(prefix).weight", path.appending(path: \.weight)))
+            paths.append(("\(prefix).bias", path.appending(path: \.bias)))
+        }
+        lstm("encoder", \.encoder)
+        linear("latent.mu", \.latent.mu)
+        linear("latent.log_sigma", \.latent.logSigma)
+        lstm("decoder", \.decoder)
+        linear("write", \.write)
+        if config.attention {
+            linear("read_attention", \.readAttention)
+            linear("write_attention", \.writeAttention)
+        }
+        return paths
+    }
+
+    /// The tensor shape a file stores for `matrix` under `name`: `[n]` for biases.
+    public static func fileShape(name: String, matrix: Matrix<Scalar>) -> [Int] {
+        name.hasSuffix("bias") || name.hasSuffix("bias_ih") || name.hasSuffix("bias_hh") ? [matrix.columns] : matrix.shape
+    }
+
+    /// The number of scalar parameters.
+    public var parameterCount: Int {
+        Self.parameterPaths(config: config).reduce(0) { $0 + self[keyPath: $1.path].count }
+    }
+
+    /// A model of the same shape with every parameter zero: the gradient accumulator.
+    public func zeros() -> DRAWModel { DRAWModel(config: config) }
+
+    /// Sets every parameter to zero, keeping the allocations.
+    public mutating func setZero() {
+        for (_, path) in Self.parameterPaths(config: config) { self[keyPath: path].setZero() }
+    }
+
+    /// Converts every parameter to another scalar type.
+    public func converted<Other: DRAWScalar>(to _: Other.Type = Other.self) -> DRAWModel<Other> {
+        var other = DRAWModel<Other>(config: config)
+        let mine = Self.parameterPaths(config: config), theirs = DRAWModel<Other>.parameterPaths(config: config)
+        for (source, target) in zip(mine, theirs) {
+            other[keyPath: target.path] = self[keyPath: source.path].converted(to: Other.self)
+        }
+        return other
+    }
+}

@@ -1,0 +1,150 @@
+/// An LSTM cell in PyTorch's layout, used for the encoder (Eq. 3) and decoder (Eq. 5).
+///
+///     [i, f, g, o] = x W_ihᵀ + b_ih + h W_hhᵀ + b_hh        (gates in this order)
+///     c' = sigmoid(f) c + sigmoid(i) tanh(g)
+///     h' = sigmoid(o) tanh(c')
+public struct LSTM<Scalar: DRAWScalar>: Equatable, Sendable {
+    /// W_ih: [4 hiddenSize, inputSize]
+    public var weightIH: Matrix<Scalar>
+    /// W_hh: [4 hiddenSize, hiddenSize]
+    public var weightHH: Matrix<Scalar>
+    /// b_ih: [1, 4 hiddenSize]
+    public var biasIH: Matrix<Scalar>
+    /// b_hh: [1, 4 hiddenSize]
+    public var biasHH: Matrix<Scalar>
+
+    public init(inputSize: Int, hiddenSize: Int) {
+        weightIH = Matrix(rows: 4 * hiddenSize, columns: inputSize)
+        weightHH = Matrix(rows: 4 * hiddenSize, columns: hiddenSize)
+        biasIH = Matrix(rows: 1, columns: 4 * hiddenSize)
+        biasHH = Matrix(rows: 1, columns: 4 * hiddenSize)
+    }
+
+    public var hiddenSize: Int { weightHH.columns }
+    public var inputSize: Int { weightIH.columns }
+
+    /// Uniform(-1/sqrt(H), 1/sqrt(H)) for every tensor, PyTorch's default.
+    public mutating func initialize(using generator: inout SeededGenerator) {
+        let bound = 1 / Double(hiddenSize).squareRoot()
+        for keyPath in [\LSTM.weightIH, \.weightHH, \.biasIH, \.biasHH] {
+            for index in self[keyPath: keyPath].storage.indices {
+                self[keyPath: keyPath].storage[index] = Scalar((2 * generator.nextUniform() - 1) * bound)
+            }
+        }
+    }
+}
+
+/// What one LSTM step keeps for its backward pass.
+public struct LSTMStepCache<Scalar: DRAWScalar>: Sendable {
+    /// Gate activations after their nonlinearity, [sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)]: [batchSize, 4 hiddenSize]
+    public var gates: Matrix<Scalar>
+    /// c_t: [batchSize, hiddenSize]
+    public var cell: Matrix<Scalar>
+    /// tanh(c_t): [batchSize, hiddenSize]
+    public var tanhCell: Matrix<Scalar>
+    /// h_t: [batchSize, hiddenSize]
+    public var hidden: Matrix<Scalar>
+
+    public init(batchSize: Int, hiddenSize: Int) {
+        gates = Matrix(rows: batchSize, columns: 4 * hiddenSize)
+        cell = Matrix(rows: batchSize, columns: hiddenSize)
+        tanhCell = Matrix(rows: batchSize, columns: hiddenSize)
+        hidden = Matrix(rows: batchSize, columns: hiddenSize)
+    }
+}
+
+extension LSTM {
+    // MARK: - Forward
+
+    /// One step: (h_{t-1}, c_{t-1}, x_t) -> (h_t, c_t), written into `cache`.
+    /// - input: [batchSize, inputSize]; previousHidden, previousCell: [batchSize, hiddenSize]
+    public func forward(input: Matrix<Scalar>, previousHidden: Matrix<Scalar>, previousCell: Matrix<Scalar>,
+                        cache: inout LSTMStepCache<Scalar>) {
+        matmulTransposedB(input, weightIH, into: &cache.gates)
+        matmulTransposedB(previousHidden, weightHH, into: &cache.gates, accumulate: true)
+        let hidden = hiddenSize
+        let batchSize = input.rows
+        biasIH.storage.withUnsafeBufferPointer { biasI in
+        biasHH.storage.withUnsafeBufferPointer { biasH in
+        previousCell.storage.withUnsafeBufferPointer { cPrev in
+        cache.gates.storage.withUnsafeMutableBufferPointer { gates in
+        cache.cell.storage.withUnsafeMutableBufferPointer { cell in
+        cache.tanhCell.storage.withUnsafeMutableBufferPointer { tanhCell in
+        cache.hidden.storage.withUnsafeMutableBufferPointer { h in
+            for row in 0..<batchSize {
+                let g = row * 4 * hidden
+                for unit in 0..<hidden {
+                    let inputGate = sigmoid(gates[g + unit] + biasI[unit] + biasH[unit])
+                    let forgetGate = sigmoid(gates[g + hidden + unit] + biasI[hidden + unit] + biasH[hidden + unit])
+                    let candidate = Scalar.tanh(gates[g + 2 * hidden + unit] + biasI[2 * hidden + unit]
+                                                + biasH[2 * hidden + unit])
+                    let outputGate = sigmoid(gates[g + 3 * hidden + unit] + biasI[3 * hidden + unit]
+                                             + biasH[3 * hidden + unit])
+                    gates[g + unit] = inputGate
+                    gates[g + hidden + unit] = forgetGate
+                    gates[g + 2 * hidden + unit] = candidate
+                    gates[g + 3 * hidden + unit] = outputGate
+                    let s = row * hidden + unit
+                    let c = forgetGate * cPrev[s] + inputGate * candidate      // c' = f c + i g
+                    let tc = Scalar.tanh(c)
+                    cell[s] = c
+                    tanhCell[s] = tc
+                    h[s] = outputGate * tc                                     // h' = o tanh(c')
+                }
+            }
+        }}}}}}}
+    }
+
+    // MARK: - Backward
+
+    /// Backward of one step.
+    ///
+    /// - dHidden: dL/dh_t [batchSize, hiddenSize] (from the layers above and from step t+1).
+    /// - dCell: on entry dL/dc_t from step t+1, on exit dL/dc_{t-1}.
+    /// - dGates: scratch [batchSize, 4 hiddenSize], left holding dL/d(pre-activation gates).
+    /// - dInput: receives dL/dx_t (overwritten).
+    /// - dPreviousHidden: receives dL/dh_{t-1} (overwritten).
+    public func backward(dHidden: Matrix<Scalar>, dCell: inout Matrix<Scalar>, cache: LSTMStepCache<Scalar>,
+                         input: Matrix<Scalar>, previousHidden: Matrix<Scalar>, previousCell: Matrix<Scalar>,
+                         dGates: inout Matrix<Scalar>, gradient: inout LSTM<Scalar>,
+                         dInput: inout Matrix<Scalar>, dPreviousHidden: inout Matrix<Scalar>) {
+        let hidden = hiddenSize
+        let batchSize = input.rows
+        dHidden.storage.withUnsafeBufferPointer { dh in
+        previousCell.storage.withUnsafeBufferPointer { cPrev in
+        cache.gates.storage.withUnsafeBufferPointer { gates in
+        cache.tanhCell.storage.withUnsafeBufferPointer { tanhCell in
+        dCell.storage.withUnsafeMutableBufferPointer { dc in
+        dGates.storage.withUnsafeMutableBufferPointer { dg in
+            for row in 0..<batchSize {
+                let g = row * 4 * hidden
+                for unit in 0..<hidden {
+                    let s = row * hidden + unit
+                    let inputGate = gates[g + unit], forgetGate = gates[g + hidden + unit]
+                    let candidate = gates[g + 2 * hidden + unit], outputGate = gates[g + 3 * hidden + unit]
+                    let tc = tanhCell[s]
+                    // h' = o tanh(c'):  dc' += dh o (1 - tanh^2 c'),  do = dh tanh(c')
+                    let dCellTotal = dc[s] + dh[s] * outputGate * (1 - tc * tc)
+                    let dOutputGate = dh[s] * tc
+                    // c' = f c + i g:  di = dc' g,  dg = dc' i,  df = dc' c,  dc = dc' f
+                    let dInputGate = dCellTotal * candidate
+                    let dCandidate = dCellTotal * inputGate
+                    let dForgetGate = dCellTotal * cPrev[s]
+                    dc[s] = dCellTotal * forgetGate
+                    // through the nonlinearities: sigmoid' = s (1 - s), tanh' = 1 - t^2
+                    dg[g + unit] = dInputGate * inputGate * (1 - inputGate)
+                    dg[g + hidden + unit] = dForgetGate * forgetGate * (1 - forgetGate)
+                    dg[g + 2 * hidden + unit] = dCandidate * (1 - candidate * candidate)
+                    dg[g + 3 * hidden + unit] = dOutputGate * outputGate * (1 - outputGate)
+                }
+            }
+        }}}}}}
+        // gates = x W_ihᵀ + h W_hhᵀ + b_ih + b_hh
+        matmulTransposedA(dGates, input, into: &gradient.weightIH, accumulate: true)
+        matmulTransposedA(dGates, previousHidden, into: &gradient.weightHH, accumulate: true)
+        accumulateColumnSums(of: dGates, into: &gradient.biasIH)
+        accumulateColumnSums(of: dGates, into: &gradient.biasHH)
+        matmul(dGates, weightIH, into: &dInput)
+        matmul(dGates, weightHH, into: &dPreviousHidden)
+    }
+}

@@ -1,0 +1,67 @@
+/// The approximate posterior Q(Z_t | h^enc_t): a diagonal Gaussian whose mean and log standard
+/// deviation are linear in the encoder output (Eq. 7-8), sampled with the reparameterisation
+/// trick (Eq. 4) so that gradients flow through z.
+public struct Latent<Scalar: DRAWScalar>: Equatable, Sendable {
+    /// Eq. 7: mu_t = W(h^enc_t), weight [z, encoderSize]
+    public var mu: Linear<Scalar>
+    /// Eq. 8: sigma_t = exp(W(h^enc_t)), weight [z, encoderSize]
+    public var logSigma: Linear<Scalar>
+
+    public init(encoderSize: Int, latentSize: Int) {
+        mu = Linear(inputSize: encoderSize, outputSize: latentSize)
+        logSigma = Linear(inputSize: encoderSize, outputSize: latentSize)
+    }
+}
+
+/// What one latent step keeps for its backward pass and for the loss.
+public struct LatentStepCache<Scalar: DRAWScalar>: Sendable {
+    /// mu_t, log sigma_t, sigma_t, epsilon, z_t: each [batchSize, latentSize]
+    public var mu: Matrix<Scalar>
+    public var logSigma: Matrix<Scalar>
+    public var sigma: Matrix<Scalar>
+    public var noise: Matrix<Scalar>
+    public var z: Matrix<Scalar>
+
+    public init(batchSize: Int, latentSize: Int) {
+        mu = Matrix(rows: batchSize, columns: latentSize)
+        logSigma = mu
+        sigma = mu
+        noise = mu
+        z = mu
+    }
+}
+
+extension Latent {
+    // MARK: - Forward
+
+    /// Eq. 4, 7, 8: z_t = mu_t + sigma_t epsilon_t, with `cache.noise` already holding epsilon ~ N(0, I).
+    /// - encoderHidden: [batchSize, encoderSize]
+    public func forward(encoderHidden: Matrix<Scalar>, cache: inout LatentStepCache<Scalar>) {
+        mu.forward(encoderHidden, into: &cache.mu)                         // Eq. 7
+        logSigma.forward(encoderHidden, into: &cache.logSigma)             // Eq. 8 (the linear part)
+        for index in 0..<cache.z.count {
+            let sigma = Scalar.exp(cache.logSigma.storage[index])         // Eq. 8: sigma = exp(W h)
+            cache.sigma.storage[index] = sigma
+            cache.z.storage[index] = cache.mu.storage[index] + sigma * cache.noise.storage[index]   // Eq. 4
+        }
+    }
+
+    // MARK: - Backward
+
+    /// Backward of Eq. 4, 7, 8, with the KL's own gradient already in dMu / dLogSigma.
+    ///   z = mu + sigma epsilon:  dmu += dz,  dlog sigma += dz sigma epsilon   (sigma = exp(log sigma))
+    /// - dZ: [batchSize, latentSize]; dMu, dLogSigma: [batchSize, latentSize], added to in place.
+    /// - dEncoderHidden: [batchSize, encoderSize], overwritten.
+    public func backward(dZ: Matrix<Scalar>, dMu: inout Matrix<Scalar>, dLogSigma: inout Matrix<Scalar>,
+                         cache: LatentStepCache<Scalar>, encoderHidden: Matrix<Scalar>,
+                         gradient: inout Latent<Scalar>, dEncoderHidden: inout Matrix<Scalar>) {
+        for index in 0..<dZ.count {
+            dMu.storage[index] += dZ.storage[index]
+            dLogSigma.storage[index] += dZ.storage[index] * cache.sigma.storage[index] * cache.noise.storage[index]
+        }
+        mu.backward(dOutput: dMu, input: encoderHidden, gradient: &gradient.mu,
+                    dInput: &dEncoderHidden, accumulateInput: false)
+        logSigma.backward(dOutput: dLogSigma, input: encoderHidden, gradient: &gradient.logSigma,
+                          dInput: &dEncoderHidden, accumulateInput: true)
+    }
+}

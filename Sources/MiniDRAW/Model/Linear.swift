@@ -1,0 +1,83 @@
+/// A fully connected layer y = x Wᵀ + b, in PyTorch's layout (weight [out, in], bias [out]).
+///
+/// DRAW uses it for Eq. 7-8 (latent mean and log sigma), Eq. 18 and 28 (write) and
+/// Eq. 21 (attention parameters).
+public struct Linear<Scalar: DRAWScalar>: Equatable, Sendable {
+    /// W: [outputSize, inputSize]
+    public var weight: Matrix<Scalar>
+    /// b: [1, outputSize]
+    public var bias: Matrix<Scalar>
+
+    public init(inputSize: Int, outputSize: Int) {
+        weight = Matrix(rows: outputSize, columns: inputSize)
+        bias = Matrix(rows: 1, columns: outputSize)
+    }
+
+    public var inputSize: Int { weight.columns }
+    public var outputSize: Int { weight.rows }
+
+    /// Uniform(-1/sqrt(in), 1/sqrt(in)) for weight and bias, PyTorch's default.
+    public mutating func initialize(using generator: inout SeededGenerator) {
+        let bound = 1 / Double(max(inputSize, 1)).squareRoot()
+        for index in weight.storage.indices { weight.storage[index] = Scalar((2 * generator.nextUniform() - 1) * bound) }
+        for index in bias.storage.indices { bias.storage[index] = Scalar((2 * generator.nextUniform() - 1) * bound) }
+    }
+
+    // MARK: - Forward
+
+    /// output = input · Wᵀ + b
+    /// - input: [batchSize, inputSize], output: [batchSize, outputSize]
+    public func forward(_ input: Matrix<Scalar>, into output: inout Matrix<Scalar>) {
+        matmulTransposedB(input, weight, into: &output)
+        addBias(bias, to: &output)
+    }
+
+    // MARK: - Backward
+
+    /// Backward of `output = input · Wᵀ + b`:
+    /// dW += dOutputᵀ · input, db += column sums of dOutput, dInput (+)= dOutput · W.
+    /// - dOutput: [batchSize, outputSize], dInput: [batchSize, inputSize] or nil when the
+    ///   input needs no gradient.
+    public func backward(dOutput: Matrix<Scalar>, input: Matrix<Scalar>, gradient: inout Linear<Scalar>,
+                         dInput: inout Matrix<Scalar>, accumulateInput: Bool) {
+        backwardParameters(dOutput: dOutput, input: input, gradient: &gradient)
+        matmul(dOutput, weight, into: &dInput, accumulate: accumulateInput)
+    }
+
+    /// The parameter half of `backward`, for layers whose input is data.
+    public func backwardParameters(dOutput: Matrix<Scalar>, input: Matrix<Scalar>, gradient: inout Linear<Scalar>) {
+        matmulTransposedA(dOutput, input, into: &gradient.weight, accumulate: true)
+        accumulateColumnSums(of: dOutput, into: &gradient.bias)
+    }
+}
+
+// MARK: - Bias helpers
+
+/// output[r, c] += bias[0, c] for every row r.
+/// - bias: [1, columns], output: [rows, columns]
+public func addBias<Scalar: DRAWScalar>(_ bias: Matrix<Scalar>, to output: inout Matrix<Scalar>) {
+    precondition(bias.rows == 1 && bias.columns == output.columns,
+                 "addBias: bias \(bias.shapeDescription) does not fit output \(output.shapeDescription)")
+    let columns = output.columns
+    bias.storage.withUnsafeBufferPointer { b in
+        output.storage.withUnsafeMutableBufferPointer { o in
+            for row in 0..<output.rows {
+                for column in 0..<columns { o[row * columns + column] += b[column] }
+            }
+        }
+    }
+}
+
+/// sums[0, c] += Σ_r values[r, c]: the gradient of a bias added to every row.
+public func accumulateColumnSums<Scalar: DRAWScalar>(of values: Matrix<Scalar>, into sums: inout Matrix<Scalar>) {
+    precondition(sums.rows == 1 && sums.columns == values.columns,
+                 "accumulateColumnSums: \(sums.shapeDescription) does not fit \(values.shapeDescription)")
+    let columns = values.columns
+    values.storage.withUnsafeBufferPointer { v in
+        sums.storage.withUnsafeMutableBufferPointer { s in
+            for row in 0..<values.rows {
+                for column in 0..<columns { s[column] += v[row * columns + column] }
+            }
+        }
+    }
+}

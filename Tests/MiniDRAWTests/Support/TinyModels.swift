@@ -1,0 +1,49 @@
+@testable import MiniDRAW
+
+/// Small models for gradient checks: not square (so width/height mix-ups show), a few steps.
+enum TinyModels {
+    static func config(attention: Bool, timesteps: Int = 3) -> DRAWConfig {
+        DRAWConfig(width: 8, height: 6, timesteps: timesteps, encoderSize: 6, decoderSize: 5, latentSize: 4,
+                   readSize: 2, writeSize: 3, attention: attention)
+    }
+
+    /// A model with parameters large enough that every path carries gradient.
+    static func model(_ config: DRAWConfig, seed: UInt64 = 7) -> DRAWModel<Double> {
+        var model = DRAWModel<Double>.initialized(config: config, seed: seed)
+        if config.attention {
+            // Keep the attention windows on the image with varied strides and widths.
+            var generator = SeededGenerator(seed: seed &+ 1)
+            for index in model.readAttention.weight.storage.indices {
+                model.readAttention.weight.storage[index] = 0.3 * generator.nextGaussian()
+                model.writeAttention.weight.storage[index] = 0.3 * generator.nextGaussian()
+            }
+        }
+        return model
+    }
+
+    /// Binary images [batchSize, imageSize] drawn from `seed`.
+    static func images(_ config: DRAWConfig, batchSize: Int, seed: UInt64 = 11) -> Matrix<Double> {
+        var generator = SeededGenerator(seed: seed)
+        var image = Matrix<Double>(rows: batchSize, columns: config.imageSize)
+        for index in image.storage.indices { image.storage[index] = generator.nextUniform() < 0.4 ? 1 : 0 }
+        return image
+    }
+
+    /// A forward cache with epsilon drawn from `seed`.
+    static func cache(_ model: DRAWModel<Double>, batchSize: Int, seed: UInt64 = 13) -> DRAWForwardCache<Double> {
+        var cache = DRAWForwardCache<Double>(config: model.config, batchSize: batchSize)
+        var generator = SeededGenerator(seed: seed)
+        model.fillNoise(cache: &cache, generator: &generator)
+        return cache
+    }
+
+    /// Mean loss and gradient of `model` on `image` with the noise already in `cache`.
+    static func lossAndGradient(_ model: DRAWModel<Double>, image: Matrix<Double>,
+                                cache: inout DRAWForwardCache<Double>) -> (loss: Double, gradient: DRAWModel<Double>) {
+        model.forward(image: image, cache: &cache)
+        var gradient = model.zeros()
+        var workspace = DRAWBackwardWorkspace<Double>(config: model.config, batchSize: cache.batchSize)
+        model.backward(image: image, cache: cache, workspace: &workspace, gradient: &gradient)
+        return (cache.meanLoss, gradient)
+    }
+}
