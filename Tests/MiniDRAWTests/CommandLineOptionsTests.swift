@@ -1,0 +1,146 @@
+import Testing
+@testable import MiniDRAW
+
+@Suite("Command-line options")
+struct CommandLineOptionsTests {
+    let train = CommandSpec(name: "train", summary: "Trains DRAW on binarized MNIST.", options: [
+        .value("timesteps", placeholder: "T", help: "drawing steps (Eq. 1-6 loop)", defaultValue: "10"),
+        .value("learning-rate", placeholder: "RATE", help: "Adam step size", defaultValue: "1e-3"),
+        .value("seed", placeholder: "N", help: "random seed", defaultValue: "0"),
+        .value("out", placeholder: "PATH", help: "where to write the checkpoint"),
+        .flag("no-attention", help: "read and write whole images"),
+        .flag("gif", help: "also write an animated GIF"),
+    ])
+
+    let sample = CommandSpec(name: "sample", summary: "Draws new digits.", positionals: [
+        .required("checkpoint", help: "a trained model"),
+        .optional("output", help: "image to write"),
+    ])
+
+    /// The one-line error for `arguments`, or nil if they parse.
+    func parseError(_ spec: CommandSpec, _ arguments: [String]) -> String? {
+        do {
+            _ = try spec.parse(arguments)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test("defaults apply when nothing is given")
+    func defaults() throws {
+        let parsed = try train.parse([])
+        #expect(try parsed.positiveInt("timesteps") == 10)
+        #expect(try parsed.positiveDouble("learning-rate") == 0.001)
+        #expect(try parsed.nonNegativeInt("seed") == 0)
+        #expect(parsed.optionalString("out") == nil)
+        #expect(!parsed.flag("gif") && !parsed.flag("no-attention"))
+        #expect(!parsed.helpRequested)
+        #expect(throws: CommandLineError("--out is required (see 'minidraw train --help')")) { try parsed.string("out") }
+    }
+
+    @Test("--name value, --name=value and flags")
+    func givenValues() throws {
+        let parsed = try train.parse(["--timesteps", "64", "--learning-rate=3e-4", "--gif", "--out", "runs/a.safetensors", "--seed=-5"])
+        #expect(try parsed.positiveInt("timesteps") == 64)
+        #expect(try parsed.double("learning-rate") == 3e-4)
+        #expect(try parsed.int("seed") == -5)
+        #expect(try parsed.string("out") == "runs/a.safetensors")
+        #expect(parsed.flag("gif") && !parsed.flag("no-attention"))
+    }
+
+    @Test("a value may start with a single dash, and an '=' inside a value is kept")
+    func dashedValues() throws {
+        let parsed = try train.parse(["--learning-rate", "-1", "--out=a=b"])
+        #expect(try parsed.string("out") == "a=b")
+        #expect(throws: CommandLineError(#"--learning-rate must be a positive number, got "-1""#)) {
+            try parsed.positiveDouble("learning-rate")
+        }
+    }
+
+    @Test("typed accessors explain bad values", arguments: [
+        (["--timesteps", "abc"], #"--timesteps must be a positive integer, got "abc""#),
+        (["--timesteps", "0"], #"--timesteps must be a positive integer, got "0""#),
+        (["--timesteps", "2.5"], #"--timesteps must be a positive integer, got "2.5""#),
+        (["--learning-rate", "0"], #"--learning-rate must be a positive number, got "0""#),
+        (["--learning-rate=nan"], #"--learning-rate must be a positive number, got "nan""#),
+        (["--learning-rate=inf"], #"--learning-rate must be a positive number, got "inf""#),
+        (["--seed", "-1"], #"--seed must be a non-negative integer, got "-1""#),
+    ])
+    func badValues(arguments: [String], expected: String) throws {
+        let parsed = try train.parse(arguments)
+        let error = #expect(throws: CommandLineError.self) {
+            _ = try parsed.positiveInt("timesteps")
+            _ = try parsed.positiveDouble("learning-rate")
+            _ = try parsed.nonNegativeInt("seed")
+        }
+        #expect(error?.description == expected)
+    }
+
+    @Test("usage mistakes are refused with one line", arguments: [
+        (["--foo"], "unknown option --foo for 'minidraw train' (see 'minidraw train --help')"),
+        (["--foo=1"], "unknown option --foo for 'minidraw train' (see 'minidraw train --help')"),
+        (["-x"], "unknown option -x for 'minidraw train' (see 'minidraw train --help')"),
+        (["--out"], "--out needs a value"),
+        (["--out", "--gif"], "--out needs a value"),
+        (["--out="], "--out needs a value"),
+        (["--timesteps", "3", "--timesteps=4"], "--timesteps is given more than once"),
+        (["--gif", "--gif"], "--gif is given more than once"),
+        (["--gif=yes"], #"--gif is a flag and takes no value, got "--gif=yes""#),
+        (["stray"], #"unexpected argument "stray" for 'minidraw train' (see 'minidraw train --help')"#),
+    ])
+    func usageMistakes(arguments: [String], expected: String) {
+        #expect(parseError(train, arguments) == expected)
+    }
+
+    @Test("positional arguments: required, optional, too many, and after --")
+    func positionals() throws {
+        let both = try sample.parse(["run.safetensors", "out.gif"])
+        #expect(try both.positional("checkpoint") == "run.safetensors")
+        #expect(both.optionalPositional("output") == "out.gif")
+        let one = try sample.parse(["run.safetensors"])
+        #expect(one.optionalPositional("output") == nil)
+        #expect(throws: CommandLineError("'minidraw sample' needs <output> (see 'minidraw sample --help')")) {
+            try one.positional("output")
+        }
+        #expect(parseError(sample, []) == "'minidraw sample' needs <checkpoint> (see 'minidraw sample --help')")
+        #expect(parseError(sample, ["a", "b", "c"]) == #"unexpected argument "c" for 'minidraw sample' (see 'minidraw sample --help')"#)
+        #expect(try sample.parse(["--", "--odd-name"]).positional("checkpoint") == "--odd-name")
+    }
+
+    @Test("-h and --help ask for help without checking positionals")
+    func help() throws {
+        #expect(try sample.parse(["--help"]).helpRequested)
+        #expect(try train.parse(["--gif", "-h"]).helpRequested)
+    }
+
+    @Test("help lists arguments and options with defaults, aligned")
+    func helpText() {
+        #expect(train.helpText() == """
+            usage: minidraw train [options]
+
+            Trains DRAW on binarized MNIST.
+
+            options:
+              --timesteps T         drawing steps (Eq. 1-6 loop) (default: 10)
+              --learning-rate RATE  Adam step size (default: 1e-3)
+              --seed N              random seed (default: 0)
+              --out PATH            where to write the checkpoint
+              --no-attention        read and write whole images
+              --gif                 also write an animated GIF
+              -h, --help            show this help
+            """)
+        #expect(sample.helpText() == """
+            usage: minidraw sample [options] <checkpoint> [<output>]
+
+            Draws new digits.
+
+            arguments:
+              <checkpoint>  a trained model
+              <output>      image to write
+
+            options:
+              -h, --help    show this help
+            """)
+    }
+}
