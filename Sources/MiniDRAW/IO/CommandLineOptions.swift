@@ -182,6 +182,11 @@ public struct ParsedCommand: Sendable {
         try number(name, kind: "a positive number", parse: { Double($0) }, isAcceptable: { $0.isFinite && $0 > 0 })
     }
 
+    /// True if the option or flag was written on the command line (not just defaulted).
+    public func isGiven(_ name: String) -> Bool {
+        declared(name).isFlag ? flags.contains(name) : values[name] != nil
+    }
+
     /// True if the flag was given.
     public func flag(_ name: String) -> Bool {
         precondition(declared(name).isFlag, "--\(name) takes a value: use string(_:)")

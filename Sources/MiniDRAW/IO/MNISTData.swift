@@ -1,0 +1,97 @@
+import Foundation
+
+/// A stack of binary images: `pixels` is [imageCount, height, width], row-major, image after
+/// image, each value 0 or 1.
+public struct ImageSet: Sendable {
+    public let imageCount: Int
+    public let height: Int
+    public let width: Int
+    /// [imageCount * height * width], values 0 or 1.
+    public var pixels: [Float]
+
+    /// Pixels in one image, `height * width`.
+    public var pixelsPerImage: Int { height * width }
+
+    public init(imageCount: Int, height: Int, width: Int, pixels: [Float]) {
+        precondition(pixels.count == imageCount * height * width, "pixels must hold imageCount * height * width values")
+        self.imageCount = imageCount
+        self.height = height
+        self.width = width
+        self.pixels = pixels
+    }
+}
+
+/// The binarized MNIST of the DRAW paper's Table 2 (Salakhutdinov & Murray 2008; split
+/// 50,000 / 10,000 / 10,000 of Larochelle & Murray 2011), shipped in `Data/binarized-mnist`
+/// as gzip-compressed IDX files with pixel values 0 and 255.
+///
+///     let folder = try BinarizedMNIST.findDirectory()
+///     let train = try BinarizedMNIST.load(split: .train, directory: folder)   // 50000 x 28 x 28
+public enum BinarizedMNIST {
+    public enum Split: String, CaseIterable, Sendable {
+        case train, valid, test
+
+        /// The file holding this split's images.
+        public var fileName: String { "\(rawValue)-images-idx3-ubyte.gz" }
+    }
+
+    /// The digit (0-9) of each test image; the other splits are unlabelled.
+    public static let testLabelsFileName = "test-labels-idx1-ubyte.gz"
+
+    /// Where `findDirectory` looks, relative to the current directory: the project's own copy,
+    /// then the shared data folder next to the project.
+    public static let searchedDirectories = ["Data/binarized-mnist", "../shared/data/binarized-mnist"]
+
+    // MARK: - Loading
+
+    /// Loads one split, turning each pixel into 1 if it is above 127 and 0 otherwise.
+    /// `expectedHeight` / `expectedWidth` (nil = any) reject images of the wrong size.
+    public static func load(
+        split: Split, directory: String, expectedHeight: Int? = 28, expectedWidth: Int? = 28
+    ) throws -> ImageSet {
+        let path = join(directory, split.fileName)
+        let file = try IDXFile.read(path: path, expectedDimensionCount: 3)
+        let (imageCount, height, width) = (file.dimensions[0], file.dimensions[1], file.dimensions[2])
+        guard height == expectedHeight ?? height, width == expectedWidth ?? width else {
+            throw DataError.wrongImageSize(path: path, height: height, width: width,
+                                           expectedHeight: expectedHeight, expectedWidth: expectedWidth)
+        }
+        let pixels = file.bytes.map { $0 > 127 ? Float(1) : Float(0) }
+        return ImageSet(imageCount: imageCount, height: height, width: width, pixels: pixels)
+    }
+
+    /// Loads the test labels, one digit 0-9 per test image.
+    public static func loadTestLabels(directory: String) throws -> [UInt8] {
+        let path = join(directory, testLabelsFileName)
+        let labels = try IDXFile.read(path: path, expectedDimensionCount: 1).bytes
+        if let index = labels.firstIndex(where: { $0 > 9 }) {
+            throw DataError.invalidLabel(path: path, index: index, value: labels[index])
+        }
+        return labels
+    }
+
+    // MARK: - Finding the data
+
+    /// The folder to load from: `explicit` if given (it must exist), otherwise the first of
+    /// `searchedDirectories` that exists under `base` (the current directory if nil).
+    public static func findDirectory(explicit: String? = nil, base: String? = nil) throws -> String {
+        if let explicit {
+            guard isDirectory(explicit) else { throw DataError.missingDirectory(path: explicit) }
+            return explicit
+        }
+        let candidates = searchedDirectories.map { relative in base.map { join($0, relative) } ?? relative }
+        if let found = candidates.first(where: isDirectory) { return found }
+        throw DataError.dataDirectoryNotFound(
+            searched: searchedDirectories, base: base ?? FileManager.default.currentDirectoryPath)
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    /// `directory/name`, without doubling a trailing slash.
+    private static func join(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+}

@@ -1,0 +1,250 @@
+// MARK: - Image values
+
+/// An 8-bit grey image, row-major: `pixels[y * width + x]`, 0 = black, 255 = white.
+/// - pixels: [height * width]
+public struct GreyImage: Equatable, Sendable {
+    public var width: Int
+    public var height: Int
+    public var pixels: [UInt8]
+
+    public init(width: Int, height: Int, pixels: [UInt8]) {
+        precondition(width > 0 && height > 0, "image size must be positive, got \(width)x\(height)")
+        precondition(pixels.count == width * height,
+                     "GreyImage \(width)x\(height) needs \(width * height) pixels, got \(pixels.count)")
+        self.width = width
+        self.height = height
+        self.pixels = pixels
+    }
+
+    /// A uniform image.
+    public init(width: Int, height: Int, fill: UInt8 = 0) {
+        self.init(width: width, height: height, pixels: [UInt8](repeating: fill, count: width * height))
+    }
+
+    /// From intensities in [0, 1]: each value is clamped to [0, 1] and rounded to the nearest of 256 levels.
+    /// - values: [height * width]
+    public init(width: Int, height: Int, values: [Float]) {
+        self.init(width: width, height: height, pixels: values.map(quantise))
+    }
+
+    public subscript(x: Int, y: Int) -> UInt8 {
+        get { pixels[y * width + x] }
+        set { pixels[y * width + x] = newValue }
+    }
+}
+
+/// One 8-bit RGB colour.
+public struct RGBColor: Hashable, Sendable {
+    public var red: UInt8
+    public var green: UInt8
+    public var blue: UInt8
+
+    public init(red: UInt8, green: UInt8, blue: UInt8) {
+        self.red = red
+        self.green = green
+        self.blue = blue
+    }
+
+    /// The grey with all three channels equal to `level`.
+    public init(grey level: UInt8) { self.init(red: level, green: level, blue: level) }
+
+    /// True when the three channels are equal.
+    public var isGrey: Bool { red == green && green == blue }
+
+    public static let black = RGBColor(grey: 0)
+    public static let white = RGBColor(grey: 255)
+    public static let red = RGBColor(red: 230, green: 40, blue: 40)
+    public static let green = RGBColor(red: 40, green: 200, blue: 60)
+    public static let blue = RGBColor(red: 50, green: 110, blue: 240)
+    public static let yellow = RGBColor(red: 240, green: 200, blue: 30)
+}
+
+/// An 8-bit RGB image, row-major with channels interleaved: `pixels[3 * (y * width + x) + c]`.
+/// - pixels: [height * width * 3]
+public struct RGBImage: Equatable, Sendable {
+    public var width: Int
+    public var height: Int
+    public var pixels: [UInt8]
+
+    public init(width: Int, height: Int, pixels: [UInt8]) {
+        precondition(width > 0 && height > 0, "image size must be positive, got \(width)x\(height)")
+        precondition(pixels.count == 3 * width * height,
+                     "RGBImage \(width)x\(height) needs \(3 * width * height) bytes, got \(pixels.count)")
+        self.width = width
+        self.height = height
+        self.pixels = pixels
+    }
+
+    /// A uniform image.
+    public init(width: Int, height: Int, fill: RGBColor = .black) {
+        var pixels = [UInt8](repeating: 0, count: 3 * width * height)
+        for index in 0..<(width * height) {
+            pixels[3 * index] = fill.red
+            pixels[3 * index + 1] = fill.green
+            pixels[3 * index + 2] = fill.blue
+        }
+        self.init(width: width, height: height, pixels: pixels)
+    }
+
+    /// From interleaved r, g, b intensities in [0, 1], clamped and rounded like `GreyImage(values:)`.
+    /// - values: [height * width * 3]
+    public init(width: Int, height: Int, values: [Float]) {
+        self.init(width: width, height: height, pixels: values.map(quantise))
+    }
+
+    /// The grey image with each level copied to all three channels.
+    public init(grey: GreyImage) {
+        var pixels = [UInt8](repeating: 0, count: 3 * grey.pixels.count)
+        for (index, level) in grey.pixels.enumerated() {
+            pixels[3 * index] = level
+            pixels[3 * index + 1] = level
+            pixels[3 * index + 2] = level
+        }
+        self.init(width: grey.width, height: grey.height, pixels: pixels)
+    }
+
+    public subscript(x: Int, y: Int) -> RGBColor {
+        get {
+            let base = 3 * (y * width + x)
+            return RGBColor(red: pixels[base], green: pixels[base + 1], blue: pixels[base + 2])
+        }
+        set {
+            let base = 3 * (y * width + x)
+            pixels[base] = newValue.red
+            pixels[base + 1] = newValue.green
+            pixels[base + 2] = newValue.blue
+        }
+    }
+}
+
+/// Maps an intensity in [0, 1] to 0...255: clamp, scale, round to nearest. NaN maps to 0.
+@inline(__always)
+func quantise(_ value: Float) -> UInt8 {
+    guard value > 0 else { return 0 }
+    return UInt8((min(value, 1) * 255).rounded())
+}
+
+// MARK: - Errors
+
+/// A PGM file that could not be parsed; `description` is one line naming the file.
+public struct NetpbmError: Error, CustomStringConvertible {
+    public let file: String
+    public let reason: String
+    public var description: String { "\(file): \(reason)" }
+}
+
+// MARK: - Writers
+
+/// Netpbm grey and colour maps (netpbm.sourceforge.net, pgm(5) and ppm(5)):
+/// a text header `magic width height maxval` followed by the samples, maxval 255 here.
+/// P5/P6 store one byte per sample; P2/P3 ("plain") store decimal text, lines at most 70 characters.
+public enum Netpbm {
+    /// PGM: P5 (raw bytes) or, with `plain`, P2 (decimal text).
+    public static func pgm(_ image: GreyImage, plain: Bool = false) -> [UInt8] {
+        encode(magic: plain ? "P2" : "P5", width: image.width, height: image.height,
+               samplesPerRow: image.width, samples: image.pixels, plain: plain)
+    }
+
+    /// PPM: P6 (raw bytes) or, with `plain`, P3 (decimal text).
+    public static func ppm(_ image: RGBImage, plain: Bool = false) -> [UInt8] {
+        encode(magic: plain ? "P3" : "P6", width: image.width, height: image.height,
+               samplesPerRow: 3 * image.width, samples: image.pixels, plain: plain)
+    }
+
+    private static func encode(magic: String, width: Int, height: Int,
+                               samplesPerRow: Int, samples: [UInt8], plain: Bool) -> [UInt8] {
+        var bytes = Array("\(magic)\n\(width) \(height)\n255\n".utf8)
+        guard plain else { return bytes + samples }
+        for rowStart in stride(from: 0, to: samples.count, by: samplesPerRow) {
+            var line = ""
+            for sample in samples[rowStart..<(rowStart + samplesPerRow)] {
+                let token = String(sample)
+                if !line.isEmpty && line.count + 1 + token.count > 70 {
+                    bytes += Array(line.utf8) + [0x0A]
+                    line = ""
+                }
+                line += line.isEmpty ? token : " " + token
+            }
+            bytes += Array(line.utf8) + [0x0A]
+        }
+        return bytes
+    }
+
+    // MARK: - Reader
+
+    /// Reads a P5 or P2 PGM file (I/O errors are `FileError`s). Samples are rescaled to 0...255 when maxval is below 255.
+    public static func readPGM(path: String) throws -> GreyImage {
+        try readPGM(try AtomicFile.read(path), name: path)
+    }
+
+    /// Parses P5 or P2 PGM bytes; `name` is the file name used in errors.
+    public static func readPGM(_ bytes: [UInt8], name: String) throws -> GreyImage {
+        func fail(_ reason: String) -> NetpbmError { NetpbmError(file: name, reason: reason) }
+        var scanner = HeaderScanner(bytes: bytes)
+        let magic = scanner.nextToken()
+        guard magic == "P5" || magic == "P2" else {
+            throw fail("not a PGM file (starts with \"\(magic.prefix(2))\", expected P5 or P2)")
+        }
+        guard let width = Int(scanner.nextToken()), let height = Int(scanner.nextToken()),
+              let maxValue = Int(scanner.nextToken()) else {
+            throw fail("PGM header ends early or is not numeric (expected width, height, maxval)")
+        }
+        guard width > 0, height > 0, width <= 1 << 15, height <= 1 << 15 else {
+            throw fail("PGM size \(width)x\(height) is not in 1...32768")
+        }
+        guard (1...255).contains(maxValue) else {
+            throw fail("PGM maxval \(maxValue) is not supported (expected 1...255, 8-bit)")
+        }
+        let pixelCount = width * height
+        var samples = [Int]()
+        samples.reserveCapacity(pixelCount)
+        if magic == "P5" {
+            let start = scanner.position + 1              // exactly one whitespace byte after maxval
+            guard start + pixelCount <= bytes.count else {
+                throw fail("pixel data ends after \(max(0, bytes.count - start)) of \(pixelCount) bytes (truncated file?)")
+            }
+            samples = bytes[start..<(start + pixelCount)].map(Int.init)
+        } else {
+            for index in 0..<pixelCount {
+                guard let sample = Int(scanner.nextToken()) else {
+                    throw fail("P2 sample \(index) of \(pixelCount) is missing or not a number (truncated file?)")
+                }
+                samples.append(sample)
+            }
+        }
+        if let bad = samples.first(where: { $0 > maxValue }) {
+            throw fail("sample \(bad) exceeds maxval \(maxValue)")
+        }
+        let pixels = samples.map { UInt8(($0 * 255 + maxValue / 2) / maxValue) }
+        return GreyImage(width: width, height: height, pixels: pixels)
+    }
+}
+
+/// Splits a Netpbm header into whitespace-separated tokens, skipping `#` comments to end of line.
+private struct HeaderScanner {
+    let bytes: [UInt8]
+    /// Index of the byte just after the last token (the whitespace that ends it).
+    var position = 0
+
+    /// The next token, or "" at end of input.
+    mutating func nextToken() -> String {
+        while position < bytes.count {
+            if bytes[position] == UInt8(ascii: "#") {
+                while position < bytes.count && bytes[position] != 0x0A { position += 1 }
+            } else if Self.isSpace(bytes[position]) {
+                position += 1
+            } else {
+                break
+            }
+        }
+        let start = position
+        while position < bytes.count && !Self.isSpace(bytes[position]) && bytes[position] != UInt8(ascii: "#") {
+            position += 1
+        }
+        return String(decoding: bytes[start..<position], as: UTF8.self)
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+
+/// Checkpoints in the safetensors format, readable as-is by Python's `safetensors`/PyTorch.
+///
+/// A checkpoint is two files written atomically, the state first:
+/// - `checkpoint-<step>.safetensors`: the model, every tensor F32 under its PyTorch name
+///   (see `DRAWModel.parameterPaths`), the config in `__metadata__` with the reference's keys;
+/// - `checkpoint-<step>.state.safetensors`: Adam's moments (`adam.m.<name>`, `adam.v.<name>`),
+///   and in `__metadata__` the step, the random generator's state and the training settings,
+///   so that `--resume` continues bit for bit.
+public enum Checkpoint {
+    /// `__metadata__["format"]` of MiniDRAW's files.
+    public static let format = "minidraw-1"
+
+    // MARK: - Config <-> metadata
+
+    /// The config under the reference files' keys (width, height, timesteps, encoder, ...).
+    public static func metadata(for config: DRAWConfig) -> [String: String] {
+        ["format": format, "width": "\(config.width)", "height": "\(config.height)", "channels": "\(config.channels)",
+         "timesteps": "\(config.timesteps)", "encoder": "\(config.encoderSize)", "decoder": "\(config.decoderSize)",
+         "latent": "\(config.latentSize)", "read": "\(config.readSize)", "write": "\(config.writeSize)",
+         "attention": config.attention ? "true" : "false"]
+    }
+
+    /// Reads the config back, naming the file and key when one is missing or not a number.
+    public static func config(from file: SafeTensorsFile) throws -> DRAWConfig {
+        func integer(_ key: String) throws -> Int {
+            let text = try file.metadataValue(key)
+            guard let value = Int(text), value >= 0 else {
+                throw SafeTensorsError(source: file.source, problem: "metadata \(key) = \"\(text)\" is not a non-negative integer")
+            }
+            return value
+        }
+        let attention = try file.metadataValue("attention")
+        guard attention == "true" || attention == "false" else {
+            throw SafeTensorsError(source: file.source, problem: "metadata attention = \"\(attention)\", expected true or false")
+        }
+        let channels = file.metadata["channels"] == nil ? 1 : try integer("channels")
+        let config = DRAWConfig(width: try integer("width"), height: try integer("height"), channels: channels,
+                                timesteps: try integer("timesteps"), encoderSize: try integer("encoder"),
+                                decoderSize: try integer("decoder"), latentSize: try integer("latent"),
+                                readSize: try integer("read"), writeSize: try integer("write"), attention: attention == "true")
+        do { try config.validate() } catch {
+            throw SafeTensorsError(source: file.source, problem: "metadata describes an impossible model: \(error)")
+        }
+        return config
+    }
+
+    // MARK: - Model file
+
+    /// The model as a file: every parameter F32 with its file shape.
+    public static func modelFile<Scalar>(_ model: DRAWModel<Scalar>, extraMetadata: [String: String] = [:]) -> SafeTensorsFile {
+        var file = SafeTensorsFile(metadata: metadata(for: model.config).merging(extraMetadata) { $1 })
+        for (name, path) in DRAWModel<Scalar>.parameterPaths(config: model.config) {
+            let matrix = model[keyPath: path]
+            file.tensors[name] = StoredTensor(dtype: .float32, shape: DRAWModel<Scalar>.fileShape(name: name, matrix: matrix),
+                                              values: matrix.storage.map(Double.init))
+        }
+        return file
+    }
+
+    /// Loads a model, checking every tensor's presence and shape against the file's config.
+    public static func loadModel<Scalar>(_ file: SafeTensorsFile, as _: Scalar.Type = Scalar.self) throws -> DRAWModel<Scalar> {
+        let config = try config(from: file)
+        var model = DRAWModel<Scalar>(config: config)
+        for (name, path) in DRAWModel<Scalar>.parameterPaths(config: config) {
+            let shape = DRAWModel<Scalar>.fileShape(name: name, matrix: model[keyPath: path])
+            model[keyPath: path].storage = try file.tensor(name, shape: shape).map { Scalar($0) }
+        }
+        return model
+    }
+
+    public static func loadModel<Scalar>(path: String, as _: Scalar.Type = Scalar.self) throws -> DRAWModel<Scalar> {
+        try loadModel(SafeTensorsFile(contentsOf: path))
+    }
+
+    // MARK: - Run folders
+
+    /// `checkpoint-000500.safetensors` for step 500.
+    public static func modelFileName(step: Int) -> String { String(format: "checkpoint-%06d.safetensors", step) }
+
+    /// `checkpoint-000500.state.safetensors` for step 500.
+    public static func stateFileName(step: Int) -> String { String(format: "checkpoint-%06d.state.safetensors", step) }
+
+    /// The steps of the complete checkpoints (model and state both present) in `directory`, ascending.
+    public static func completeSteps(in directory: String) -> [Int] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let nameSet = Set(names)
+        return names.compactMap { name -> Int? in
+            guard name.hasPrefix("checkpoint-"), name.hasSuffix(".safetensors"), !name.hasSuffix(".state.safetensors"),
+                  let step = Int(name.dropFirst("checkpoint-".count).dropLast(".safetensors".count)),
+                  nameSet.contains(stateFileName(step: step)) else { return nil }
+            return step
+        }.sorted()
+    }
+
+    /// The newest complete checkpoint's model file in `directory`, if any.
+    public static func newestModelPath(in directory: String) -> String? {
+        completeSteps(in: directory).last.map { "\(directory)/\(modelFileName(step: $0))" }
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+
+/// The figures of one training step, batch means in nats.
+public struct StepResult: Sendable {
+    public var step: Int
+    /// L = L^x + L^z (Eq. 12)
+    public var loss: Double
+    /// L^x (Eq. 9)
+    public var reconstructionLoss: Double
+    /// L^z (Eq. 10-11)
+    public var latentLoss: Double
+    /// The KL term of each step t = 1...T (Eq. 11), to watch the KL plateau.
+    public var klPerStep: [Double]
+    /// The gradient's global norm before clipping.
+    public var gradientNorm: Double
+}
+
+/// A loss that stopped being a number: training stops without saving.
+public struct TrainingError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// Trains a Float DRAW model with Adam on an image set, one batch per `step()`.
+///
+/// Images are visited in shuffled epochs; epoch e's order is a permutation drawn from its own
+/// generator (seed, e), so a resumed run finds its place from the step count alone. The noise
+/// epsilon comes from the run's generator, whose state checkpoints save.
+public final class Trainer {
+    public private(set) var model: DRAWModel<Float>
+    public private(set) var state: TrainingState
+    let images: ImageSet
+    var cache: DRAWForwardCache<Float>
+    var workspace: DRAWBackwardWorkspace<Float>
+    var gradient: DRAWModel<Float>
+    var batch: Matrix<Float>
+    var shuffledEpoch = -1
+    var order: [Int] = []
+
+    /// A new run from `seed`-initialised parameters, or a resumed one from (model, state).
+    public init(model: DRAWModel<Float>, state: TrainingState, images: ImageSet) throws {
+        let config = model.config
+        guard images.pixelsPerImage == config.imageSize else {
+            throw TrainingError(description: "images are \(images.width)x\(images.height), the model expects \(config.width)x\(config.height)")
+        }
+        guard images.imageCount > 0 else { throw TrainingError(description: "the training set holds no images") }
+        self.model = model
+        self.state = state
+        self.images = images
+        let batchSize = state.settings.batchSize
+        cache = DRAWForwardCache(config: config, batchSize: batchSize)
+        workspace = DRAWBackwardWorkspace(config: config, batchSize: batchSize)
+        gradient = model.zeros()
+        batch = Matrix(rows: batchSize, columns: config.imageSize)
+    }
+
+    /// A fresh run: parameters from `settings.seed`, the noise stream from a generator derived from it.
+    public convenience init(config: DRAWConfig, settings: TrainingSettings, images: ImageSet) throws {
+        let model = DRAWModel<Float>.initialized(config: config, seed: settings.seed)
+        let state = TrainingState(step: 0, settings: settings, adam: AdamState(model: model),
+                                  generator: SeededGenerator(seed: settings.seed &+ 0x6E6F_6973_65), elapsedSeconds: 0)
+        try self.init(model: model, state: state, images: images)
+    }
+
+    /// Images in one epoch.
+    public var trainingImageCount: Int { images.imageCount }
+
+    // MARK: - One step
+
+    /// One Adam step on the next batch. Throws, changing nothing, if the loss is not finite.
+    @discardableResult
+    public func step() throws -> StepResult {
+        fillNextBatch()
+        var generator = state.generator
+        model.fillNoise(cache: &cache, generator: &generator)                      // Eq. 4: epsilon ~ N(0, I)
+        model.forward(image: batch, cache: &cache)
+        let loss = cache.meanLoss
+        guard loss.isFinite else {
+            throw TrainingError(description: "loss became \(loss) at step \(state.step + 1); stopping without saving (the last checkpoint is intact)")
+        }
+        gradient.setZero()
+        model.backward(image: batch, cache: cache, workspace: &workspace, gradient: &gradient)
+        let norm = globalNorm(gradient)
+        guard norm.isFinite else {
+            throw TrainingError(description: "gradient norm became \(norm) at step \(state.step + 1); stopping without saving (the last checkpoint is intact)")
+        }
+        state.adam.update(model: &model, gradient: gradient, settings: state.settings.adam)
+        state.generator = generator
+        state.step += 1
+        return StepResult(step: state.step, loss: loss, reconstructionLoss: cache.meanReconstructionLoss,
+                          latentLoss: cache.meanLatentLoss, klPerStep: cache.klPerStep, gradientNorm: norm)
+    }
+
+    /// Copies the next `batchSize` images of the shuffled stream into `batch`.
+    func fillNextBatch() {
+        let batchSize = state.settings.batchSize, imageSize = images.pixelsPerImage
+        images.pixels.withUnsafeBufferPointer { pixels in
+            batch.storage.withUnsafeMutableBufferPointer { target in
+                for row in 0..<batchSize {
+                    let sample = state.step * batchSize + row
+                    let epoch = sample / images.imageCount
+                    if epoch != shuffledEpoch {
+                        var shuffle = SeededGenerator(seed: state.settings.seed &+ 0x5348_5546 &* UInt64(epoch + 1))
+                        order = shuffle.permutation(count: images.imageCount)
+                        shuffledEpoch = epoch
+                    }
+                    let source = order[sample % images.imageCount] * imageSize
+                    for index in 0..<imageSize { target[row * imageSize + index] = pixels[source + index] }
+                }
+            }
+        }
+    }
+
+    // MARK: - Checkpoints
+
+    /// Writes `checkpoint-<step>.state.safetensors` then `checkpoint-<step>.safetensors` into
+    /// `directory`, each atomically, and removes complete checkpoints older than the newest
+    /// `keep`. Returns the model file's path.
+    @discardableResult
+    public func saveCheckpoint(directory: String, elapsedSeconds: Double, keep: Int = 2) throws -> String {
+        try AtomicFile.ensureDirectory(directory)
+        var saved = state
+        saved.elapsedSeconds = elapsedSeconds
+        try saved.file().write(to: "\(directory)/\(Checkpoint.stateFileName(step: state.step))")
+        let modelPath = "\(directory)/\(Checkpoint.modelFileName(step: state.step))"
+        try Checkpoint.modelFile(model, extraMetadata: ["step": "\(state.step)"]).write(to: modelPath)
+        for old in Checkpoint.completeSteps(in: directory).dropLast(keep) {
+            try? FileManager.default.removeItem(atPath: "\(directory)/\(Checkpoint.modelFileName(step: old))")
+            try? FileManager.default.removeItem(atPath: "\(directory)/\(Checkpoint.stateFileName(step: old))")
+        }
+        return modelPath
+    }
+
+    /// Loads the model and state saved at `modelPath` (its `.state.safetensors` beside it).
+    public static func loadCheckpoint(modelPath: String) throws -> (model: DRAWModel<Float>, state: TrainingState) {
+        let modelFile = try SafeTensorsFile(contentsOf: modelPath)
+        let model: DRAWModel<Float> = try Checkpoint.loadModel(modelFile)
+        guard modelPath.hasSuffix(".safetensors") else {
+            throw TrainingError(description: "cannot resume from \(modelPath): expected a checkpoint-<step>.safetensors file or a run folder")
+        }
+        let statePath = String(modelPath.dropLast(".safetensors".count)) + ".state.safetensors"
+        guard FileManager.default.fileExists(atPath: statePath) else {
+            throw TrainingError(description: "cannot resume from \(modelPath): its optimiser state \(statePath) is missing")
+        }
+        let state = try TrainingState(file: try SafeTensorsFile(contentsOf: statePath), config: model.config)
+        if let step = modelFile.metadata["step"], step != "\(state.step)" {
+            throw TrainingError(description: "cannot resume from \(modelPath): model is at step \(step) but \(statePath) at step \(state.step)")
+        }
+        return (model, state)
+    }
+}
+
+extension ImageSet {
+    /// The first `count` images (all of them if there are fewer).
+    public func prefix(_ count: Int) -> ImageSet {
+        let kept = min(count, imageCount)
+        return ImageSet(imageCount: kept, height: height, width: width, pixels: Array(pixels[0..<(kept * pixelsPerImage)]))
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// Everything about a training run that is not the model's shape.
+public struct TrainingSettings: Equatable, Sendable, Codable {
+    /// Images per Adam step (Table 3: 100).
+    public var batchSize: Int = 100
+    public var adam = AdamSettings()
+    /// Seeds the parameters, the noise epsilon and the epoch shuffles.
+    public var seed: UInt64 = 1
+    /// Total Adam steps of the run.
+    public var totalSteps: Int = 3000
+    /// Save a checkpoint every this many steps (and at the end).
+    public var checkpointEvery: Int = 500
+    /// Compute the validation bound every this many steps (0: only at the end).
+    public var validateEvery: Int = 1000
+    /// Validation images used for the bound in the log (the whole validation set at most).
+    public var validationImages: Int = 10000
+
+    public init() {}
+
+    /// As JSON, for a checkpoint's metadata.
+    public func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    /// From a checkpoint's metadata.
+    public static func fromJSON(_ text: String, source: String) throws -> TrainingSettings {
+        do {
+            return try JSONDecoder().decode(TrainingSettings.self, from: Data(text.utf8))
+        } catch {
+            throw SafeTensorsError(source: source, problem: "metadata training settings are not valid: \(error)")
+        }
+    }
+}
+
+/// What a run saves besides the model so that `--resume` continues bit for bit.
+public struct TrainingState: Sendable {
+    public var step: Int
+    public var settings: TrainingSettings
+    public var adam: AdamState<Float>
+    /// The noise generator, mid-stream.
+    public var generator: SeededGenerator
+    /// Wall-clock seconds spent training before this state was saved.
+    public var elapsedSeconds: Double
+
+    // MARK: - File form
+
+    /// `adam.m.<name>` and `adam.v.<name>` tensors plus the step, settings and generator in metadata.
+    public func file() -> SafeTensorsFile {
+        let state = generator.state
+        let spare = generator.spareGaussian.map { String($0.bitPattern, radix: 16) } ?? "none"
+        var file = SafeTensorsFile(metadata: [
+            "format": Checkpoint.format, "step": "\(step)", "adam_steps": "\(adam.stepCount)",
+            "generator": [state.0, state.1, state.2, state.3].map { String($0, radix: 16) }.joined(separator: " "),
+            "generator_spare": spare, "training": settings.json(),
+            "elapsed_seconds": "\(elapsedSeconds)",
+        ])
+        let config = adam.firstMoment.config
+        for (name, path) in DRAWModel<Float>.parameterPaths(config: config) {
+            let shape = DRAWModel<Float>.fileShape(name: name, matrix: adam.firstMoment[keyPath: path])
+            file.tensors["adam.m.\(name)"] = StoredTensor(dtype: .float32, shape: shape,
+                                                         values: adam.firstMoment[keyPath: path].storage.map(Double.init))
+            file.tensors["adam.v.\(name)"] = StoredTensor(dtype: .float32, shape: shape,
+                                                         values: adam.secondMoment[keyPath: path].storage.map(Double.init))
+        }
+        return file
+    }
+
+    /// Reads a state file for a model of `config`, validating every tensor and metadata field.
+    public init(file: SafeTensorsFile, config: DRAWConfig) throws {
+        func problem(_ text: String) -> SafeTensorsError { SafeTensorsError(source: file.source, problem: text) }
+        guard let step = Int(try file.metadataValue("step")), step >= 0 else { throw problem("metadata step is not a count") }
+        guard let adamSteps = Int(try file.metadataValue("adam_steps")) else { throw problem("metadata adam_steps is not a count") }
+        let words = try file.metadataValue("generator").split(separator: " ").compactMap { UInt64($0, radix: 16) }
+        guard words.count == 4 else { throw problem("metadata generator must hold 4 hexadecimal words") }
+        let spareText = try file.metadataValue("generator_spare")
+        var spare: Double?
+        if spareText != "none" {
+            guard let bits = UInt64(spareText, radix: 16) else { throw problem("metadata generator_spare is not hexadecimal") }
+            spare = Double(bitPattern: bits)
+        }
+        guard let elapsed = Double(try file.metadataValue("elapsed_seconds")) else {
+            throw problem("metadata elapsed_seconds is not a number")
+        }
+        self.step = step
+        self.settings = try TrainingSettings.fromJSON(try file.metadataValue("training"), source: file.source)
+        self.generator = SeededGenerator(state: (words[0], words[1], words[2], words[3]), spareGaussian: spare)
+        self.elapsedSeconds = elapsed
+        var adam = AdamState<Float>(model: DRAWModel<Float>(config: config))
+        adam.stepCount = adamSteps
+        for (name, path) in DRAWModel<Float>.parameterPaths(config: config) {
+            let shape = DRAWModel<Float>.fileShape(name: name, matrix: adam.firstMoment[keyPath: path])
+            adam.firstMoment[keyPath: path].storage = try file.tensor("adam.m.\(name)", shape: shape).map { Float($0) }
+            adam.secondMoment[keyPath: path].storage = try file.tensor("adam.v.\(name)", shape: shape).map { Float($0) }
+        }
+        self.adam = adam
+    }
+
+    public init(step: Int, settings: TrainingSettings, adam: AdamState<Float>, generator: SeededGenerator, elapsedSeconds: Double) {
+        self.step = step
+        self.settings = settings
+        self.adam = adam
+        self.generator = generator
+        self.elapsedSeconds = elapsedSeconds
+    }
+}

@@ -1,0 +1,32 @@
+import MiniDRAW
+
+/// Flags shared by the commands that build a model: a preset, then per-field overrides.
+enum CommandConfig {
+    /// The flags that change the model's shape.
+    static let shapeFlags = ["timesteps", "encoder-size", "decoder-size", "latent-size", "read-size", "write-size", "no-attention"]
+
+    /// The preset named by `--preset` with any size flags applied, and the preset's name.
+    static func modelConfig(_ parsed: ParsedCommand) throws -> (config: DRAWConfig, presetName: String) {
+        let name = try parsed.string("preset")
+        guard var config = DRAWConfig.presets.first(where: { $0.name == name })?.config else {
+            let names = DRAWConfig.presets.map(\.name).joined(separator: ", ")
+            throw CommandLineError("--preset must be one of \(names), got \"\(name)\"")
+        }
+        if parsed.isGiven("timesteps") { config.timesteps = try parsed.positiveInt("timesteps") }
+        if parsed.isGiven("encoder-size") { config.encoderSize = try parsed.positiveInt("encoder-size") }
+        if parsed.isGiven("decoder-size") { config.decoderSize = try parsed.positiveInt("decoder-size") }
+        if parsed.isGiven("latent-size") { config.latentSize = try parsed.positiveInt("latent-size") }
+        if parsed.isGiven("read-size") { config.readSize = try parsed.positiveInt("read-size") }
+        if parsed.isGiven("write-size") { config.writeSize = try parsed.positiveInt("write-size") }
+        if parsed.flag("no-attention") { config.attention = false }
+        try config.validate()
+        return (config, name)
+    }
+
+    /// A number in (0, 1), as Adam's betas must be.
+    static func unitInterval(_ parsed: ParsedCommand, _ name: String) throws -> Double {
+        let value = try parsed.double(name)
+        guard value > 0 && value < 1 else { throw CommandLineError("--\(name) must be between 0 and 1 (exclusive), got \(value)") }
+        return value
+    }
+}

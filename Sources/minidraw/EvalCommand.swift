@@ -1,0 +1,65 @@
+import Foundation
+import MiniDRAW
+
+/// `minidraw eval`: the test-set bound (Eq. 12) and an importance-sampled log-likelihood estimate.
+enum EvalCommand: Command {
+    static let spec = CommandSpec(name: "eval", summary: "negative log-likelihood bound and importance-sampled estimate", options: [
+        .value("checkpoint", placeholder: "PATH", help: "model file or run folder (default: newest in runs/small)"),
+        .value("split", placeholder: "NAME", help: "test or valid", defaultValue: "test"),
+        .value("samples", placeholder: "K", help: "importance samples per image for the estimate (0: bound only)", defaultValue: "10"),
+        .value("images", placeholder: "N", help: "evaluate the first N images of the split (default: all)"),
+        .value("batch-size", placeholder: "N", help: "images per forward pass", defaultValue: "100"),
+        .value("seed", placeholder: "N", help: "seed for the noise", defaultValue: "1"),
+        .value("threads", placeholder: "N", help: "threads for matrix products", defaultValue: "\(ProcessInfo.processInfo.activeProcessorCount)"),
+        .value("data", placeholder: "DIR", help: "binarized MNIST folder (default: Data/binarized-mnist)"),
+    ])
+
+    static func run(_ parsed: ParsedCommand) throws {
+        GEMM.threadCount = try parsed.positiveInt("threads")
+        let modelPath = try CheckpointArgument.modelPath(parsed.optionalString("checkpoint"))
+        let model: DRAWModel<Float> = try Checkpoint.loadModel(path: modelPath)
+        let splitName = try parsed.string("split")
+        guard splitName == "test" || splitName == "valid", let split = BinarizedMNIST.Split(rawValue: splitName) else {
+            throw CommandLineError("--split must be test or valid, got \"\(splitName)\"")
+        }
+        let directory = try BinarizedMNIST.findDirectory(explicit: parsed.optionalString("data"))
+        var images = try BinarizedMNIST.load(split: split, directory: directory,
+                                             expectedHeight: model.config.height, expectedWidth: model.config.width)
+        if parsed.isGiven("images") { images = images.prefix(try parsed.positiveInt("images")) }
+        let samples = try parsed.nonNegativeInt("samples")
+        let seedText = try parsed.string("seed")
+        guard let seed = UInt64(seedText) else { throw CommandLineError("--seed must be a non-negative integer, got \"\(seedText)\"") }
+        print("model   \(modelPath): \(model.config.summary)")
+        let progress = ProgressLine()
+        let result = model.evaluate(images: images, batchSize: try parsed.positiveInt("batch-size"),
+                                    importanceSamples: samples, seed: seed) { done, total in
+            if done % 1000 == 0 || done == total { progress.show("evaluated \(done)/\(total) images") }
+        }
+        progress.finish()
+        print(String(format: "%@ bound  %.2f nats  (L^x %.2f + L^z %.2f, Eq. 12, %d images)", splitName,
+                     result.bound, result.reconstructionLoss, result.latentLoss, result.imageCount))
+        if let estimate = result.importanceEstimate {
+            print(String(format: "%@ -log p(x) ~ %.2f nats  (importance sampling, K = %d)", splitName, estimate, samples))
+        }
+    }
+}
+
+/// Resolves `--checkpoint`: a model file, a run folder (its newest checkpoint), or the default run.
+enum CheckpointArgument {
+    static let defaultRun = "runs/small"
+
+    static func modelPath(_ argument: String?) throws -> String {
+        let path = argument ?? defaultRun
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CommandLineError(argument == nil
+                ? "no checkpoint given and \(defaultRun) does not exist (train first: swift run -c release minidraw train)"
+                : "--checkpoint: \(path) does not exist")
+        }
+        guard isDirectory.boolValue else { return path }
+        guard let newest = Checkpoint.newestModelPath(in: path) else {
+            throw CommandLineError("--checkpoint: \(path) holds no checkpoint-<step>.safetensors")
+        }
+        return newest
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import MiniDRAW
+
+/// `minidraw train`: trains DRAW on the shipped binarized MNIST, with checkpoints, a CSV log and a sample.
+enum TrainCommand: Command {
+    static let spec = CommandSpec(name: "train", summary: "train DRAW on binarized MNIST (checkpoints, CSV log, sample)", options: [
+        .value("preset", placeholder: "NAME", help: "model preset: small, paperMNIST, paperMNISTNoAttention", defaultValue: "small"),
+        .value("timesteps", placeholder: "T", help: "drawing steps T (preset's value by default)"),
+        .value("encoder-size", placeholder: "N", help: "encoder LSTM size"),
+        .value("decoder-size", placeholder: "N", help: "decoder LSTM size"),
+        .value("latent-size", placeholder: "N", help: "latent size |z| per step"),
+        .value("read-size", placeholder: "N", help: "read glimpse N x N (attention)"),
+        .value("write-size", placeholder: "N", help: "write patch N x N (attention)"),
+        .flag("no-attention", help: "read and write whole images (Eq. 17-18)"),
+        .value("batch-size", placeholder: "N", help: "images per step", defaultValue: "100"),
+        .value("learning-rate", placeholder: "X", help: "Adam step size", defaultValue: "0.001"),
+        .value("beta1", placeholder: "X", help: "Adam first-moment decay", defaultValue: "0.9"),
+        .value("beta2", placeholder: "X", help: "Adam second-moment decay", defaultValue: "0.999"),
+        .value("clip-norm", placeholder: "X", help: "clip the gradient's global norm to X (0: off)", defaultValue: "10"),
+        .value("steps", placeholder: "N", help: "training steps (default: 2500 for small, 100000 otherwise)"),
+        .value("epochs", placeholder: "N", help: "train for N passes over the training set instead of --steps"),
+        .value("seed", placeholder: "N", help: "seed for parameters, noise and shuffling", defaultValue: "1"),
+        .value("threads", placeholder: "N", help: "threads for matrix products", defaultValue: "\(ProcessInfo.processInfo.activeProcessorCount)"),
+        .value("out", placeholder: "DIR", help: "run folder (default: runs/<preset>)"),
+        .value("checkpoint-every", placeholder: "N", help: "save a checkpoint every N steps", defaultValue: "500"),
+        .value("validate-every", placeholder: "N", help: "validation bound every N steps (0: at the end only)", defaultValue: "1000"),
+        .value("validation-images", placeholder: "N", help: "validation images for the logged bound", defaultValue: "10000"),
+        .value("log-every", placeholder: "N", help: "CSV row and progress line every N steps", defaultValue: "10"),
+        .value("resume", placeholder: "PATH", help: "continue from a checkpoint file or the newest one in a run folder"),
+        .value("data", placeholder: "DIR", help: "binarized MNIST folder (default: Data/binarized-mnist)"),
+    ])
+
+    static func run(_ parsed: ParsedCommand) throws {
+        GEMM.threadCount = try parsed.positiveInt("threads")
+        let resumed = try parsed.optionalString("resume").map(resumePoint)
+        var (config, presetName) = try CommandConfig.modelConfig(parsed)
+        var settings = resumed?.state.settings ?? TrainingSettings()
+        if let resumed {
+            if parsed.isGiven("preset") || CommandConfig.shapeFlags.contains(where: parsed.isGiven) {
+                throw CommandLineError("--resume continues the checkpoint's model; drop --preset and the size flags")
+            }
+            config = resumed.model.config
+        }
+        try applyTrainingFlags(parsed, to: &settings, resuming: resumed != nil, presetName: presetName)
+        let directory = parsed.optionalString("out") ?? resumed?.directory ?? "runs/\(presetName)"
+        let dataDirectory = try BinarizedMNIST.findDirectory(explicit: parsed.optionalString("data"))
+        let training = try BinarizedMNIST.load(split: .train, directory: dataDirectory,
+                                               expectedHeight: config.height, expectedWidth: config.width)
+        let validation = try BinarizedMNIST.load(split: .valid, directory: dataDirectory,
+                                                 expectedHeight: config.height, expectedWidth: config.width)
+        if parsed.isGiven("epochs") {
+            let epochs = try parsed.positiveInt("epochs")
+            settings.totalSteps = (epochs * training.imageCount + settings.batchSize - 1) / settings.batchSize
+        }
+        let trainer: Trainer
+        if var state = resumed?.state, let model = resumed?.model {
+            state.settings = settings
+            trainer = try Trainer(model: model, state: state, images: training)
+        } else {
+            trainer = try Trainer(config: config, settings: settings, images: training)
+        }
+        try TrainingRun(trainer: trainer, directory: directory, validation: validation,
+                        logEvery: try parsed.positiveInt("log-every"), resumedStep: resumed?.state.step).run()
+    }
+
+    /// The checkpoint a `--resume PATH` names: a model file, or a run folder's newest checkpoint.
+    static func resumePoint(_ path: String) throws -> (model: DRAWModel<Float>, state: TrainingState, directory: String) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CommandLineError("--resume: \(path) does not exist")
+        }
+        let modelPath: String
+        if isDirectory.boolValue {
+            guard let newest = Checkpoint.newestModelPath(in: path) else {
+                throw CommandLineError("--resume: \(path) holds no complete checkpoint (checkpoint-<step>.safetensors with its .state file)")
+            }
+            modelPath = newest
+        } else {
+            modelPath = path
+        }
+        let (model, state) = try Trainer.loadCheckpoint(modelPath: modelPath)
+        return (model, state, (modelPath as NSString).deletingLastPathComponent)
+    }
+
+    /// Training flags: defaults for a new run; for a resumed run only the flags actually given.
+    static func applyTrainingFlags(_ parsed: ParsedCommand, to settings: inout TrainingSettings,
+                                   resuming: Bool, presetName: String) throws {
+        func use(_ name: String) -> Bool { !resuming || parsed.isGiven(name) }
+        if use("batch-size") { settings.batchSize = try parsed.positiveInt("batch-size") }
+        if use("learning-rate") { settings.adam.learningRate = try parsed.positiveDouble("learning-rate") }
+        if use("beta1") { settings.adam.beta1 = try CommandConfig.unitInterval(parsed, "beta1") }
+        if use("beta2") { settings.adam.beta2 = try CommandConfig.unitInterval(parsed, "beta2") }
+        if use("clip-norm") {
+            settings.adam.clipNorm = try parsed.double("clip-norm")
+            if settings.adam.clipNorm < 0 { throw CommandLineError("--clip-norm must be 0 (off) or positive, got \(settings.adam.clipNorm)") }
+        }
+        if use("seed") {
+            let text = try parsed.string("seed")
+            guard let seed = UInt64(text) else { throw CommandLineError("--seed must be a non-negative integer, got \"\(text)\"") }
+            settings.seed = seed
+        }
+        if parsed.isGiven("steps") {
+            settings.totalSteps = try parsed.positiveInt("steps")
+        } else if !resuming {
+            settings.totalSteps = presetName == "small" ? 2500 : 100_000
+        }
+        if use("checkpoint-every") { settings.checkpointEvery = try parsed.positiveInt("checkpoint-every") }
+        if use("validate-every") { settings.validateEvery = try parsed.nonNegativeInt("validate-every") }
+        if use("validation-images") { settings.validationImages = try parsed.positiveInt("validation-images") }
+        if parsed.isGiven("steps") && parsed.isGiven("epochs") {
+            throw CommandLineError("give --steps or --epochs, not both")
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import MiniDRAW
+
+/// The training loop as the user sees it: progress on stderr, the CSV log, periodic
+/// validation and checkpoints, and a summary at the end.
+struct TrainingRun {
+    let trainer: Trainer
+    let directory: String
+    let validation: ImageSet
+    let logEvery: Int
+    let resumedStep: Int?
+
+    func run() throws {
+        let settings = trainer.state.settings
+        let config = trainer.model.config
+        try AtomicFile.ensureDirectory(directory)
+        let log = try TrainingLog(path: "\(directory)/log.csv", timesteps: config.timesteps, resumedStep: resumedStep)
+        let validationSet = validation.prefix(settings.validationImages)
+        print("model    \(config.summary), \(trainer.model.parameterCount) parameters")
+        print("training batch \(settings.batchSize), Adam lr \(settings.adam.learningRate) betas \(settings.adam.beta1)/\(settings.adam.beta2), "
+              + "clip \(settings.adam.clipNorm), seed \(settings.seed), \(GEMM.threadCount) threads, steps \(trainer.state.step + 1)-\(settings.totalSteps)")
+        print("run      \(directory) (log.csv, checkpoints)")
+        let progress = ProgressLine()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let elapsedBefore = trainer.state.elapsedSeconds
+        func elapsed() -> Double { elapsedBefore + (clock.now - started).seconds }
+        var windowStart = clock.now, windowSteps = 0
+        var lastCheckpoint: String?
+        var lastBound: Double?
+        while trainer.state.step < settings.totalSteps {
+            let result = try trainer.step()
+            windowSteps += 1
+            let step = result.step, isLast = step == settings.totalSteps
+            if step % logEvery == 0 || isLast {
+                let imagesPerSecond = Double(windowSteps * settings.batchSize) / max((clock.now - windowStart).seconds, 1e-9)
+                var bound: Double?
+                if (settings.validateEvery > 0 && step % settings.validateEvery == 0) || isLast {
+                    bound = trainer.model.evaluate(images: validationSet, batchSize: settings.batchSize,
+                                                   importanceSamples: 0, seed: settings.seed).bound
+                    lastBound = bound
+                }
+                log.append(result, elapsedSeconds: elapsed(), imagesPerSecond: imagesPerSecond, validationBound: bound)
+                let remaining = Double(settings.totalSteps - step) * Double(settings.batchSize) / max(imagesPerSecond, 1e-9)
+                progress.show(String(format: "step %d/%d  epoch %d  %.0f img/s  loss %.2f (Lx %.2f, Lz %.2f)%@  ETA %@",
+                                     step, settings.totalSteps, (step * settings.batchSize - 1) / trainer.trainingImageCount + 1, imagesPerSecond, result.loss,
+                                     result.reconstructionLoss, result.latentLoss,
+                                     bound.map { String(format: "  valid %.2f", $0) } ?? "", formatDuration(remaining)))
+                windowStart = clock.now
+                windowSteps = 0
+            }
+            if step % settings.checkpointEvery == 0 || isLast {
+                lastCheckpoint = try trainer.saveCheckpoint(directory: directory, elapsedSeconds: elapsed())
+            }
+        }
+        progress.finish()
+        if let lastBound { print(String(format: "validation bound %.2f nats (%d images)", lastBound, validationSet.imageCount)) }
+        print("checkpoint \(lastCheckpoint ?? Checkpoint.newestModelPath(in: directory) ?? "(none)")")
+        print(String(format: "trained %d steps in %@", settings.totalSteps, formatDuration(elapsed())))
+    }
+}
+
+/// One progress line on stderr: rewritten in place on a terminal, plain lines otherwise.
+final class ProgressLine {
+    let isTerminal = isatty(STDERR_FILENO) != 0
+    var shown = false
+
+    func show(_ text: String) {
+        let line = isTerminal ? "\r\u{1B}[K\(text)" : "\(text)\n"
+        FileHandle.standardError.write(Data(line.utf8))
+        shown = true
+    }
+
+    func finish() {
+        if isTerminal && shown { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+/// "1h02m", "3m12s", "45s".
+func formatDuration(_ seconds: Double) -> String {
+    guard seconds.isFinite else { return "?" }
+    let total = Int(seconds.rounded())
+    if total >= 3600 { return String(format: "%dh%02dm", total / 3600, total % 3600 / 60) }
+    if total >= 60 { return String(format: "%dm%02ds", total / 60, total % 60) }
+    return "\(total)s"
+}
+
+extension Duration {
+    /// The duration in seconds as a Double.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+@testable import MiniDRAW
+
+/// Adam, clipping, the training loop, checkpoints and bit-identical resume.
+@Suite("Training")
+struct TrainingTests {
+    static let config = DRAWConfig(width: 8, height: 6, timesteps: 3, encoderSize: 8, decoderSize: 8, latentSize: 3,
+                                   readSize: 2, writeSize: 3, attention: true)
+
+    /// `count` random binary 8x6 images.
+    static func images(count: Int, seed: UInt64 = 3) -> ImageSet {
+        var generator = SeededGenerator(seed: seed)
+        let pixels = (0..<(count * 48)).map { _ in Float(generator.nextUniform() < 0.35 ? 1 : 0) }
+        return ImageSet(imageCount: count, height: 6, width: 8, pixels: pixels)
+    }
+
+    static func settings(batchSize: Int = 4, steps: Int) -> TrainingSettings {
+        var settings = TrainingSettings()
+        settings.batchSize = batchSize
+        settings.totalSteps = steps
+        settings.seed = 42
+        return settings
+    }
+
+    func temporaryDirectory() -> String {
+        let path = NSTemporaryDirectory() + "minidraw-tests-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test("Adam: two steps against hand-computed values, and global-norm clipping")
+    func adamByHand() {
+        var model = DRAWModel<Float>(config: Self.config)
+        var gradient = model.zeros()
+        let paths = DRAWModel<Float>.parameterPaths(config: Self.config)
+        for (_, path) in paths { for index in gradient[keyPath: path].storage.indices { gradient[keyPath: path].storage[index] = 0.5 } }
+        var settings = AdamSettings()
+        settings.learningRate = 0.1
+        settings.clipNorm = 0
+        var adam = AdamState(model: model)
+        adam.update(model: &model, gradient: gradient, settings: settings)
+        // t = 1: m = 0.05, v = 0.00025, m_hat = 0.5, v_hat = 0.25 -> theta = -0.1 * 0.5 / (0.5 + 1e-8)
+        let first = model.encoder.weightIH[0, 0]
+        #expect(abs(Double(first) - (-0.1 * 0.5 / (0.5 + 1e-8))) < 1e-5, "theta after step 1: \(first)")
+        adam.update(model: &model, gradient: gradient, settings: settings)
+        // t = 2 with the same g: m_hat = 0.5, v_hat = 0.25 again -> another -0.1
+        #expect(abs(Double(model.encoder.weightIH[0, 0]) - (-0.2)) < 1e-5, "theta after step 2: \(model.encoder.weightIH[0, 0])")
+
+        var clipped = DRAWModel<Float>(config: Self.config)
+        var clippedAdam = AdamState(model: clipped)
+        settings.clipNorm = 1e-3
+        let norm = clippedAdam.update(model: &clipped, gradient: gradient, settings: settings)
+        #expect(abs(norm - 0.5 * Double(clipped.parameterCount).squareRoot()) < 1e-3, "norm \(norm)")
+        // Clipping scales g, and Adam's first step is invariant to the scale of g (up to epsilon).
+        #expect(abs(clippedAdam.firstMoment.encoder.weightIH[0, 0] - Float(0.1 * 0.5 * 1e-3 / norm)) < 1e-9)
+    }
+
+    @Test("the loss goes down when overfitting four images (Eq. 12)", arguments: [true, false])
+    func overfits(attention: Bool) throws {
+        var config = Self.config
+        config.attention = attention
+        config.decoderSize = 16
+        config.writeSize = 4
+        var settings = Self.settings(batchSize: 4, steps: 300)
+        settings.adam.learningRate = 1e-2
+        let trainer = try Trainer(config: config, settings: settings, images: Self.images(count: 4))
+        let first = try trainer.step().loss
+        var last = first
+        for _ in 1..<300 { last = try trainer.step().loss }
+        #expect(last < 0.6 * first, "L went from \(first) to \(last)")
+    }
+
+    @Test("N + M steps in one run equal N steps, checkpoint, resume, M steps (bit for bit)")
+    func resumeIsBitIdentical() throws {
+        let images = Self.images(count: 10)
+        let straight = try Trainer(config: Self.config, settings: Self.settings(steps: 8), images: images)
+        for _ in 0..<8 { try straight.step() }
+
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try Trainer(config: Self.config, settings: Self.settings(steps: 8), images: images)
+        for _ in 0..<5 { try first.step() }
+        let path = try first.saveCheckpoint(directory: directory, elapsedSeconds: 1)
+        let (model, state) = try Trainer.loadCheckpoint(modelPath: path)
+        let resumed = try Trainer(model: model, state: state, images: images)
+        for _ in 0..<3 { try resumed.step() }
+
+        #expect(resumed.model == straight.model)
+        #expect(resumed.state.adam == straight.state.adam)
+        #expect(resumed.state.generator == straight.state.generator)
+    }
+
+    @Test("checkpoints: Python-compatible names and shapes, old ones pruned, a mismatched state refused")
+    func checkpointFiles() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let trainer = try Trainer(config: Self.config, settings: Self.settings(steps: 3), images: Self.images(count: 10))
+        for _ in 0..<3 {
+            try trainer.step()
+            try trainer.saveCheckpoint(directory: directory, elapsedSeconds: 0)
+        }
+        #expect(Checkpoint.completeSteps(in: directory) == [2, 3])
+        let file = try SafeTensorsFile(contentsOf: "\(directory)/\(Checkpoint.modelFileName(step: 3))")
+        #expect(file.tensors["encoder.weight_ih"]?.shape == [32, 8 + 8])
+        #expect(file.tensors["encoder.bias_hh"]?.shape == [32])
+        #expect(file.tensors["write_attention.weight"]?.shape == [5, 8])
+        #expect(file.tensors.values.allSatisfy { $0.dtype == .float32 })
+        #expect(try Checkpoint.config(from: file) == Self.config)
+
+        try FileManager.default.copyItem(atPath: "\(directory)/\(Checkpoint.stateFileName(step: 2))",
+                                         toPath: "\(directory)/odd.state.safetensors")
+        try FileManager.default.copyItem(atPath: "\(directory)/\(Checkpoint.modelFileName(step: 3))",
+                                         toPath: "\(directory)/odd.safetensors")
+        #expect(throws: TrainingError.self) { try Trainer.loadCheckpoint(modelPath: "\(directory)/odd.safetensors") }
+    }
+
+    @Test("a checkpoint whose tensor has the wrong shape is refused with the tensor named")
+    func wrongShapeRefused() throws {
+        var file = Checkpoint.modelFile(DRAWModel<Float>(config: Self.config))
+        file.metadata["read"] = "3"
+        do {
+            let _: DRAWModel<Float> = try Checkpoint.loadModel(file)
+            Issue.record("a read-size mismatch was accepted")
+        } catch {
+            #expect("\(error)".contains("encoder.weight_ih"), "\(error)")
+        }
+    }
+
+    @Test("a NaN loss stops training with the step named and the model unchanged")
+    func nanStops() throws {
+        let trainer = try Trainer(config: Self.config, settings: Self.settings(steps: 2), images: Self.images(count: 10))
+        var broken = trainer.model
+        broken.write.bias.storage[0] = .nan
+        let poisoned = try Trainer(model: broken, state: trainer.state, images: Self.images(count: 10))
+        #expect(throws: TrainingError.self) { try poisoned.step() }
+        #expect(poisoned.state.step == 0)
+    }
+
+    @Test("importance-sampled estimate is finite and not above the bound by more than noise")
+    func importanceEstimate() throws {
+        var settings = Self.settings(batchSize: 5, steps: 40)
+        settings.adam.learningRate = 3e-3
+        let images = Self.images(count: 10)
+        let trainer = try Trainer(config: Self.config, settings: settings, images: images)
+        for _ in 0..<40 { try trainer.step() }
+        let result = trainer.model.evaluate(images: images, batchSize: 4, importanceSamples: 50, seed: 9)
+        let estimate = try #require(result.importanceEstimate)
+        #expect(estimate.isFinite && estimate > 0)
+        #expect(estimate <= result.bound + 1, "estimate \(estimate) vs bound \(result.bound)")
+        #expect(abs(result.bound - (result.reconstructionLoss + result.latentLoss)) < 1e-9)
+    }
+}
