@@ -32,7 +32,7 @@ struct ReferenceTests {
     func agreement(path: String) throws {
         let file = try SafeTensorsFile(contentsOf: path)
         let config = try ReferenceModel.config(file)
-        var model = try ReferenceModel.model(file, config: config)
+        let model = try ReferenceModel.model(file, config: config)
         let batchSize = try Int(file.metadataValue("batch")) ?? 0
         let image = Matrix(rows: batchSize, columns: config.imageSize,
                            storage: try file.tensor("input.x", shape: [batchSize, config.imageSize]))

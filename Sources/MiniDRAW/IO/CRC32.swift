@@ -15,20 +15,36 @@ public struct CRC32: Sendable {
 
     public init() {}
 
-    /// Feeds more bytes.
-    public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+    /// Feeds more bytes (a concrete buffer, so the loop is compiled once and fast from any module).
+    public mutating func update(_ bytes: UnsafeBufferPointer<UInt8>) {
         var crc = register
-        for byte in bytes {
-            crc = Self.table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
+        Self.table.withUnsafeBufferPointer { table in
+            for byte in bytes {
+                crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
+            }
         }
         register = crc
+    }
+
+    public mutating func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { update($0) }
+    }
+
+    public mutating func update(_ bytes: ArraySlice<UInt8>) {
+        bytes.withUnsafeBufferPointer { update($0) }
     }
 
     /// The CRC of everything fed so far.
     public var value: UInt32 { register ^ 0xFFFF_FFFF }
 
     /// The CRC of one buffer.
-    public static func checksum<Bytes: Sequence>(_ bytes: Bytes) -> UInt32 where Bytes.Element == UInt8 {
+    public static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        var crc = CRC32()
+        crc.update(bytes)
+        return crc.value
+    }
+
+    public static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
         var crc = CRC32()
         crc.update(bytes)
         return crc.value

@@ -71,7 +71,7 @@ extension LSTM {
         cache.cell.storage.withUnsafeMutableBufferPointer { cell in
         cache.tanhCell.storage.withUnsafeMutableBufferPointer { tanhCell in
         cache.hidden.storage.withUnsafeMutableBufferPointer { h in
-            for row in 0..<batchSize {
+            forEachRowRange(batchSize) { rows in for row in rows {
                 let g = row * 4 * hidden
                 for unit in 0..<hidden {
                     let inputGate = sigmoid(gates[g + unit] + biasI[unit] + biasH[unit])
@@ -91,7 +91,7 @@ extension LSTM {
                     tanhCell[s] = tc
                     h[s] = outputGate * tc                                     // h' = o tanh(c')
                 }
-            }
+            }}
         }}}}}}}
     }
 
@@ -116,7 +116,7 @@ extension LSTM {
         cache.tanhCell.storage.withUnsafeBufferPointer { tanhCell in
         dCell.storage.withUnsafeMutableBufferPointer { dc in
         dGates.storage.withUnsafeMutableBufferPointer { dg in
-            for row in 0..<batchSize {
+            forEachRowRange(batchSize) { rows in for row in rows {
                 let g = row * 4 * hidden
                 for unit in 0..<hidden {
                     let s = row * hidden + unit
@@ -137,7 +137,7 @@ extension LSTM {
                     dg[g + 2 * hidden + unit] = dCandidate * (1 - candidate * candidate)
                     dg[g + 3 * hidden + unit] = dOutputGate * outputGate * (1 - outputGate)
                 }
-            }
+            }}
         }}}}}}
         // gates = x W_ihᵀ + h W_hhᵀ + b_ih + b_hh
         matmulTransposedA(dGates, input, into: &gradient.weightIH, accumulate: true)

@@ -35,54 +35,60 @@ extension AttentionGeometry {
     public func read<Scalar: DRAWScalar>(image: Matrix<Scalar>, errorImage: Matrix<Scalar>,
                                          cache: AttentionStepCache<Scalar>, channels: Int, glimpse: inout Matrix<Scalar>) {
         let n = gridSize, plane = width * height, patch = n * n
-        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: height * n) { temporary in
-            for row in 0..<image.rows {
-                let intensity = cache.window[row, AttentionParameter.intensity]
-                cache.filterX.storage.withUnsafeBufferPointer { fx in
-                cache.filterY.storage.withUnsafeBufferPointer { fy in
-                image.storage.withUnsafeBufferPointer { x in
-                errorImage.storage.withUnsafeBufferPointer { xHat in
-                glimpse.storage.withUnsafeMutableBufferPointer { r in
-                    let filterX = fx.baseAddress! + row * n * width, filterY = fy.baseAddress! + row * n * height
-                    for channel in 0..<channels {
-                        for (source, half) in [(x, 0), (xHat, 1)] {
-                            let plane = source.baseAddress! + row * channels * plane + channel * plane
-                            let output = r.baseAddress! + row * 2 * channels * patch + (half * channels + channel) * patch
-                            filterImage(plane, filterX: filterX, filterY: filterY, scale: intensity,  // Eq. 27
-                                        temporary: temporary.baseAddress!, output: output)
+        image.storage.withUnsafeBufferPointer { xBuffer in
+        errorImage.storage.withUnsafeBufferPointer { xHatBuffer in
+        cache.filterX.storage.withUnsafeBufferPointer { fxBuffer in
+        cache.filterY.storage.withUnsafeBufferPointer { fyBuffer in
+        glimpse.storage.withUnsafeMutableBufferPointer { r in
+            let x = xBuffer.baseAddress!, xHat = xHatBuffer.baseAddress!
+            let fx = fxBuffer.baseAddress!, fy = fyBuffer.baseAddress!, glimpseBase = r.baseAddress!
+            forEachRowRange(image.rows) { rows in
+                withUnsafeTemporaryAllocation(of: Scalar.self, capacity: n * height) { temporary in
+                    for row in rows {
+                        let intensity = cache.window[row, AttentionParameter.intensity]
+                        let filterX = fx + row * n * width, filterY = fy + row * n * height
+                        for channel in 0..<channels {
+                            for (source, half) in [(x, 0), (xHat, 1)] {
+                                let imagePlane = source + row * channels * plane + channel * plane
+                                let output = glimpseBase + row * 2 * channels * patch + (half * channels + channel) * patch
+                                filterImage(imagePlane, filterX: filterX, filterY: filterY, scale: intensity,  // Eq. 27
+                                            projection: temporary.baseAddress!, output: output)
+                            }
                         }
                     }
-                }}}}}
+                }
+            }
+        }}}}}
+    }
+
+    /// P = F_X imageᵀ: P[j, b] = Σ_a image[b, a] F_X[j, a], [N, B].
+    @inline(__always)
+    func projectRows<Scalar: DRAWScalar>(_ image: UnsafePointer<Scalar>, filterX: UnsafePointer<Scalar>,
+                                         projection: UnsafeMutablePointer<Scalar>) {
+        for j in 0..<gridSize {
+            for b in 0..<height {
+                projection[j * height + b] = dot(image + b * width, filterX + j * width, count: width)
             }
         }
     }
 
-    /// output[N, N] = scale F_Y image F_Xᵀ, with temporary = image F_Xᵀ [B, N].
+    /// output[N, N] = scale F_Y image F_Xᵀ: output[i, j] = scale Σ_b F_Y[i, b] P[j, b].
     @inline(__always)
     func filterImage<Scalar: DRAWScalar>(_ image: UnsafePointer<Scalar>, filterX: UnsafePointer<Scalar>,
                                          filterY: UnsafePointer<Scalar>, scale: Scalar,
-                                         temporary: UnsafeMutablePointer<Scalar>, output: UnsafeMutablePointer<Scalar>) {
-        let n = gridSize
-        for b in 0..<height {
-            for j in 0..<n {
-                var sum: Scalar = 0
-                for a in 0..<width { sum += image[b * width + a] * filterX[j * width + a] }
-                temporary[b * n + j] = sum
-            }
-        }
-        for i in 0..<n {
-            for j in 0..<n {
-                var sum: Scalar = 0
-                for b in 0..<height { sum += filterY[i * height + b] * temporary[b * n + j] }
-                output[i * n + j] = scale * sum
+                                         projection: UnsafeMutablePointer<Scalar>, output: UnsafeMutablePointer<Scalar>) {
+        projectRows(image, filterX: filterX, projection: projection)
+        for i in 0..<gridSize {
+            for j in 0..<gridSize {
+                output[i * gridSize + j] = scale * dot(filterY + i * height, projection + j * height, count: height)
             }
         }
     }
 
-    /// Backward of Eq. 27. With T = image F_Xᵀ and g = gamma F_Y T:
-    ///   dT = gamma F_Yᵀ dg,   dF_Y += gamma dg Tᵀ,   dF_X += dTᵀ image,
-    ///   dimage = dT F_X (for x_hat only: x is data),   dgamma += Σ dg (F_Y T).
-    /// - dFilterX, dFilterY, dIntensity: overwritten. dErrorImage: overwritten.
+    /// Backward of Eq. 27. With P = F_X imageᵀ [N, B] and g = gamma F_Y Pᵀ:
+    ///   dgamma += Σ dg ⊙ (F_Y Pᵀ),   dF_Y += gamma dg P,   dP = gamma dgᵀ F_Y,
+    ///   dF_X += dP image,   dimage = dPᵀ F_X (for x_hat only: x is data).
+    /// - dFilterX, dFilterY, dIntensity, dErrorImage: overwritten.
     public func readBackward<Scalar: DRAWScalar>(dGlimpse: Matrix<Scalar>, image: Matrix<Scalar>, errorImage: Matrix<Scalar>,
                                                  cache: AttentionStepCache<Scalar>, channels: Int,
                                                  dErrorImage: inout Matrix<Scalar>, dFilterX: inout Matrix<Scalar>,
@@ -90,75 +96,62 @@ extension AttentionGeometry {
         let n = gridSize, plane = width * height, patch = n * n
         dFilterX.setZero()
         dFilterY.setZero()
-        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * height * n) { temporary in
-            let forward = temporary.baseAddress!, dForward = temporary.baseAddress! + height * n
-            for row in 0..<image.rows {
-                let intensity = cache.window[row, AttentionParameter.intensity]
-                var dIntensityRow: Scalar = 0
-                cache.filterX.storage.withUnsafeBufferPointer { fx in
-                cache.filterY.storage.withUnsafeBufferPointer { fy in
-                dFilterX.storage.withUnsafeMutableBufferPointer { dfx in
-                dFilterY.storage.withUnsafeMutableBufferPointer { dfy in
-                image.storage.withUnsafeBufferPointer { x in
-                errorImage.storage.withUnsafeBufferPointer { xHat in
-                dErrorImage.storage.withUnsafeMutableBufferPointer { dxHat in
-                dGlimpse.storage.withUnsafeBufferPointer { dr in
-                    let filterX = fx.baseAddress! + row * n * width, filterY = fy.baseAddress! + row * n * height
-                    let dFX = dfx.baseAddress! + row * n * width, dFY = dfy.baseAddress! + row * n * height
-                    for channel in 0..<channels {
-                        for half in 0..<2 {
-                            let offset = row * channels * plane + channel * plane
-                            let source = (half == 0 ? x.baseAddress! : xHat.baseAddress!) + offset
-                            let dOutput = dr.baseAddress! + row * 2 * channels * patch + (half * channels + channel) * patch
-                            // T[b, j] = Σ_a image[b, a] F_X[j, a]
-                            for b in 0..<height {
+        dErrorImage.setZero()
+        image.storage.withUnsafeBufferPointer { xBuffer in
+        errorImage.storage.withUnsafeBufferPointer { xHatBuffer in
+        cache.filterX.storage.withUnsafeBufferPointer { fxBuffer in
+        cache.filterY.storage.withUnsafeBufferPointer { fyBuffer in
+        dGlimpse.storage.withUnsafeBufferPointer { drBuffer in
+        dFilterX.storage.withUnsafeMutableBufferPointer { dfx in
+        dFilterY.storage.withUnsafeMutableBufferPointer { dfy in
+        dErrorImage.storage.withUnsafeMutableBufferPointer { dxHat in
+        dIntensity.storage.withUnsafeMutableBufferPointer { dGamma in
+            let x = xBuffer.baseAddress!, xHat = xHatBuffer.baseAddress!, dr = drBuffer.baseAddress!
+            let fx = fxBuffer.baseAddress!, fy = fyBuffer.baseAddress!
+            let dFilterXBase = dfx.baseAddress!, dFilterYBase = dfy.baseAddress!, dErrorBase = dxHat.baseAddress!
+            let dIntensityBase = dGamma.baseAddress!
+            forEachRowRange(image.rows) { rows in
+                withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * n * height) { temporary in
+                    let projection = temporary.baseAddress!, dProjection = temporary.baseAddress! + n * height
+                    for row in rows {
+                        let intensity = cache.window[row, AttentionParameter.intensity]
+                        let filterX = fx + row * n * width, filterY = fy + row * n * height
+                        let dFX = dFilterXBase + row * n * width, dFY = dFilterYBase + row * n * height
+                        var dIntensityRow: Scalar = 0
+                        for channel in 0..<channels {
+                            for half in 0..<2 {
+                                let offset = row * channels * plane + channel * plane
+                                let source = (half == 0 ? x : xHat) + offset
+                                let dOutput = dr + row * 2 * channels * patch + (half * channels + channel) * patch
+                                projectRows(source, filterX: filterX, projection: projection)
+                                dProjection.update(repeating: 0, count: n * height)
+                                for i in 0..<n {
+                                    for j in 0..<n {
+                                        let upstream = dOutput[i * n + j]
+                                        dIntensityRow += upstream * dot(filterY + i * height, projection + j * height, count: height)
+                                        axpy(intensity * upstream, projection + j * height, dFY + i * height, count: height)
+                                        axpy(intensity * upstream, filterY + i * height, dProjection + j * height, count: height)
+                                    }
+                                }
                                 for j in 0..<n {
-                                    var sum: Scalar = 0
-                                    for a in 0..<width { sum += source[b * width + a] * filterX[j * width + a] }
-                                    forward[b * n + j] = sum
+                                    for b in 0..<height {
+                                        axpy(dProjection[j * height + b], source + b * width, dFX + j * width, count: width)
+                                    }
                                 }
-                            }
-                            for i in 0..<n {
-                                for j in 0..<n {
-                                    var filtered: Scalar = 0
-                                    for b in 0..<height { filtered += filterY[i * height + b] * forward[b * n + j] }
-                                    dIntensityRow += dOutput[i * n + j] * filtered
-                                }
-                                for b in 0..<height {
-                                    var sum: Scalar = 0
-                                    for j in 0..<n { sum += dOutput[i * n + j] * forward[b * n + j] }
-                                    dFY[i * height + b] += intensity * sum
-                                }
-                            }
-                            for b in 0..<height {
-                                for j in 0..<n {
-                                    var sum: Scalar = 0
-                                    for i in 0..<n { sum += filterY[i * height + b] * dOutput[i * n + j] }
-                                    dForward[b * n + j] = intensity * sum
-                                }
-                            }
-                            for j in 0..<n {
-                                for a in 0..<width {
-                                    var sum: Scalar = 0
-                                    for b in 0..<height { sum += dForward[b * n + j] * source[b * width + a] }
-                                    dFX[j * width + a] += sum
-                                }
-                            }
-                            if half == 1 {
-                                let dImage = dxHat.baseAddress! + offset
-                                for b in 0..<height {
-                                    for a in 0..<width {
-                                        var sum: Scalar = 0
-                                        for j in 0..<n { sum += dForward[b * n + j] * filterX[j * width + a] }
-                                        dImage[b * width + a] = sum
+                                if half == 1 {
+                                    let dImage = dErrorBase + offset
+                                    for b in 0..<height {
+                                        for j in 0..<n {
+                                            axpy(dProjection[j * height + b], filterX + j * width, dImage + b * width, count: width)
+                                        }
                                     }
                                 }
                             }
                         }
+                        dIntensityBase[row] = dIntensityRow
                     }
-                }}}}}}}}
-                dIntensity[row, 0] = dIntensityRow
+                }
             }
-        }
+        }}}}}}}}}
     }
 }

@@ -1,6 +1,6 @@
-/// Writing to the canvas: with selective attention (Eq. 28-29), per channel, and over the whole
-/// image without attention (Eq. 18). The write layer itself (w_t = W(h^dec_t), Eq. 18 / 28) is a
-/// `Linear`; this file holds the attention write that places its N x N patch.
+/// Writing to the canvas with selective attention (Eq. 28-29), per channel. The write layer
+/// itself (w_t = W(h^dec_t), Eq. 18 / 28) is a `Linear`; without attention its output is
+/// added to the canvas whole (Eq. 18, in `DRAWModel.forwardStep`).
 
 // MARK: - With attention: write (Eq. 29)
 
@@ -10,30 +10,33 @@ extension AttentionGeometry {
     public func write<Scalar: DRAWScalar>(patch: Matrix<Scalar>, cache: AttentionStepCache<Scalar>, channels: Int,
                                           canvas: inout Matrix<Scalar>) {
         let n = gridSize, plane = width * height, patchSize = n * n
-        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: n * width) { temporary in
-            let product = temporary.baseAddress!
-            for row in 0..<patch.rows {
-                let inverseIntensity = 1 / cache.window[row, AttentionParameter.intensity]   // Eq. 29: 1 / gamma
-                cache.filterX.storage.withUnsafeBufferPointer { fx in
-                cache.filterY.storage.withUnsafeBufferPointer { fy in
-                patch.storage.withUnsafeBufferPointer { w in
-                canvas.storage.withUnsafeMutableBufferPointer { c in
-                    let filterX = fx.baseAddress! + row * n * width, filterY = fy.baseAddress! + row * n * height
-                    for channel in 0..<channels {
-                        let patchPlane = w.baseAddress! + row * channels * patchSize + channel * patchSize
-                        let canvasPlane = c.baseAddress! + row * channels * plane + channel * plane
-                        patchTimesFilterX(patchPlane, filterX: filterX, output: product)     // U = w F_X: [N, A]
-                        for b in 0..<height {
-                            for a in 0..<width {
-                                var sum: Scalar = 0
-                                for i in 0..<n { sum += filterY[i * height + b] * product[i * width + a] }
-                                canvasPlane[b * width + a] += inverseIntensity * sum       // Eq. 29: (1/gamma) F_Yᵀ U
+        patch.storage.withUnsafeBufferPointer { wBuffer in
+        cache.filterX.storage.withUnsafeBufferPointer { fxBuffer in
+        cache.filterY.storage.withUnsafeBufferPointer { fyBuffer in
+        canvas.storage.withUnsafeMutableBufferPointer { canvasBuffer in
+            let w = wBuffer.baseAddress!, fx = fxBuffer.baseAddress!, fy = fyBuffer.baseAddress!
+            let canvasBase = canvasBuffer.baseAddress!
+            forEachRowRange(patch.rows) { rows in
+                withUnsafeTemporaryAllocation(of: Scalar.self, capacity: n * width) { temporary in
+                    let product = temporary.baseAddress!
+                    for row in rows {
+                        let inverseIntensity = 1 / cache.window[row, AttentionParameter.intensity]   // Eq. 29: 1 / gamma
+                        let filterX = fx + row * n * width, filterY = fy + row * n * height
+                        for channel in 0..<channels {
+                            let patchPlane = w + row * channels * patchSize + channel * patchSize
+                            let canvasPlane = canvasBase + row * channels * plane + channel * plane
+                            patchTimesFilterX(patchPlane, filterX: filterX, output: product)         // U = w F_X: [N, A]
+                            for b in 0..<height {
+                                for i in 0..<n {                                                       // Eq. 29: (1/gamma) F_Yᵀ U
+                                    axpy(inverseIntensity * filterY[i * height + b], product + i * width,
+                                         canvasPlane + b * width, count: width)
+                                }
                             }
                         }
                     }
-                }}}}
+                }
             }
-        }
+        }}}}
     }
 
     /// U[i, a] = Σ_j w[i, j] F_X[j, a]: [N, A]
@@ -41,12 +44,9 @@ extension AttentionGeometry {
     func patchTimesFilterX<Scalar: DRAWScalar>(_ patch: UnsafePointer<Scalar>, filterX: UnsafePointer<Scalar>,
                                                output: UnsafeMutablePointer<Scalar>) {
         let n = gridSize
+        output.update(repeating: 0, count: n * width)
         for i in 0..<n {
-            for a in 0..<width {
-                var sum: Scalar = 0
-                for j in 0..<n { sum += patch[i * n + j] * filterX[j * width + a] }
-                output[i * width + a] = sum
-            }
+            for j in 0..<n { axpy(patch[i * n + j], filterX + j * width, output + i * width, count: width) }
         }
     }
 
@@ -61,56 +61,50 @@ extension AttentionGeometry {
         let n = gridSize, plane = width * height, patchSize = n * n
         dFilterX.setZero()
         dFilterY.setZero()
-        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * n * width) { temporary in
-            let product = temporary.baseAddress!, dProduct = temporary.baseAddress! + n * width
-            for row in 0..<patch.rows {
-                let inverseIntensity = 1 / cache.window[row, AttentionParameter.intensity]
-                var dIntensityRow: Scalar = 0
-                cache.filterX.storage.withUnsafeBufferPointer { fx in
-                cache.filterY.storage.withUnsafeBufferPointer { fy in
-                dFilterX.storage.withUnsafeMutableBufferPointer { dfx in
-                dFilterY.storage.withUnsafeMutableBufferPointer { dfy in
-                patch.storage.withUnsafeBufferPointer { w in
-                dPatch.storage.withUnsafeMutableBufferPointer { dw in
-                dCanvas.storage.withUnsafeBufferPointer { dc in
-                    let filterX = fx.baseAddress! + row * n * width, filterY = fy.baseAddress! + row * n * height
-                    let dFX = dfx.baseAddress! + row * n * width, dFY = dfy.baseAddress! + row * n * height
-                    for channel in 0..<channels {
-                        let patchPlane = w.baseAddress! + row * channels * patchSize + channel * patchSize
-                        let dPatchPlane = dw.baseAddress! + row * channels * patchSize + channel * patchSize
-                        let dOutput = dc.baseAddress! + row * channels * plane + channel * plane
-                        patchTimesFilterX(patchPlane, filterX: filterX, output: product)
-                        for i in 0..<n {
-                            for a in 0..<width {
-                                var sum: Scalar = 0
-                                for b in 0..<height { sum += filterY[i * height + b] * dOutput[b * width + a] }
-                                dProduct[i * width + a] = inverseIntensity * sum
-                                dIntensityRow -= inverseIntensity * product[i * width + a] * dProduct[i * width + a]
+        patch.storage.withUnsafeBufferPointer { wBuffer in
+        dCanvas.storage.withUnsafeBufferPointer { dcBuffer in
+        cache.filterX.storage.withUnsafeBufferPointer { fxBuffer in
+        cache.filterY.storage.withUnsafeBufferPointer { fyBuffer in
+        dFilterX.storage.withUnsafeMutableBufferPointer { dfx in
+        dFilterY.storage.withUnsafeMutableBufferPointer { dfy in
+        dPatch.storage.withUnsafeMutableBufferPointer { dw in
+        dIntensity.storage.withUnsafeMutableBufferPointer { dGamma in
+            let w = wBuffer.baseAddress!, dc = dcBuffer.baseAddress!, fx = fxBuffer.baseAddress!, fy = fyBuffer.baseAddress!
+            let dFilterXBase = dfx.baseAddress!, dFilterYBase = dfy.baseAddress!, dPatchBase = dw.baseAddress!
+            let dIntensityBase = dGamma.baseAddress!
+            forEachRowRange(patch.rows) { rows in
+                withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * n * width) { temporary in
+                    let product = temporary.baseAddress!, dProduct = temporary.baseAddress! + n * width
+                    for row in rows {
+                        let inverseIntensity = 1 / cache.window[row, AttentionParameter.intensity]
+                        let filterX = fx + row * n * width, filterY = fy + row * n * height
+                        let dFX = dFilterXBase + row * n * width, dFY = dFilterYBase + row * n * height
+                        var dIntensityRow: Scalar = 0
+                        for channel in 0..<channels {
+                            let patchPlane = w + row * channels * patchSize + channel * patchSize
+                            let dPatchPlane = dPatchBase + row * channels * patchSize + channel * patchSize
+                            let dOutput = dc + row * channels * plane + channel * plane
+                            patchTimesFilterX(patchPlane, filterX: filterX, output: product)
+                            dProduct.update(repeating: 0, count: n * width)
+                            for i in 0..<n {
+                                for b in 0..<height {
+                                    let filterValue = filterY[i * height + b]
+                                    axpy(inverseIntensity * filterValue, dOutput + b * width, dProduct + i * width, count: width)
+                                    dFY[i * height + b] += inverseIntensity * dot(product + i * width, dOutput + b * width, count: width)
+                                }
+                                dIntensityRow -= inverseIntensity * dot(product + i * width, dProduct + i * width, count: width)
                             }
-                            for b in 0..<height {
-                                var sum: Scalar = 0
-                                for a in 0..<width { sum += product[i * width + a] * dOutput[b * width + a] }
-                                dFY[i * height + b] += inverseIntensity * sum
-                            }
-                        }
-                        for i in 0..<n {
-                            for j in 0..<n {
-                                var sum: Scalar = 0
-                                for a in 0..<width { sum += dProduct[i * width + a] * filterX[j * width + a] }
-                                dPatchPlane[i * n + j] = sum
-                            }
-                        }
-                        for j in 0..<n {
-                            for a in 0..<width {
-                                var sum: Scalar = 0
-                                for i in 0..<n { sum += patchPlane[i * n + j] * dProduct[i * width + a] }
-                                dFX[j * width + a] += sum
+                            for i in 0..<n {
+                                for j in 0..<n {
+                                    dPatchPlane[i * n + j] = dot(dProduct + i * width, filterX + j * width, count: width)
+                                    axpy(patchPlane[i * n + j], dProduct + i * width, dFX + j * width, count: width)
+                                }
                             }
                         }
+                        dIntensityBase[row] = dIntensityRow
                     }
-                }}}}}}}
-                dIntensity[row, 0] = dIntensityRow
+                }
             }
-        }
+        }}}}}}}}
     }
 }

@@ -1,0 +1,51 @@
+import Dispatch
+
+// MARK: - Work split over images
+
+/// Runs `body` on `0..<count` cut into `GEMM.threadCount` contiguous ranges, one per thread.
+///
+/// The partition depends on `count` and the thread count only, and each index is handled by
+/// one call, so per-image work (attention, LSTM gates) gives the same bits however it is
+/// scheduled. Small batches (`count < 2 * minimumPerThread`) run on the calling thread.
+@inline(__always)
+func forEachRowRange(_ count: Int, minimumPerThread: Int = 8, _ body: (Range<Int>) -> Void) {
+    let chunks = max(1, min(GEMM.threadCount, count / max(minimumPerThread, 1)))
+    if chunks == 1 {
+        body(0..<count)
+        return
+    }
+    let perChunk = (count + chunks - 1) / chunks
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        let start = chunk * perChunk
+        body(start..<min(count, start + perChunk))
+    }
+}
+
+// MARK: - Short vector kernels
+
+/// Σ_k x[k] y[k] with four independent partial sums, so the additions do not wait on one
+/// another (Swift keeps the written order of floating-point sums; one running sum would
+/// serialise on the adder's latency).
+@inline(__always)
+func dot<Scalar: DRAWScalar>(_ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, count: Int) -> Scalar {
+    var sum0: Scalar = 0, sum1: Scalar = 0, sum2: Scalar = 0, sum3: Scalar = 0
+    var k = 0
+    while k + 4 <= count {
+        sum0 += x[k] * y[k]
+        sum1 += x[k + 1] * y[k + 1]
+        sum2 += x[k + 2] * y[k + 2]
+        sum3 += x[k + 3] * y[k + 3]
+        k += 4
+    }
+    while k < count {
+        sum0 += x[k] * y[k]
+        k += 1
+    }
+    return (sum0 + sum1) + (sum2 + sum3)
+}
+
+/// y[k] += alpha x[k]: unit stride, so the compiler vectorises it.
+@inline(__always)
+func axpy<Scalar: DRAWScalar>(_ alpha: Scalar, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, count: Int) {
+    for k in 0..<count { y[k] += alpha * x[k] }
+}
