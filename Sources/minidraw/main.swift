@@ -5,6 +5,11 @@ import MiniDRAW
 let commands: [any Command.Type] = [
     TrainCommand.self,
     EvalCommand.self,
+    SampleCommand.self,
+    ReconstructCommand.self,
+    AttentionDemoCommand.self,
+    PlotCommand.self,
+    ReportCommand.self,
 ]
 
 /// One subcommand of the tool.

@@ -1,23 +1,246 @@
 import Testing
 @testable import MiniDRAW
 
+// MARK: - Reference
+
+/// The naive triple loop in Double over strided operands: op(A)[i, p] = a[i * aRowStride +
+/// p * aColumnStride], likewise op(B). With the magnitudes Σ_p |a_ip · b_pj| it bounds the
+/// Float rounding error: a k-term sum plus a start value c0 is off by at most
+/// (k + 2) · ulpOfOne · (|c0| + Σ_p |a_ip · b_pj|).
+private struct ReferenceProduct {
+    let n: Int
+    let k: Int
+    var sums: [Double]
+    var magnitudes: [Double]
+
+    init(m: Int, n: Int, k: Int, a: [Float], aRowStride: Int, aColumnStride: Int,
+         b: [Float], bRowStride: Int, bColumnStride: Int) {
+        self.n = n
+        self.k = k
+        sums = [Double](repeating: 0, count: m * n)
+        magnitudes = [Double](repeating: 0, count: m * n)
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = 0.0, magnitude = 0.0
+                for p in 0..<k {
+                    let term = Double(a[i * aRowStride + p * aColumnStride]) * Double(b[p * bRowStride + j * bColumnStride])
+                    sum += term
+                    magnitude += abs(term)
+                }
+                sums[i * n + j] = sum
+                magnitudes[i * n + j] = magnitude
+            }
+        }
+    }
+
+    /// The first element of `observed` farther from `start + op(A) · op(B)` than its bound,
+    /// described for a failure message; nil when all agree.
+    func firstMismatch(_ observed: [Float], start: [Float]?) -> String? {
+        let unitRoundoff = Double(Float.ulpOfOne) * Double(k + 2)
+        for index in sums.indices {
+            let startValue = Double(start?[index] ?? 0)
+            let expected = startValue + sums[index]
+            let tolerance = unitRoundoff * (abs(startValue) + magnitudes[index])
+            if !(abs(Double(observed[index]) - expected) <= tolerance) {
+                return "C[\(index / n), \(index % n)]: expected \(expected), observed \(observed[index]), tolerance \(tolerance)"
+            }
+        }
+        return nil
+    }
+}
+
+private func gaussianMatrix<S: DRAWScalar>(_ rows: Int, _ columns: Int, _ generator: inout SeededGenerator) -> Matrix<S> {
+    var matrix = Matrix<S>(rows: rows, columns: columns)
+    generator.fillGaussian(&matrix.storage)
+    return matrix
+}
+
+/// The operands of one product form over stored matrices, as the packed kernel sees them.
+private struct FormOperands {
+    let form: GEMMForm
+    let a: Matrix<Float>
+    let b: Matrix<Float>
+
+    init(_ form: GEMMForm, m: Int, n: Int, k: Int, _ generator: inout SeededGenerator) {
+        self.form = form
+        a = form == .transposedA ? gaussianMatrix(k, m, &generator) : gaussianMatrix(m, k, &generator)
+        b = form == .transposedB ? gaussianMatrix(n, k, &generator) : gaussianMatrix(k, n, &generator)
+    }
+
+    /// (row, column) strides of op(A) and op(B) in the stored matrices.
+    var aStrides: (row: Int, column: Int) { form == .transposedA ? (1, a.columns) : (a.columns, 1) }
+    var bStrides: (row: Int, column: Int) { form == .transposedB ? (1, b.columns) : (b.columns, 1) }
+
+    func reference(m: Int, n: Int, k: Int) -> ReferenceProduct {
+        ReferenceProduct(m: m, n: n, k: k, a: a.storage, aRowStride: aStrides.row, aColumnStride: aStrides.column,
+                         b: b.storage, bRowStride: bStrides.row, bColumnStride: bStrides.column)
+    }
+
+    /// `c (+)= op(A) · op(B)` through the public function of this form.
+    func multiplyPublicly(into c: inout Matrix<Float>, accumulate: Bool) {
+        switch form {
+        case .plain: matmul(a, b, into: &c, accumulate: accumulate)
+        case .transposedB: matmulTransposedB(a, b, into: &c, accumulate: accumulate)
+        case .transposedA: matmulTransposedA(a, b, into: &c, accumulate: accumulate)
+        }
+    }
+
+    /// `c (+)= op(A) · op(B)` on the packed kernel alone: no plan, one thread.
+    func multiplyPacked(into c: inout Matrix<Float>, accumulate: Bool) {
+        let (m, n) = (c.rows, c.columns)
+        let k = form == .transposedA ? a.rows : a.columns
+        let (aRowStride, aColumnStride) = aStrides, (bRowStride, bColumnStride) = bStrides
+        a.storage.withUnsafeBufferPointer { aPointer in
+            b.storage.withUnsafeBufferPointer { bPointer in
+                c.storage.withUnsafeMutableBufferPointer { cPointer in
+                    packedFloatProduct(rows: 0..<m, columns: 0..<n, k: k,
+                                       a: FloatOperand(base: aPointer.baseAddress!, rowStride: aRowStride, columnStride: aColumnStride),
+                                       b: FloatOperand(base: bPointer.baseAddress!, rowStride: bRowStride, columnStride: bColumnStride),
+                                       c: cPointer.baseAddress!, n: n, accumulate: accumulate)
+                }
+            }
+        }
+    }
+}
+
+// MARK: - Tests
+
 @Suite("GEMM")
 struct GEMMTests {
-    @Test("three forms agree with a naive triple loop")
-    func threeForms() {
+    /// (m, n, k): tiny, odd, k above one and two depth blocks (256), m and n off the 6 x 16
+    /// tile, more rows than a row block (144), more columns than a column block (1024), and
+    /// shapes the plan computes transposed or splits over threads by rows or by columns.
+    static let shapes: [(m: Int, n: Int, k: Int)] = [
+        (1, 1, 1), (5, 17, 3), (7, 33, 300), (13, 100, 257), (6, 16, 256), (12, 32, 520),
+        (100, 25, 256), (100, 5, 256), (5, 256, 100), (1, 1000, 1), (3, 1030, 9),
+        (150, 20, 10), (61, 70, 70), (18, 320, 50),
+    ]
+
+    @Test("the shapes cover every path: tiny loop, transposed C, split by rows and by columns")
+    func shapesCoverEveryPlan() {
+        let plans = Self.shapes.map { FloatProductPlan(m: $0.m, n: $0.n, k: $0.k, threads: 2) }
+        #expect(plans.contains { $0.isTiny })
+        #expect(plans.contains { !$0.isTiny && $0.computesTranspose })
+        #expect(plans.contains { !$0.isTiny && $0.split == .rows && $0.threads == 2 })
+        #expect(plans.contains { !$0.isTiny && $0.split == .columns && $0.threads == 2 })
+    }
+
+    @Test("Float A·B, A·Bᵀ, Aᵀ·B, with and without accumulate, match a Double triple loop")
+    func floatFormsAgreeWithReference() {
         var generator = SeededGenerator(seed: 1)
-        func random(_ rows: Int, _ columns: Int) -> Matrix<Double> {
-            var m = Matrix<Double>(rows: rows, columns: columns)
-            generator.fillGaussian(&m.storage)
-            return m
+        for (m, n, k) in Self.shapes {
+            for form in GEMMForm.allCases {
+                let operands = FormOperands(form, m: m, n: n, k: k, &generator)
+                let start: Matrix<Float> = gaussianMatrix(m, n, &generator)
+                let reference = operands.reference(m: m, n: n, k: k)
+                for accumulate in [false, true] {
+                    var c = accumulate ? start : Matrix<Float>(rows: m, columns: n, repeating: .nan)
+                    operands.multiplyPublicly(into: &c, accumulate: accumulate)
+                    let publicMismatch = reference.firstMismatch(c.storage, start: accumulate ? start.storage : nil)
+                    #expect(publicMismatch == nil, "\(form.rawValue) \(m)x\(n)x\(k) accumulate=\(accumulate): \(publicMismatch ?? "")")
+
+                    c = accumulate ? start : Matrix<Float>(rows: m, columns: n, repeating: .nan)
+                    operands.multiplyPacked(into: &c, accumulate: accumulate)
+                    let packedMismatch = reference.firstMismatch(c.storage, start: accumulate ? start.storage : nil)
+                    #expect(packedMismatch == nil,
+                            "packed kernel \(form.rawValue) \(m)x\(n)x\(k) accumulate=\(accumulate): \(packedMismatch ?? "")")
+                }
+            }
         }
-        let a = random(7, 5), b = random(5, 9)
-        var c = Matrix<Double>(rows: 7, columns: 9)
-        matmul(a, b, into: &c)
-        for i in 0..<7 { for j in 0..<9 {
-            var s = 0.0
-            for p in 0..<5 { s += a[i, p] * b[p, j] }
-            #expect(abs(c[i, j] - s) < 1e-12)
-        } }
+    }
+
+    @Test("Float operands with no unit stride (views into larger buffers)")
+    func floatGeneralStrides() {
+        var generator = SeededGenerator(seed: 2)
+        let (m, n, k) = (14, 37, 45)
+        // op(A)[i, p] = aBuffer[3 i + 2 k p + 1], op(B)[p, j] = bBuffer[5 p + 2 n j]: neither stride is 1.
+        let aBuffer: Matrix<Float> = gaussianMatrix(1, 3 * m + 2 * k * k + 2, &generator)
+        let bBuffer: Matrix<Float> = gaussianMatrix(1, 5 * k + 2 * n * n, &generator)
+        var c = [Float](repeating: .nan, count: m * n)
+        aBuffer.storage.withUnsafeBufferPointer { aPointer in
+            bBuffer.storage.withUnsafeBufferPointer { bPointer in
+                c.withUnsafeMutableBufferPointer { cPointer in
+                    GEMM.multiply(m: m, n: n, k: k,
+                                  a: aPointer.baseAddress! + 1, aRowStride: 3, aColumnStride: 2 * k,
+                                  b: bPointer.baseAddress!, bRowStride: 5, bColumnStride: 2 * n,
+                                  c: cPointer.baseAddress!, accumulate: false)
+                }
+            }
+        }
+        let reference = ReferenceProduct(m: m, n: n, k: k, a: Array(aBuffer.storage.dropFirst()), aRowStride: 3, aColumnStride: 2 * k,
+                                         b: bBuffer.storage, bRowStride: 5, bColumnStride: 2 * n)
+        let mismatch = reference.firstMismatch(c, start: nil)
+        #expect(mismatch == nil, "strided \(m)x\(n)x\(k): \(mismatch ?? "")")
+    }
+
+    @Test("Double A·B, A·Bᵀ, Aᵀ·B with accumulate match a triple loop to 1e-12")
+    func doubleFormsAgreeWithReference() {
+        var generator = SeededGenerator(seed: 3)
+        let (m, n, k) = (7, 9, 5)
+        let a: Matrix<Double> = gaussianMatrix(m, k, &generator)
+        let aStoredTransposed: Matrix<Double> = gaussianMatrix(k, m, &generator)
+        let b: Matrix<Double> = gaussianMatrix(k, n, &generator)
+        let bStoredTransposed: Matrix<Double> = gaussianMatrix(n, k, &generator)
+        let start: Matrix<Double> = gaussianMatrix(m, n, &generator)
+        var plain = start, transposedB = start, transposedA = start
+        matmul(a, b, into: &plain, accumulate: true)
+        matmulTransposedB(a, bStoredTransposed, into: &transposedB, accumulate: true)
+        matmulTransposedA(aStoredTransposed, b, into: &transposedA, accumulate: true)
+        for i in 0..<m {
+            for j in 0..<n {
+                var plainSum = start[i, j], transposedBSum = start[i, j], transposedASum = start[i, j]
+                for p in 0..<k {
+                    plainSum += a[i, p] * b[p, j]
+                    transposedBSum += a[i, p] * bStoredTransposed[j, p]
+                    transposedASum += aStoredTransposed[p, i] * b[p, j]
+                }
+                #expect(abs(plain[i, j] - plainSum) < 1e-12, "A·B C[\(i), \(j)]: expected \(plainSum), observed \(plain[i, j])")
+                #expect(abs(transposedB[i, j] - transposedBSum) < 1e-12,
+                        "A·Bᵀ C[\(i), \(j)]: expected \(transposedBSum), observed \(transposedB[i, j])")
+                #expect(abs(transposedA[i, j] - transposedASum) < 1e-12,
+                        "Aᵀ·B C[\(i), \(j)]: expected \(transposedASum), observed \(transposedA[i, j])")
+            }
+        }
+    }
+
+    @Test("k = 0: C becomes 0, or stays unchanged with accumulate")
+    func emptyDepth() {
+        for (m, n) in [(3, 4), (25, 70)] {
+            let a = Matrix<Float>(rows: m, columns: 0), b = Matrix<Float>(rows: 0, columns: n)
+            var c = Matrix<Float>(rows: m, columns: n, repeating: 7)
+            matmul(a, b, into: &c, accumulate: true)
+            #expect(c.storage == [Float](repeating: 7, count: m * n), "\(m)x\(n)x0 accumulate changed C")
+            matmul(a, b, into: &c)
+            #expect(c.storage == [Float](repeating: 0, count: m * n), "\(m)x\(n)x0 did not zero C")
+        }
+    }
+
+    @Test("Float results are bit-identical for 1 and 2 threads, run after run, and to the bare packed kernel")
+    func deterministicAcrossThreadCounts() {
+        var generator = SeededGenerator(seed: 4)
+        // Split by rows, by columns, and computed as Cᵀ then split; k = 300 spans two depth blocks.
+        for (m, n, k) in [(61, 70, 300), (18, 320, 50), (100, 5, 256)] {
+            let plan = FloatProductPlan(m: m, n: n, k: k, threads: 2)
+            #expect(plan.threads == 2, "\(m)x\(n)x\(k) is not split over threads: \(plan)")
+            let operands = FormOperands(.transposedB, m: m, n: n, k: k, &generator)
+            let start: Matrix<Float> = gaussianMatrix(m, n, &generator)
+            var bare = start
+            operands.multiplyPacked(into: &bare, accumulate: true)
+            for threads in [1, 2, 1, 2, 2] {
+                var c = start
+                c.storage.withUnsafeMutableBufferPointer { cPointer in
+                    operands.a.storage.withUnsafeBufferPointer { aPointer in
+                        operands.b.storage.withUnsafeBufferPointer { bPointer in
+                            GEMM.multiplyFloat(m: m, n: n, k: k,
+                                               a: FloatOperand(base: aPointer.baseAddress!, rowStride: k, columnStride: 1),
+                                               b: FloatOperand(base: bPointer.baseAddress!, rowStride: 1, columnStride: k),
+                                               c: cPointer.baseAddress!, accumulate: true, threads: threads)
+                        }
+                    }
+                }
+                let differing = zip(bare.storage, c.storage).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(differing == 0, "\(m)x\(n)x\(k) with \(threads) threads: \(differing) elements differ from the bare kernel")
+            }
+        }
     }
 }

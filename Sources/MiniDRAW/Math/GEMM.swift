@@ -26,13 +26,16 @@ public func matmulTransposedA<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, int
     GEMM.multiply(a, transposeA: true, b, transposeB: false, into: &c, accumulate: accumulate)
 }
 
-// MARK: - Strided kernel
+// MARK: - Strided product
 
 /// General matrix multiply over strided operands.
 ///
 /// Element (i, p) of op(A) is `a[i * aRowStride + p * aColumnStride]`; likewise for B.
-/// The work is split over rows of C in a fixed partition, so a result never depends on
-/// which thread ran which part.
+/// `Float` products go to the packed, register-tiled kernel of `GEMMKernel.swift`; other
+/// scalars (the `Double` of gradient checks) and tiny Float products use a plain loop. How a
+/// product is computed depends on its shape alone, the work is split over tiles of C in a
+/// fixed partition, and each element is summed in an order that depends on k alone, so a
+/// result is bit-identical for every `threadCount`.
 public enum GEMM {
     /// Number of threads the products use; set once by the CLI's `--threads`.
     nonisolated(unsafe) public static var threadCount: Int = 2
@@ -63,32 +66,146 @@ public enum GEMM {
             if !accumulate { c.update(repeating: 0, count: m * n) }
             return
         }
-        // Pack op(B) into a contiguous [k, n] panel so each row update below is a unit-stride axpy.
-        let packedB = UnsafeMutablePointer<S>.allocate(capacity: k * n)
-        defer { packedB.deallocate() }
-        for p in 0..<k {
-            for j in 0..<n { packedB[p * n + j] = b[p * bRowStride + j * bColumnStride] }
+        if S.self == Float.self {
+            multiplyFloat(m: m, n: n, k: k,
+                          a: FloatOperand(base: UnsafeRawPointer(a).assumingMemoryBound(to: Float.self),
+                                          rowStride: aRowStride, columnStride: aColumnStride),
+                          b: FloatOperand(base: UnsafeRawPointer(b).assumingMemoryBound(to: Float.self),
+                                          rowStride: bRowStride, columnStride: bColumnStride),
+                          c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), accumulate: accumulate,
+                          threads: threadCount)
+        } else {
+            multiplyPlain(m: m, n: n, k: k, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride,
+                          b: b, bRowStride: bRowStride, bColumnStride: bColumnStride, c: c, accumulate: accumulate)
         }
-        let workPerRow = n * k
-        let chunkCount = (m * workPerRow < 1 << 16) ? 1 : min(threadCount, m)
-        let rowsPerChunk = (m + chunkCount - 1) / chunkCount
-        let body = { (chunk: Int) in
-            let rowStart = chunk * rowsPerChunk
-            let rowEnd = min(m, rowStart + rowsPerChunk)
-            for i in rowStart..<rowEnd {
-                let cRow = c + i * n
-                if !accumulate { cRow.update(repeating: 0, count: n) }
-                for p in 0..<k {
-                    let aValue = a[i * aRowStride + p * aColumnStride]
-                    let bRow = packedB + p * n
-                    for j in 0..<n { cRow[j] += aValue * bRow[j] }
-                }
+    }
+
+    // MARK: Float: fixed partition over the packed kernel
+
+    /// Runs a Float product as `FloatProductPlan` lays it out: tiny products as a plain loop,
+    /// others on the packed kernel, possibly as Cᵀ = op(B)ᵀ · op(A)ᵀ, split into one block of
+    /// whole tiles per thread.
+    static func multiplyFloat(m: Int, n: Int, k: Int, a: FloatOperand, b: FloatOperand,
+                              c: UnsafeMutablePointer<Float>, accumulate: Bool, threads: Int) {
+        let plan = FloatProductPlan(m: m, n: n, k: k, threads: threads)
+        if plan.isTiny {
+            multiplyPlain(m: m, n: n, k: k, a: a.base, aRowStride: a.rowStride, aColumnStride: a.columnStride,
+                          b: b.base, bRowStride: b.rowStride, bColumnStride: b.columnStride, c: c, accumulate: accumulate)
+            return
+        }
+        guard plan.computesTranspose else {
+            runPacked(plan, m: m, n: n, k: k, a: a, b: b, c: c, accumulate: accumulate)
+            return
+        }
+        // Cᵀ[n, m] = op(B)ᵀ · op(A)ᵀ: the operands swap roles and their strides swap.
+        let transposedC = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
+        defer { transposedC.deallocate() }
+        if accumulate {
+            for i in 0..<m { for j in 0..<n { transposedC[j * m + i] = c[i * n + j] } }
+        }
+        runPacked(plan, m: n, n: m, k: k,
+                  a: FloatOperand(base: b.base, rowStride: b.columnStride, columnStride: b.rowStride),
+                  b: FloatOperand(base: a.base, rowStride: a.columnStride, columnStride: a.rowStride),
+                  c: transposedC, accumulate: accumulate)
+        for i in 0..<m { for j in 0..<n { c[i * n + j] = transposedC[j * m + i] } }
+    }
+
+    /// Splits C[m, n] as `plan` says and runs the packed kernel on each part.
+    private static func runPacked(_ plan: FloatProductPlan, m: Int, n: Int, k: Int, a: FloatOperand, b: FloatOperand,
+                                  c: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        let tileSize = plan.split == .rows ? FloatGEMMBlocking.tileRows : FloatGEMMBlocking.tileColumns
+        let extent = plan.split == .rows ? m : n
+        let tileCount = (extent + tileSize - 1) / tileSize
+        let parts = plan.threads
+        let cAddress = UInt(bitPattern: c)
+        let runPart = { (part: Int) in
+            let start = min(extent, part * tileCount / parts * tileSize)
+            let end = min(extent, (part + 1) * tileCount / parts * tileSize)
+            let c = UnsafeMutablePointer<Float>(bitPattern: cAddress)!
+            packedFloatProduct(rows: plan.split == .rows ? start..<end : 0..<m,
+                               columns: plan.split == .columns ? start..<end : 0..<n,
+                               k: k, a: a, b: b, c: c, n: n, accumulate: accumulate)
+        }
+        if parts == 1 {
+            runPart(0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: parts, execute: runPart)
+        }
+    }
+
+    // MARK: Other scalars: plain loop
+
+    /// `c (+)= op(A) · op(B)` one row of C at a time, on the calling thread.
+    static func multiplyPlain<S: DRAWScalar>(m: Int, n: Int, k: Int,
+                                             a: UnsafePointer<S>, aRowStride: Int, aColumnStride: Int,
+                                             b: UnsafePointer<S>, bRowStride: Int, bColumnStride: Int,
+                                             c: UnsafeMutablePointer<S>, accumulate: Bool) {
+        for i in 0..<m {
+            let cRow = c + i * n
+            if !accumulate { cRow.update(repeating: 0, count: n) }
+            for p in 0..<k {
+                let aValue = a[i * aRowStride + p * aColumnStride]
+                let bRow = b + p * bRowStride
+                for j in 0..<n { cRow[j] += aValue * bRow[j * bColumnStride] }
             }
         }
-        if chunkCount == 1 {
-            body(0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: chunkCount, execute: body)
+    }
+}
+
+// MARK: - Float plan
+
+/// How a Float product runs, decided from its shape and thread count alone.
+///
+/// Choices come from a cost model in cycles of one core: the micro-kernel spends about 6
+/// cycles per step of k on a 6 x 16 tile (padded tiles cost as much as full ones), packing
+/// about 1 cycle per element of op(A) and op(B) it copies, transposing C about
+/// `transposeCyclesPerElement`, and waking a second thread about `threadStartCycles`.
+/// None of these choices changes a result bit.
+struct FloatProductPlan: Equatable {
+    enum Split: Equatable { case none, rows, columns }
+
+    /// Below this many multiply-adds a plain loop beats packing.
+    static let tinyProductSize = 1024
+    static let threadStartCycles = 6000
+    /// Copying C to and from its transpose, element by element.
+    static let transposeCyclesPerElement = 4
+
+    let isTiny: Bool
+    /// Compute Cᵀ[n, m] = op(B)ᵀ · op(A)ᵀ: fewer padded lanes when n is small.
+    let computesTranspose: Bool
+    /// How the (possibly transposed) C is divided into one block per thread.
+    let split: Split
+    let threads: Int
+
+    init(m: Int, n: Int, k: Int, threads: Int) {
+        isTiny = m * n * k < Self.tinyProductSize
+        computesTranspose = !isTiny && Self.cycles(rows: n, columns: m, k: k) + Self.transposeCyclesPerElement * m * n
+            < Self.cycles(rows: m, columns: n, k: k)
+        let (rows, columns) = computesTranspose ? (n, m) : (m, n)
+        let tileRows = FloatGEMMBlocking.tileRows, tileColumns = FloatGEMMBlocking.tileColumns
+        let alone = Self.cycles(rows: rows, columns: columns, k: k)
+        var best = (split: Split.none, cycles: alone)
+        if threads > 1 && !isTiny {
+            let rowTiles = (rows + tileRows - 1) / tileRows, columnTiles = (columns + tileColumns - 1) / tileColumns
+            let rowShare = min(rows, (rowTiles + threads - 1) / threads * tileRows)
+            let columnShare = min(columns, (columnTiles + threads - 1) / threads * tileColumns)
+            let byRows = Self.cycles(rows: rowShare, columns: columns, k: k) + Self.threadStartCycles
+            let byColumns = Self.cycles(rows: rows, columns: columnShare, k: k) + Self.threadStartCycles
+            if byRows < best.cycles { best = (.rows, byRows) }
+            if byColumns < best.cycles { best = (.columns, byColumns) }
         }
+        split = best.split
+        switch split {
+        case .none: self.threads = 1
+        case .rows: self.threads = min(threads, (rows + tileRows - 1) / tileRows)
+        case .columns: self.threads = min(threads, (columns + tileColumns - 1) / tileColumns)
+        }
+    }
+
+    /// Estimated cycles for one core to compute a [rows, columns] block of C with depth k.
+    static func cycles(rows: Int, columns: Int, k: Int) -> Int {
+        let tiles = (rows + FloatGEMMBlocking.tileRows - 1) / FloatGEMMBlocking.tileRows
+            * ((columns + FloatGEMMBlocking.tileColumns - 1) / FloatGEMMBlocking.tileColumns)
+        return tiles * k * 6 + (rows + columns) * k
     }
 }

@@ -1,0 +1,92 @@
+import Foundation
+
+// MARK: - Forms
+
+/// Which of the three products a benchmark runs; `m, n, k` always describe C[m, n] and the depth k.
+public enum GEMMForm: String, CaseIterable, Sendable {
+    /// `matmul`: A[m, k] · B[k, n] (backward dX = dGates · W).
+    case plain = "A·B"
+    /// `matmulTransposedB`: A[m, k] · B[n, k]ᵀ (a linear layer's forward).
+    case transposedB = "A·Bᵀ"
+    /// `matmulTransposedA`: A[k, m]ᵀ · B[k, n] (a weight gradient dW = dYᵀ · X).
+    case transposedA = "Aᵀ·B"
+}
+
+// MARK: - Result
+
+/// One measured product: the best time of repeated runs, as GFLOP/s (2·m·n·k flops per product).
+public struct GEMMBenchmarkResult: Sendable, CustomStringConvertible {
+    /// `"A·Bᵀ 100x1024x520"`: form then m x n x k.
+    public let name: String
+    public let form: GEMMForm
+    public let m: Int
+    public let n: Int
+    public let k: Int
+    public let threads: Int
+    public let gflops: Double
+
+    public var description: String {
+        "\(name) threads=\(threads): \(String(format: "%.1f", gflops)) GFLOP/s"
+    }
+}
+
+// MARK: - Measurement
+
+/// Times every (shape, form, thread count) combination on Float matrices of seeded Gaussians.
+///
+/// Each combination runs once to warm up, then repeatedly until `minimumSeconds` have passed
+/// (at least three timed runs); the fastest run is reported, since other work on the machine
+/// only ever slows a run down. `GEMM.threadCount` is restored afterwards.
+public func benchmarkGEMM(shapes: [(m: Int, n: Int, k: Int)],
+                          forms: [GEMMForm] = GEMMForm.allCases,
+                          threads: [Int],
+                          minimumSeconds: Double) -> [GEMMBenchmarkResult] {
+    let savedThreadCount = GEMM.threadCount
+    defer { GEMM.threadCount = savedThreadCount }
+    var generator = SeededGenerator(seed: 2015)
+    func gaussian(_ rows: Int, _ columns: Int) -> Matrix<Float> {
+        var matrix = Matrix<Float>(rows: rows, columns: columns)
+        generator.fillGaussian(&matrix.storage)
+        return matrix
+    }
+    var results: [GEMMBenchmarkResult] = []
+    for shape in shapes {
+        for form in forms {
+            let a = form == .transposedA ? gaussian(shape.k, shape.m) : gaussian(shape.m, shape.k)
+            let b = form == .transposedB ? gaussian(shape.n, shape.k) : gaussian(shape.k, shape.n)
+            var c = Matrix<Float>(rows: shape.m, columns: shape.n)
+            for threadCount in threads {
+                GEMM.threadCount = threadCount
+                let seconds = fastestRun(minimumSeconds: minimumSeconds) {
+                    switch form {
+                    case .plain: matmul(a, b, into: &c)
+                    case .transposedB: matmulTransposedB(a, b, into: &c)
+                    case .transposedA: matmulTransposedA(a, b, into: &c)
+                    }
+                }
+                let flops = 2 * Double(shape.m) * Double(shape.n) * Double(shape.k)
+                results.append(GEMMBenchmarkResult(name: "\(form.rawValue) \(shape.m)x\(shape.n)x\(shape.k)",
+                                                   form: form, m: shape.m, n: shape.n, k: shape.k,
+                                                   threads: threadCount, gflops: flops / seconds / 1e9))
+            }
+        }
+    }
+    return results
+}
+
+/// The shortest wall-clock time of `body`, in seconds, over runs lasting at least `minimumSeconds` in total.
+private func fastestRun(minimumSeconds: Double, _ body: () -> Void) -> Double {
+    let clock = ContinuousClock()
+    body()
+    var fastest = Double.infinity
+    var total = 0.0
+    var runs = 0
+    while runs < 3 || total < minimumSeconds {
+        let elapsed = clock.measure(body)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        fastest = min(fastest, seconds)
+        total += seconds
+        runs += 1
+    }
+    return fastest
+}

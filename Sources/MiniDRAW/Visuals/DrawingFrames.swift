@@ -1,0 +1,202 @@
+/// Pictures of DRAW drawing: many images tiled into one frame per step t, attention boxes drawn
+/// on the tiles, and the frame sequences written as Netpbm, PNG and animated GIF files.
+///
+/// A frame of `count` images at scale K is the `ImageGrid` of the images with 1-pixel borders,
+/// upscaled by K, so grey frames and frames with boxes line up pixel for pixel: box frames build
+/// the same grid from tiles upscaled first (with K-pixel borders), then draw each box on its own
+/// tile, clipped to it, so a window hanging off an image never marks its neighbour.
+
+// MARK: - Layout and naming
+
+public enum DrawingFrames {
+    /// Colour of the write window (Eq. 29), as the red rectangle of the paper's Figure 7.
+    public static let writeBoxColor = RGBColor.red
+    /// Colour of the read window (Eq. 27).
+    public static let readBoxColor = RGBColor.green
+    /// Colour of the filter centres mu_X^j, mu_Y^i (Eq. 19-20).
+    public static let filterCenterColor = RGBColor.yellow
+    /// The grey of the borders between tiles (ImageGrid's default 0.5).
+    public static let borderColor = RGBColor(grey: 128)
+    /// How long an animation holds its last frame, in hundredths of a second.
+    public static let finalFrameCentiseconds = 200
+
+    /// A nearly square grid for `count` tiles: ceil(sqrt(count)) columns, as many rows as needed
+    /// (100 images: 10 x 10).
+    public static func gridShape(count: Int) -> (rows: Int, columns: Int) {
+        var columns = max(1, Int(Double(count).squareRoot()))
+        if columns * columns < count { columns += 1 }
+        return (rows: max(1, (count + columns - 1) / columns), columns: columns)
+    }
+
+    /// `frame-07` for frame 7: two digits, or as many as the last index `frameCount - 1` needs.
+    public static func frameName(_ index: Int, frameCount: Int, prefix: String = "frame") -> String {
+        let digits = max(2, String(max(frameCount - 1, 0)).count)
+        let number = String(index)
+        return "\(prefix)-" + String(repeating: "0", count: max(0, digits - number.count)) + number
+    }
+
+    /// GIF delays in centiseconds: the whole drawing takes about 2 s (4...25 cs a frame), then the
+    /// last frame is held `finalFrameCentiseconds`.
+    public static func gifDelays(frameCount: Int) -> [Int] {
+        guard frameCount > 0 else { return [] }
+        let delay = min(25, max(4, 200 / frameCount))
+        return Array(repeating: delay, count: frameCount - 1) + [finalFrameCentiseconds]
+    }
+
+    /// The steps a sequence picture shows (0-based): all T when T <= `maximum`, else `maximum`
+    /// evenly spaced ones from the first to the last.
+    public static func sequenceSteps(timesteps: Int, maximum: Int = 16) -> [Int] {
+        guard timesteps > maximum, maximum > 1 else { return Array(0..<timesteps) }
+        return (0..<maximum).map { Int((Double($0 * (timesteps - 1)) / Double(maximum - 1)).rounded()) }
+    }
+
+    // MARK: - Frames
+
+    /// The grey frame of `images` (each [height * width] in [0, 1]) on `columns` columns, upscaled by `scale`.
+    public static func greyFrame(_ images: [[Float]], width: Int, height: Int, columns: Int, scale: Int) -> GreyImage {
+        let rows = max(1, (images.count + columns - 1) / columns)
+        return ImageGrid(rows: rows, columns: columns, tileWidth: width, tileHeight: height).render(images).upscaled(by: scale)
+    }
+
+    /// One tile: the grey image [height * width] upscaled by `scale`, with each attention box outlined.
+    public static func tile(_ values: [Float], width: Int, height: Int, scale: Int,
+                            boxes: [(box: AttentionBox, color: RGBColor)]) -> RGBImage {
+        var image = RGBImage(grey: GreyImage(width: width, height: height, values: values)).upscaled(by: scale)
+        for (box, color) in boxes { image.drawAttentionBox(box.scaled(by: scale), color: color) }
+        return image
+    }
+
+    /// The colour frame of equally sized `tiles` (from `tile`) on `columns` columns, with `scale`-pixel borders.
+    public static func colorFrame(_ tiles: [RGBImage], columns: Int, scale: Int) -> RGBImage {
+        precondition(!tiles.isEmpty, "a frame needs at least one tile")
+        let grid = ImageGrid(rows: max(1, (tiles.count + columns - 1) / columns), columns: columns,
+                             tileWidth: tiles[0].width, tileHeight: tiles[0].height, border: scale)
+        var frame = RGBImage(width: grid.width, height: grid.height, fill: borderColor)
+        for index in 0..<(grid.rows * grid.columns) {
+            let origin = grid.origin(ofTile: index)
+            let tile = index < tiles.count ? tiles[index] : RGBImage(width: grid.tileWidth, height: grid.tileHeight)
+            frame.paste(tile, x: origin.x, y: origin.y)
+        }
+        return frame
+    }
+
+    /// Row `row` of a [count, imageSize] matrix as Float values.
+    static func values<Scalar: DRAWScalar>(_ matrix: Matrix<Scalar>, row: Int) -> [Float] {
+        (0..<matrix.columns).map { Float(matrix[row, $0]) }
+    }
+}
+
+// MARK: - Drawing on images
+
+extension RGBImage {
+    /// Copies `image` with its top-left pixel at (x, y); it must fit.
+    public mutating func paste(_ image: RGBImage, x: Int, y: Int) {
+        precondition(x >= 0 && y >= 0 && x + image.width <= width && y + image.height <= height,
+                     "a \(image.width)x\(image.height) image does not fit at (\(x), \(y)) in \(width)x\(height)")
+        for row in 0..<image.height {
+            let source = 3 * row * image.width, target = 3 * ((y + row) * width + x)
+            pixels.replaceSubrange(target..<(target + 3 * image.width), with: image.pixels[source..<(source + 3 * image.width)])
+        }
+    }
+
+    /// The 1-pixel outline of `box` (already in this image's pixel coordinates), clamped to the
+    /// image: an edge beyond it is drawn on the outermost pixels, so a window larger than the image
+    /// frames the whole image and one off to a side shows as a line on that side.
+    public mutating func drawAttentionBox(_ box: AttentionBox, color: RGBColor) {
+        guard [box.left, box.top, box.right, box.bottom].allSatisfy(\.isFinite) else { return }
+        func clamp(_ value: Double, _ limit: Int) -> Float { Float(min(max(value, 0), Double(limit - 1))) }
+        drawRectangle(x0: clamp(box.left, width), y0: clamp(box.top, height),
+                      x1: clamp(box.right, width), y1: clamp(box.bottom, height), color: color)
+    }
+
+    /// A plus sign of arm `radius` at every filter centre (mu_X^j, mu_Y^i) of `box`; parts off the image are skipped.
+    public mutating func drawFilterCenters(_ box: AttentionBox, color: RGBColor, radius: Int) {
+        for centerY in box.filterCentersY {
+            for centerX in box.filterCentersX {
+                guard centerX.isFinite, centerY.isFinite, abs(centerX) < 1e6, abs(centerY) < 1e6 else { continue }
+                let x = Int(centerX.rounded()), y = Int(centerY.rounded())
+                for offset in -radius...radius {
+                    for (pointX, pointY) in [(x + offset, y), (x, y + offset)]
+                    where pointX >= 0 && pointX < width && pointY >= 0 && pointY < height {
+                        self[pointX, pointY] = color
+                    }
+                }
+            }
+        }
+    }
+}
+
+// MARK: - Writing frame sequences
+
+/// What an image needs to be written as a frame: Netpbm, PNG, and GIF of a sequence.
+protocol FrameImage {
+    /// "pgm" or "ppm"
+    static var netpbmExtension: String { get }
+    var netpbmBytes: [UInt8] { get }
+    var pngBytes: [UInt8] { get }
+    static func gifBytes(_ frames: [Self], delaysCentiseconds: [Int]) -> [UInt8]
+}
+
+extension GreyImage: FrameImage {
+    static var netpbmExtension: String { "pgm" }
+    var netpbmBytes: [UInt8] { Netpbm.pgm(self) }
+    var pngBytes: [UInt8] { PNGWriter.encode(self) }
+    static func gifBytes(_ frames: [GreyImage], delaysCentiseconds: [Int]) -> [UInt8] {
+        GIFWriter.encode(frames: frames, delaysCentiseconds: delaysCentiseconds)
+    }
+}
+
+extension RGBImage: FrameImage {
+    static var netpbmExtension: String { "ppm" }
+    var netpbmBytes: [UInt8] { Netpbm.ppm(self) }
+    var pngBytes: [UInt8] { PNGWriter.encode(self) }
+    static func gifBytes(_ frames: [RGBImage], delaysCentiseconds: [Int]) -> [UInt8] {
+        GIFWriter.encode(frames: frames, delaysCentiseconds: delaysCentiseconds)
+    }
+}
+
+/// A folder being filled with pictures; remembers the paths it wrote, in order.
+struct OutputFolder {
+    let directory: String
+    private(set) var paths: [String] = []
+
+    init(_ directory: String) throws {
+        try AtomicFile.ensureDirectory(directory)
+        self.directory = directory
+    }
+
+    mutating func write(_ bytes: [UInt8], name: String) throws {
+        let path = directory.hasSuffix("/") ? directory + name : "\(directory)/\(name)"
+        try AtomicFile.write(bytes, to: path)
+        paths.append(path)
+    }
+
+    /// `name.pgm` / `name.ppm`, and `name.png` when `png`.
+    mutating func write<Image: FrameImage>(_ image: Image, name: String, png: Bool) throws {
+        try write(image.netpbmBytes, name: "\(name).\(Image.netpbmExtension)")
+        if png { try write(image.pngBytes, name: "\(name).png") }
+    }
+
+    /// `prefix-00 ... prefix-(T-1)` and `finalName` (the last frame again) as Netpbm (and PNG), and
+    /// the animation `gifName` when given.
+    mutating func writeSequence<Image: FrameImage>(_ frames: [Image], prefix: String, finalName: String,
+                                                   gifName: String?, png: Bool) throws {
+        guard let last = frames.last else { return }
+        for (index, frame) in frames.enumerated() {
+            try write(frame, name: DrawingFrames.frameName(index, frameCount: frames.count, prefix: prefix), png: png)
+        }
+        try write(last, name: finalName, png: png)
+        if let gifName {
+            try write(Image.gifBytes(frames, delaysCentiseconds: DrawingFrames.gifDelays(frameCount: frames.count)), name: gifName)
+        }
+    }
+}
+
+// MARK: - Errors
+
+/// A picture that cannot be made as asked; `description` is one line naming the option or file.
+public struct VisualsError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// Which model file a picture-making command loads, and the run folder it came from (whose
+/// `samples/` or `reconstructions/` folder is then the default output).
+public struct ModelSource: Equatable, Sendable {
+    /// The safetensors model file.
+    public let modelPath: String
+    /// The run folder holding it, nil for a model file outside a run (such as the shipped one).
+    public let runDirectory: String?
+
+    /// The default run folder of `minidraw train`.
+    public static let defaultRun = "runs/small"
+    /// The pretrained model shipped with MiniDRAW, once present.
+    public static let pretrainedPath = "Data/pretrained/draw-attention.safetensors"
+
+    public init(modelPath: String, runDirectory: String?) {
+        self.modelPath = modelPath
+        self.runDirectory = runDirectory
+    }
+
+    /// Resolves `--checkpoint`:
+    /// - a folder: its newest complete `checkpoint-<step>.safetensors`, and the folder is the run;
+    /// - a file: that file; it belongs to a run when it is named `checkpoint-<step>.safetensors`;
+    /// - nothing: `pretrained` if that file exists, else the newest checkpoint in `defaultRun`.
+    public static func resolve(checkpoint: String?, defaultRun: String = defaultRun,
+                               pretrained: String = pretrainedPath) throws -> ModelSource {
+        let fileManager = FileManager.default
+        guard let checkpoint else {
+            if fileManager.fileExists(atPath: pretrained) { return ModelSource(modelPath: pretrained, runDirectory: nil) }
+            if let newest = Checkpoint.newestModelPath(in: defaultRun) {
+                return ModelSource(modelPath: newest, runDirectory: defaultRun)
+            }
+            throw CommandLineError("no --checkpoint given, \(pretrained) does not exist and \(defaultRun) holds no checkpoint "
+                                   + "(train first: swift run -c release minidraw train)")
+        }
+        var isDirectory: ObjCBool = false
+        guard fileManager.fileExists(atPath: checkpoint, isDirectory: &isDirectory) else {
+            throw CommandLineError("--checkpoint: \(checkpoint) does not exist")
+        }
+        if isDirectory.boolValue {
+            guard let newest = Checkpoint.newestModelPath(in: checkpoint) else {
+                throw CommandLineError("--checkpoint: \(checkpoint) holds no checkpoint-<step>.safetensors")
+            }
+            return ModelSource(modelPath: newest, runDirectory: checkpoint)
+        }
+        let url = URL(fileURLWithPath: checkpoint)
+        let name = url.lastPathComponent
+        let isRunCheckpoint = name.hasPrefix("checkpoint-") && name.hasSuffix(".safetensors") && !name.hasSuffix(".state.safetensors")
+        let folder = (checkpoint as NSString).deletingLastPathComponent
+        return ModelSource(modelPath: checkpoint, runDirectory: isRunCheckpoint ? (folder.isEmpty ? "." : folder) : nil)
+    }
+
+    /// `<run>/name`, or `name` in the current folder without a run.
+    public func outputDirectory(_ name: String) -> String {
+        runDirectory.map { ($0.hasSuffix("/") ? $0 : $0 + "/") + name } ?? name
+    }
+
+    /// Loads the model, its file's metadata (config keys, and `step` for run checkpoints) with it.
+    public func load() throws -> (model: DRAWModel<Float>, metadata: [String: String]) {
+        let file = try SafeTensorsFile(contentsOf: modelPath)
+        return (try Checkpoint.loadModel(file), file.metadata)
+    }
+}

@@ -1,0 +1,91 @@
+/// Images run through the whole model (Eq. 1-8, noise epsilon_t from a seed) and pictured step by
+/// step: each input beside the canvas sigmoid(c_t), the read window (Eq. 27) outlined in green on
+/// the input and the write window (Eq. 29) in red on the canvas.
+public enum ReconstructionWriter {
+    public struct Options: Equatable, Sendable {
+        /// Also write every frame as PNG.
+        public var png: Bool
+        /// Also write the animation `reconstruction.gif`.
+        public var gif: Bool
+        /// Integer upscaling of every image.
+        public var scale: Int
+
+        public init(png: Bool = false, gif: Bool = false, scale: Int = 2) {
+            self.png = png
+            self.gif = gif
+            self.scale = scale
+        }
+    }
+
+    /// Input/canvas pairs per frame row.
+    public static let pairsPerRow = 5
+
+    /// What `write` produced.
+    public struct Result: Sendable {
+        /// The written files in order.
+        public var paths: [String]
+        /// The mean L^x (Eq. 9) and L^z (Eq. 10) of these images with this noise.
+        public var reconstructionLoss: Double
+        public var latentLoss: Double
+    }
+
+    /// Writes into `directory` (created if needed) `frame-00.ppm ... frame-(T-1).ppm`, `final.ppm`,
+    /// PNG copies with options.png and `reconstruction.gif` with options.gif. Frame t tiles the
+    /// images in pairs, input then canvas sigmoid(c_t), `pairsPerRow` pairs a row.
+    /// - images: the inputs, values in [0, 1], of the model's size
+    public static func write<Scalar: DRAWScalar>(model: DRAWModel<Scalar>, images: ImageSet, seed: UInt64,
+                                                 directory: String, options: Options = Options()) throws -> Result {
+        let config = model.config
+        guard images.imageCount > 0 else { throw VisualsError("no images to reconstruct") }
+        guard options.scale > 0 else { throw VisualsError("--scale must be a positive integer, got \(options.scale)") }
+        guard config.channels == 1 else {
+            throw VisualsError("the model draws \(config.channels)-channel images; frames are made for 1-channel (grey) models only")
+        }
+        guard images.width == config.width && images.height == config.height else {
+            throw VisualsError("images are \(images.width)x\(images.height), the model expects \(config.width)x\(config.height)")
+        }
+        let count = images.imageCount
+        let input = Matrix<Scalar>(rows: count, columns: config.imageSize, storage: images.pixels.map { Scalar($0) })
+        var cache = DRAWForwardCache<Scalar>(config: config, batchSize: count)
+        var generator = SeededGenerator(seed: seed)
+        model.fillNoise(cache: &cache, generator: &generator)                          // Eq. 4: epsilon_t
+        model.forward(image: input, cache: &cache)                                      // Eq. 1-9
+
+        let scale = options.scale, columns = 2 * min(count, pairsPerRow)
+        let frames = cache.steps.map { step -> RGBImage in
+            var tiles: [RGBImage] = []
+            for row in 0..<count {
+                var readBoxes: [(box: AttentionBox, color: RGBColor)] = []
+                var writeBoxes = readBoxes
+                if config.attention {
+                    readBoxes = [(AttentionBox(window: AttentionWindow(step.readAttention.window, row: row), gridSize: config.readSize),
+                                  DrawingFrames.readBoxColor)]
+                    writeBoxes = [(AttentionBox(window: AttentionWindow(step.writeAttention.window, row: row), gridSize: config.writeSize),
+                                   DrawingFrames.writeBoxColor)]
+                }
+                let canvas = DrawingFrames.values(step.canvas, row: row).map { 1 / (1 + Float.exp(-$0)) }   // sigmoid(c_t)
+                tiles.append(DrawingFrames.tile(DrawingFrames.values(input, row: row), width: config.width,
+                                                height: config.height, scale: scale, boxes: readBoxes))
+                tiles.append(DrawingFrames.tile(canvas, width: config.width, height: config.height, scale: scale, boxes: writeBoxes))
+            }
+            return DrawingFrames.colorFrame(tiles, columns: columns, scale: scale)
+        }
+        var folder = try OutputFolder(directory)
+        try folder.writeSequence(frames, prefix: "frame", finalName: "final",
+                                 gifName: options.gif ? "reconstruction.gif" : nil, png: options.png)
+        return Result(paths: folder.paths, reconstructionLoss: cache.meanReconstructionLoss, latentLoss: cache.meanLatentLoss)
+    }
+}
+
+extension ImageSet {
+    /// Images `first ..< first + count` (fewer at the end of the set).
+    public func slice(first: Int, count: Int) throws -> ImageSet {
+        guard first >= 0 && first < imageCount else {
+            throw VisualsError("image index \(first) is outside the set's \(imageCount) images (0...\(imageCount - 1))")
+        }
+        let kept = min(count, imageCount - first)
+        let start = first * pixelsPerImage
+        return ImageSet(imageCount: kept, height: height, width: width,
+                        pixels: Array(pixels[start..<(start + kept * pixelsPerImage)]))
+    }
+}

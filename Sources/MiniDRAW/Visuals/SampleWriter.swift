@@ -1,0 +1,89 @@
+/// Images generated from the prior (paper §2.3, Eq. 13-16), written as the paper's Figure 7 shows
+/// them: one grid of all images per step t, each the canvas sigmoid(c_t), optionally with the write
+/// window (Eq. 29) of that step outlined in red.
+public enum SampleWriter {
+    /// Images shown one per row, step by step, in `sequence.pgm` (the paper's Figure 1 layout).
+    public static let sequenceRows = 10
+
+    public struct Options: Equatable, Sendable {
+        /// Also write every frame as PNG.
+        public var png: Bool
+        /// Also write the animation `drawing.gif` (and `drawing-boxes.gif` with `boxes`).
+        public var gif: Bool
+        /// Also write colour frames with each image's write window drawn (needs attention).
+        public var boxes: Bool
+        /// Integer upscaling; nil means 1, or 2 with `boxes` so the boxes are visible.
+        public var scale: Int?
+
+        public init(png: Bool = false, gif: Bool = false, boxes: Bool = false, scale: Int? = nil) {
+            self.png = png
+            self.gif = gif
+            self.boxes = boxes
+            self.scale = scale
+        }
+
+        /// The upscaling used.
+        public var resolvedScale: Int { scale ?? (boxes ? 2 : 1) }
+    }
+
+    /// Draws `count` images with noise from `seed` and writes into `directory` (created if needed):
+    ///
+    ///     frame-00.pgm ... frame-(T-1).pgm, final.pgm     the grid of sigmoid(c_t), t = 1...T
+    ///     *.png                                           the same, with options.png
+    ///     drawing.gif                                     the frames animated, with options.gif
+    ///     boxes-frame-00.ppm ..., boxes-final.ppm         with the write windows, with options.boxes
+    ///     drawing-boxes.gif                               with options.boxes and options.gif
+    ///     sequence.pgm (boxes-sequence.ppm)               the first `sequenceRows` images, one per row,
+    ///                                                     at the steps `DrawingFrames.sequenceSteps` picks
+    ///
+    /// The same model, count, seed and options write identical bytes. Returns the written paths in order.
+    public static func write<Scalar: DRAWScalar>(model: DRAWModel<Scalar>, count: Int, seed: UInt64,
+                                                 directory: String, options: Options = Options()) throws -> [String] {
+        let config = model.config
+        guard count > 0 else { throw VisualsError("sample count must be positive, got \(count)") }
+        guard options.resolvedScale > 0 else { throw VisualsError("--scale must be a positive integer, got \(options.resolvedScale)") }
+        guard config.channels == 1 else {
+            throw VisualsError("the model draws \(config.channels)-channel images; frames are made for 1-channel (grey) models only")
+        }
+        if options.boxes && !config.attention {
+            throw VisualsError("--boxes needs a model with attention (this one writes whole images, Eq. 18)")
+        }
+        var generator = SeededGenerator(seed: seed)
+        let steps = model.generate(count: count, generator: &generator)               // Eq. 13-16
+        let scale = options.resolvedScale
+        let columns = DrawingFrames.gridShape(count: count).columns
+        var folder = try OutputFolder(directory)
+
+        // Sequence pictures: image r's canvas at step t is tile (r, t), row-major.
+        let sequenceSteps = DrawingFrames.sequenceSteps(timesteps: steps.count)
+        let sequenceTiles = (0..<min(count, sequenceRows)).flatMap { row in sequenceSteps.map { (step: $0, row: row) } }
+
+        func greyTile(_ step: Int, _ row: Int) -> [Float] { DrawingFrames.values(steps[step].canvas, row: row) }
+        let greyFrames = steps.indices.map { step in
+            DrawingFrames.greyFrame((0..<count).map { greyTile(step, $0) },
+                                    width: config.width, height: config.height, columns: columns, scale: scale)
+        }
+        try folder.writeSequence(greyFrames, prefix: "frame", finalName: "final",
+                                 gifName: options.gif ? "drawing.gif" : nil, png: options.png)
+        try folder.write(DrawingFrames.greyFrame(sequenceTiles.map { greyTile($0.step, $0.row) }, width: config.width,
+                                                 height: config.height, columns: sequenceSteps.count, scale: scale),
+                         name: "sequence", png: options.png)
+
+        if options.boxes {
+            func boxTile(_ step: Int, _ row: Int) -> RGBImage {
+                let box = AttentionBox(window: AttentionWindow(steps[step].writeWindow, row: row), gridSize: config.writeSize)
+                return DrawingFrames.tile(greyTile(step, row), width: config.width, height: config.height, scale: scale,
+                                          boxes: [(box, DrawingFrames.writeBoxColor)])
+            }
+            let boxFrames = steps.indices.map { step in
+                DrawingFrames.colorFrame((0..<count).map { boxTile(step, $0) }, columns: columns, scale: scale)
+            }
+            try folder.writeSequence(boxFrames, prefix: "boxes-frame", finalName: "boxes-final",
+                                     gifName: options.gif ? "drawing-boxes.gif" : nil, png: options.png)
+            try folder.write(DrawingFrames.colorFrame(sequenceTiles.map { boxTile($0.step, $0.row) },
+                                                      columns: sequenceSteps.count, scale: scale),
+                             name: "boxes-sequence", png: options.png)
+        }
+        return folder.paths
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+
+// MARK: - Reading log.csv
+
+/// A run's `log.csv` as numbers (columns as `TrainingLog` writes them: step, elapsed_seconds, loss,
+/// loss_x, loss_z, valid_bound, images_per_second, gradient_norm, kl_1 ... kl_T). Empty fields,
+/// such as `valid_bound` between validations, are nil.
+public struct TrainingLogTable: Sendable {
+    /// The header's column names.
+    public let columns: [String]
+    /// One entry per data row: [columns.count]
+    public let rows: [[Double?]]
+
+    /// Columns every log has.
+    public static let requiredColumns = ["step", "loss", "loss_x", "loss_z", "valid_bound"]
+
+    /// Parses CSV text; `source` names the file in errors.
+    public init(csv text: String, source: String) throws {
+        let lines = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
+        guard let header = lines.first else { throw VisualsError("\(source) is empty (expected a header line \"step,...\")") }
+        let columns = header.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        for name in Self.requiredColumns where !columns.contains(name) {
+            throw VisualsError("\(source) has no column \(name) (is it a log.csv written by 'minidraw train'?)")
+        }
+        var rows: [[Double?]] = []
+        for (offset, line) in lines.dropFirst().enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count == columns.count else {
+                throw VisualsError("\(source) line \(offset + 2) has \(fields.count) fields, expected \(columns.count)")
+            }
+            rows.append(try fields.enumerated().map { index, field in
+                if field.isEmpty { return nil }
+                guard let value = Double(field) else {
+                    throw VisualsError("\(source) line \(offset + 2), column \(columns[index]): \"\(field)\" is not a number")
+                }
+                return value
+            })
+        }
+        guard !rows.isEmpty else { throw VisualsError("\(source) has a header but no rows yet (train for at least --log-every steps)") }
+        self.columns = columns
+        self.rows = rows
+    }
+
+    /// Reads `runDirectory/log.csv`.
+    public static func load(runDirectory: String) throws -> TrainingLogTable {
+        let path = (runDirectory.hasSuffix("/") ? runDirectory : runDirectory + "/") + "log.csv"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw VisualsError("\(path) does not exist (is \(runDirectory) a run folder written by 'minidraw train'?)")
+        }
+        return try TrainingLogTable(csv: String(decoding: try AtomicFile.read(path), as: UTF8.self), source: path)
+    }
+
+    /// The values of column `name` ([rows.count]), all nil if there is no such column.
+    public func column(_ name: String) -> [Double?] {
+        guard let index = columns.firstIndex(of: name) else { return rows.map { _ in nil } }
+        return rows.map { $0[index] }
+    }
+
+    /// kl_1 ... kl_T, in order.
+    public var klColumns: [String] { columns.filter { $0.hasPrefix("kl_") } }
+
+    /// The (step, value) points of column `name`, skipping empty fields.
+    public func points(_ name: String) -> [(x: Double, y: Double)] {
+        zip(column("step"), column(name)).compactMap { step, value in
+            guard let step, let value else { return nil }
+            return (x: step, y: value)
+        }
+    }
+}
+
+// MARK: - Charts
+
+/// The training curves of a run as SVG line charts.
+public enum TrainingCurves {
+    /// loss, L^x and L^z against step, and each validation bound as a short flat dash at its step.
+    public static func lossChart(_ table: TrainingLogTable, title: String = "Training loss") -> LineChart {
+        var chart = LineChart(title: title, xLabel: "training step", yLabel: "nats per image")
+        chart.series.append(.init(name: "loss = L^x + L^z (Eq. 12)", points: table.points("loss")))
+        chart.series.append(.init(name: "L^x, reconstruction (Eq. 9)", points: table.points("loss_x")))
+        chart.series.append(.init(name: "L^z, latent (Eq. 10)", points: table.points("loss_z")))
+        let validation = table.points("valid_bound")
+        if !validation.isEmpty {
+            let steps = table.column("step").compactMap { $0 }
+            let halfDash = max(((steps.max() ?? 1) - (steps.min() ?? 0)) / 50, 0.5)
+            // A line chart joins its points; a non-finite point between dashes keeps them apart.
+            let dashes = validation.flatMap { point in
+                [(x: point.x - halfDash, y: point.y), (x: point.x + halfDash, y: point.y), (x: Double.nan, y: Double.nan)]
+            }
+            chart.series.append(.init(name: "validation bound (Eq. 12)", points: dashes))
+        }
+        return chart
+    }
+
+    /// The KL term of each step t (Eq. 11) in the latest row, and in up to `earlierRows` earlier
+    /// rows spread over the run, so a plateau (every kl_t near 0) and its end show.
+    public static func klChart(_ table: TrainingLogTable, earlierRows: Int = 3,
+                               title: String = "KL of each drawing step (Eq. 11)") -> LineChart {
+        var chart = LineChart(title: title, xLabel: "drawing step t", yLabel: "KL(Q(Z_t | h^enc_t) || P(Z_t)), nats",
+                              showsMarkers: true)
+        let klIndices = table.klColumns.compactMap { table.columns.firstIndex(of: $0) }
+        let last = table.rows.count - 1
+        var chosenRows = earlierRows > 0 ? (1...earlierRows).map { last * $0 / (earlierRows + 1) } : []
+        chosenRows.append(last)
+        let steps = table.column("step")
+        for row in Set(chosenRows).sorted() {
+            let values = klIndices.map { table.rows[row][$0] ?? .nan }
+            let name = steps[row].map { "step \(Int($0))" } ?? "row \(row + 1)"
+            chart.series.append(.init(name: name, x: values.indices.map { Double($0 + 1) }, y: values))
+        }
+        return chart
+    }
+
+    /// Writes `loss.svg` and `kl.svg` for the run's log into `directory` (the run folder by
+    /// default); returns their paths.
+    public static func write(runDirectory: String, directory: String? = nil) throws -> [String] {
+        let table = try TrainingLogTable.load(runDirectory: runDirectory)
+        var folder = try OutputFolder(directory ?? runDirectory)
+        let name = URL(fileURLWithPath: runDirectory).lastPathComponent
+        try folder.write(Array(lossChart(table, title: "Training loss, \(name)").svg().utf8), name: "loss.svg")
+        try folder.write(Array(klChart(table, title: "KL of each drawing step (Eq. 11), \(name)").svg().utf8), name: "kl.svg")
+        return folder.paths
+    }
+}

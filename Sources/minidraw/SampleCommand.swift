@@ -1,0 +1,27 @@
+import MiniDRAW
+
+/// `minidraw sample`: images generated from the prior (Eq. 13-16), one grid frame per drawing step.
+enum SampleCommand: Command {
+    static let spec = CommandSpec(name: "sample", summary: "generate images from the prior, one grid frame per drawing step", options: [
+        .value("checkpoint", placeholder: "PATH", help: VisualArguments.checkpointHelp),
+        .value("count", placeholder: "N", help: "images to draw, tiled in a nearly square grid", defaultValue: "100"),
+        .value("seed", placeholder: "N", help: "seed for z_t ~ N(0, I) (Eq. 13)", defaultValue: "1"),
+        .value("out", placeholder: "DIR", help: "output folder (default: <run>/samples, or samples without a run)"),
+        .flag("png", help: "also write every frame as PNG"),
+        .flag("gif", help: "also write the animation drawing.gif (last frame held 2 s)"),
+        .flag("boxes", help: "also write colour frames with each image's write window in red (boxes-frame-*.ppm)"),
+        .value("scale", placeholder: "K", help: "integer upscaling (default: 1, or 2 with --boxes)"),
+    ])
+
+    static func run(_ parsed: ParsedCommand) throws {
+        let source = try ModelSource.resolve(checkpoint: parsed.optionalString("checkpoint"))
+        let (model, _) = try source.load()
+        let options = SampleWriter.Options(png: parsed.flag("png"), gif: parsed.flag("gif"), boxes: parsed.flag("boxes"),
+                                           scale: parsed.isGiven("scale") ? try parsed.positiveInt("scale") : nil)
+        let directory = parsed.optionalString("out") ?? source.outputDirectory("samples")
+        print("model   \(source.modelPath): \(model.config.summary)")
+        let paths = try SampleWriter.write(model: model, count: try parsed.positiveInt("count"), seed: try VisualArguments.seed(parsed),
+                                           directory: directory, options: options)
+        VisualArguments.printWritten(paths, into: directory)
+    }
+}
