@@ -24,7 +24,7 @@ struct TrainingRun {
         let clock = ContinuousClock()
         let started = clock.now
         let elapsedBefore = trainer.state.elapsedSeconds
-        func elapsed() -> Double { elapsedBefore + (clock.now - started).seconds }
+        func elapsed() -> Double { elapsedBefore + (clock.now - started).secondsValue }
         var windowStart = clock.now, windowSteps = 0
         var lastCheckpoint: String?
         var lastBound: Double?
@@ -33,7 +33,7 @@ struct TrainingRun {
             windowSteps += 1
             let step = result.step, isLast = step == settings.totalSteps
             if step % logEvery == 0 || isLast {
-                let imagesPerSecond = Double(windowSteps * settings.batchSize) / max((clock.now - windowStart).seconds, 1e-9)
+                let imagesPerSecond = Double(windowSteps * settings.batchSize) / max((clock.now - windowStart).secondsValue, 1e-9)
                 var bound: Double?
                 if (settings.validateEvery > 0 && step % settings.validateEvery == 0) || isLast {
                     bound = trainer.model.evaluate(images: validationSet, batchSize: settings.batchSize,
@@ -56,6 +56,10 @@ struct TrainingRun {
         progress.finish()
         if let lastBound { print(String(format: "validation bound %.2f nats (%d images)", lastBound, validationSet.imageCount)) }
         print("checkpoint \(lastCheckpoint ?? Checkpoint.newestModelPath(in: directory) ?? "(none)")")
+        let samplePaths = try SampleWriter.write(model: trainer.model, count: 100, seed: settings.seed,
+                                                 directory: "\(directory)/samples",
+                                                 options: .init(png: true, gif: true, boxes: config.attention))
+        if let animation = samplePaths.first(where: { $0.hasSuffix(".gif") }) { print("sample     \(animation)") }
         print(String(format: "trained %d steps in %@", settings.totalSteps, formatDuration(elapsed())))
     }
 }
@@ -83,9 +87,4 @@ func formatDuration(_ seconds: Double) -> String {
     if total >= 3600 { return String(format: "%dh%02dm", total / 3600, total % 3600 / 60) }
     if total >= 60 { return String(format: "%dm%02ds", total / 60, total % 60) }
     return "\(total)s"
-}
-
-extension Duration {
-    /// The duration in seconds as a Double.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

@@ -5,6 +5,7 @@ import MiniDRAW
 let commands: [any Command.Type] = [
     TrainCommand.self,
     EvalCommand.self,
+    BenchCommand.self,
     SampleCommand.self,
     ReconstructCommand.self,
     AttentionDemoCommand.self,

@@ -25,7 +25,8 @@ struct ErrorImageTests {
         let weights = randomMatrix(2, 7, seed: 3)                     // L = Σ R ⊙ x_hat
         let earlier = randomMatrix(2, 7, seed: 4)                     // what dCanvas held before
         var dCanvas = earlier
-        errorImageBackward(dErrorImage: weights, canvas: canvas, dCanvas: &dCanvas)
+        var sigmoidCanvas = Matrix<Double>(rows: 2, columns: 7)
+        errorImageBackward(dErrorImage: weights, canvas: canvas, sigmoidCanvas: &sigmoidCanvas, dCanvas: &dCanvas)
         let added = zip(dCanvas.storage, earlier.storage).map { $0 - $1 }
         var values = canvas.storage
         let report = gradientCheck(name: "Eq. 1 dL/dc", values: &values, analytic: added) { perturbed in

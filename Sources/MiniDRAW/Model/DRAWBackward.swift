@@ -4,6 +4,8 @@ public struct DRAWBackwardWorkspace<Scalar: DRAWScalar>: Sendable {
     public internal(set) var dCanvas: Matrix<Scalar>
     /// dL/dx_hat_t: [batchSize, imageSize]
     var dErrorImage: Matrix<Scalar>
+    /// sigmoid(c_{t-1}) for the backward of Eq. 1: [batchSize, imageSize]
+    var sigmoidCanvas: Matrix<Scalar>
     /// dL/dh^dec_t and dL/dc^dec_t, carried backwards: [batchSize, decoderSize]
     var dDecoderHidden: Matrix<Scalar>
     var dDecoderCell: Matrix<Scalar>
@@ -41,6 +43,7 @@ public struct DRAWBackwardWorkspace<Scalar: DRAWScalar>: Sendable {
         let attentionRows = config.attention ? batchSize : 0
         dCanvas = Matrix(rows: batchSize, columns: config.imageSize)
         dErrorImage = dCanvas
+        sigmoidCanvas = dCanvas
         dDecoderHidden = Matrix(rows: batchSize, columns: config.decoderSize)
         dDecoderCell = dDecoderHidden
         dPreviousDecoderHidden = dDecoderHidden
@@ -147,7 +150,8 @@ extension DRAWModel {
         } else {
             readWithoutAttentionBackward(dGlimpse: w.dGlimpse, dErrorImage: &w.dErrorImage)                        // Eq. 17
         }
-        errorImageBackward(dErrorImage: w.dErrorImage, canvas: previousCanvas, dCanvas: &w.dCanvas)               // Eq. 1
+        errorImageBackward(dErrorImage: w.dErrorImage, canvas: previousCanvas, sigmoidCanvas: &w.sigmoidCanvas,
+                           dCanvas: &w.dCanvas)               // Eq. 1
         swap(&w.dDecoderHidden, &w.dPreviousDecoderHidden)
     }
 }

@@ -71,27 +71,22 @@ extension LSTM {
         cache.cell.storage.withUnsafeMutableBufferPointer { cell in
         cache.tanhCell.storage.withUnsafeMutableBufferPointer { tanhCell in
         cache.hidden.storage.withUnsafeMutableBufferPointer { h in
-            forEachRowRange(batchSize) { rows in for row in rows {
-                let g = row * 4 * hidden
-                for unit in 0..<hidden {
-                    let inputGate = sigmoid(gates[g + unit] + biasI[unit] + biasH[unit])
-                    let forgetGate = sigmoid(gates[g + hidden + unit] + biasI[hidden + unit] + biasH[hidden + unit])
-                    let candidate = Scalar.tanh(gates[g + 2 * hidden + unit] + biasI[2 * hidden + unit]
-                                                + biasH[2 * hidden + unit])
-                    let outputGate = sigmoid(gates[g + 3 * hidden + unit] + biasI[3 * hidden + unit]
-                                             + biasH[3 * hidden + unit])
-                    gates[g + unit] = inputGate
-                    gates[g + hidden + unit] = forgetGate
-                    gates[g + 2 * hidden + unit] = candidate
-                    gates[g + 3 * hidden + unit] = outputGate
-                    let s = row * hidden + unit
-                    let c = forgetGate * cPrev[s] + inputGate * candidate      // c' = f c + i g
-                    let tc = Scalar.tanh(c)
-                    cell[s] = c
-                    tanhCell[s] = tc
-                    h[s] = outputGate * tc                                     // h' = o tanh(c')
+            forEachRowRange(batchSize) { rows in
+                for row in rows {
+                    let g = gates.baseAddress! + row * 4 * hidden, s = row * hidden
+                    for k in 0..<(4 * hidden) { g[k] = g[k] + biasI[k] + biasH[k] }
+                    Scalar.sigmoid(g, count: 2 * hidden)                       // i, f = sigmoid(.)
+                    Scalar.tanh(g + 2 * hidden, count: hidden)                 // g = tanh(.)
+                    Scalar.sigmoid(g + 3 * hidden, count: hidden)              // o = sigmoid(.)
+                    for unit in 0..<hidden {
+                        let c = g[hidden + unit] * cPrev[s + unit] + g[unit] * g[2 * hidden + unit]   // c' = f c + i g
+                        cell[s + unit] = c
+                        tanhCell[s + unit] = c
+                    }
+                    Scalar.tanh(tanhCell.baseAddress! + s, count: hidden)
+                    for unit in 0..<hidden { h[s + unit] = g[3 * hidden + unit] * tanhCell[s + unit] }   // h' = o tanh(c')
                 }
-            }}
+            }
         }}}}}}}
     }
 

@@ -68,17 +68,26 @@ public func klBackward<Scalar: DRAWScalar>(mu: Matrix<Scalar>, sigma: Matrix<Sca
 /// - image, canvas, errorImage: [batchSize, imageSize]
 public func errorImage<Scalar: DRAWScalar>(image: Matrix<Scalar>, canvas: Matrix<Scalar>, into errorImage: inout Matrix<Scalar>) {
     image.checkSameShape(as: canvas, "errorImage")
-    for index in 0..<image.count {
-        errorImage.storage[index] = image.storage[index] - sigmoid(canvas.storage[index])   // Eq. 1
+    errorImage.assign(canvas)
+    errorImage.storage.withUnsafeMutableBufferPointer { xHat in
+        image.storage.withUnsafeBufferPointer { x in
+            Scalar.sigmoid(xHat.baseAddress!, count: xHat.count)                         // sigmoid(c_{t-1})
+            for index in 0..<xHat.count { xHat[index] = x[index] - xHat[index] }        // Eq. 1
+        }
     }
 }
 
 /// Backward of Eq. 1 into the canvas: with s = sigmoid(c), dx_hat/dc = -s (1 - s).
-/// - dCanvas: [batchSize, imageSize], added to.
+/// - sigmoidCanvas: scratch [batchSize, imageSize]; dCanvas: added to.
 public func errorImageBackward<Scalar: DRAWScalar>(dErrorImage: Matrix<Scalar>, canvas: Matrix<Scalar>,
-                                                   dCanvas: inout Matrix<Scalar>) {
-    for index in 0..<canvas.count {
-        let s = sigmoid(canvas.storage[index])
-        dCanvas.storage[index] -= dErrorImage.storage[index] * s * (1 - s)
+                                                   sigmoidCanvas: inout Matrix<Scalar>, dCanvas: inout Matrix<Scalar>) {
+    sigmoidCanvas.assign(canvas)
+    sigmoidCanvas.storage.withUnsafeMutableBufferPointer { s in
+        dErrorImage.storage.withUnsafeBufferPointer { dxHat in
+            dCanvas.storage.withUnsafeMutableBufferPointer { dc in
+                Scalar.sigmoid(s.baseAddress!, count: s.count)
+                for index in 0..<s.count { dc[index] -= dxHat[index] * s[index] * (1 - s[index]) }
+            }
+        }
     }
 }

@@ -1,0 +1,72 @@
+import Foundation
+
+/// Training and forward speed of one model configuration on this machine.
+public struct TrainingBenchmarkResult: Sendable {
+    public var name: String
+    public var config: DRAWConfig
+    public var batchSize: Int
+    public var threads: Int
+    /// Median over the timed steps of images / (forward + backward + Adam) seconds.
+    public var trainImagesPerSecond: Double
+    /// Median images / forward seconds (the bound of Eq. 12, no backward).
+    public var forwardImagesPerSecond: Double
+    /// The process's peak resident memory after the run, in bytes.
+    public var peakMemoryBytes: Int
+}
+
+/// Times `steps` training steps on random binary images after one warm-up step, and as many
+/// forward passes; reports medians, so one disturbed step does not move the figure.
+public func benchmarkTraining(name: String, config: DRAWConfig, batchSize: Int, steps: Int) throws -> TrainingBenchmarkResult {
+    var generator = SeededGenerator(seed: 7)
+    let imageCount = batchSize * 4
+    let pixels = (0..<(imageCount * config.imageSize)).map { _ in Float(generator.nextUniform() < 0.2 ? 1 : 0) }
+    let images = ImageSet(imageCount: imageCount, height: config.height, width: config.width, pixels: pixels)
+    var settings = TrainingSettings()
+    settings.batchSize = batchSize
+    let trainer = try Trainer(config: config, settings: settings, images: images)
+    let clock = ContinuousClock()
+    try trainer.step()
+    var trainTimes: [Double] = []
+    for _ in 0..<steps {
+        let elapsed = try clock.measure { try trainer.step() }
+        trainTimes.append(elapsed.secondsValue)
+    }
+    var cache = DRAWForwardCache<Float>(config: config, batchSize: batchSize)
+    var batch = Matrix<Float>(rows: batchSize, columns: config.imageSize)
+    batch.storage = Array(pixels[0..<(batchSize * config.imageSize)])
+    var forwardTimes: [Double] = []
+    for _ in 0..<(steps + 1) {
+        trainer.model.fillNoise(cache: &cache, generator: &generator)
+        let elapsed = clock.measure { trainer.model.forward(image: batch, cache: &cache) }
+        forwardTimes.append(elapsed.secondsValue)
+    }
+    return TrainingBenchmarkResult(name: name, config: config, batchSize: batchSize, threads: GEMM.threadCount,
+                                   trainImagesPerSecond: Double(batchSize) / median(trainTimes),
+                                   forwardImagesPerSecond: Double(batchSize) / median(forwardTimes.dropFirst()),
+                                   peakMemoryBytes: peakResidentMemory())
+}
+
+/// The middle value (the mean of the two middle values for an even count).
+func median<Values: Collection>(_ values: Values) -> Double where Values.Element == Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return .nan }
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+/// Peak resident set size of this process (getrusage; kilobytes on Linux, bytes on macOS).
+public func peakResidentMemory() -> Int {
+    var usage = rusage()
+    #if os(Linux)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Int(usage.ru_maxrss) * 1024
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    return Int(usage.ru_maxrss)
+    #endif
+}
+
+extension Duration {
+    /// The duration in seconds as a Double.
+    public var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import MiniDRAW
+
+/// `minidraw bench`: GEMM GFLOP/s at the model's shapes and training images/s for the presets.
+enum BenchCommand: Command {
+    static let spec = CommandSpec(name: "bench", summary: "measure GEMM GFLOP/s and training images/s on this machine", options: [
+        .value("presets", placeholder: "LIST", help: "comma-separated presets to train (or 'none')",
+               defaultValue: "paperMNIST,paperMNISTNoAttention,small"),
+        .value("steps", placeholder: "N", help: "timed training steps per preset (after one warm-up)", defaultValue: "5"),
+        .value("batch-size", placeholder: "N", help: "images per step", defaultValue: "100"),
+        .value("threads", placeholder: "N", help: "threads for the training figures", defaultValue: "\(ProcessInfo.processInfo.activeProcessorCount)"),
+        .value("gemm-seconds", placeholder: "S", help: "time per GEMM measurement (0: skip GEMM)", defaultValue: "0.5"),
+        .flag("json", help: "one JSON object per result instead of a table"),
+    ])
+
+    /// The products of a paper-config training step at batch 100, as C[m, n] with depth k, for
+    /// LSTM inputs of 264 (encoder: 2 * 2^2 + 256), 256 (recurrent), 100 (decoder: |z|) and
+    /// 1824 (no-attention encoder: 2 * 784 + 256): forward gates = X Wᵀ, backward dX = dGates W,
+    /// and dW = dGatesᵀ X.
+    static let gemmProducts: [(form: GEMMForm, shape: (m: Int, n: Int, k: Int))] = [264, 256, 100, 1824].flatMap { input in
+        [(GEMMForm.transposedB, (m: 100, n: 1024, k: input)), (GEMMForm.plain, (m: 100, n: input, k: 1024)),
+         (GEMMForm.transposedA, (m: 1024, n: input, k: 100))]
+    }
+
+    static func run(_ parsed: ParsedCommand) throws {
+        let threads = try parsed.positiveInt("threads")
+        let batchSize = try parsed.positiveInt("batch-size")
+        let steps = try parsed.positiveInt("steps")
+        let gemmSeconds = try parsed.double("gemm-seconds")
+        let json = parsed.flag("json")
+        let presetList = try parsed.string("presets")
+        let names = presetList == "none" ? [] : presetList.split(separator: ",").map(String.init)
+        let presets: [(name: String, config: DRAWConfig)] = try names.map { name in
+            guard let preset = DRAWConfig.presets.first(where: { $0.name == name }) else {
+                throw CommandLineError("--presets: unknown preset \"\(name)\" (known: \(DRAWConfig.presets.map(\.name).joined(separator: ", ")))")
+            }
+            return preset
+        }
+        if !json { print("MiniDRAW bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(threads) threads for training") }
+        if gemmSeconds > 0 {
+            let threadCounts = threads == 1 ? [1] : [1, threads]
+            if !json { print("\nGEMM (Float, GFLOP/s, best of repeated runs)") }
+            var oneThread: [String: Double] = [:]
+            let results = gemmProducts.flatMap { product in
+                benchmarkGEMM(shapes: [product.shape], forms: [product.form], threads: threadCounts, minimumSeconds: gemmSeconds)
+            }
+            for result in results {
+                if json {
+                    printJSON(["name": result.name, "form": result.form.rawValue, "m": result.m, "n": result.n, "k": result.k,
+                               "threads": result.threads, "gflops": rounded(result.gflops)])
+                } else if result.threads == 1 {
+                    oneThread[result.name] = result.gflops
+                    if threadCounts.count == 1 { print("  \(padded(result.name)) \(String(format: "%7.1f (1 thread)", result.gflops))") }
+                } else {
+                    let single = oneThread[result.name] ?? .nan
+                    print("  \(padded(result.name)) " + String(format: "%7.1f (1 thread) %7.1f (%d threads, %.2fx)",
+                                                                  single, result.gflops, result.threads, result.gflops / single))
+                }
+            }
+        }
+        GEMM.threadCount = threads
+        if !json && !presets.isEmpty { print("\nTraining, batch \(batchSize): median of \(steps) steps after a warm-up") }
+        for (name, config) in presets {
+            let result = try benchmarkTraining(name: name, config: config, batchSize: batchSize, steps: steps)
+            if json {
+                printJSON(["name": "train", "preset": name, "images_per_second": rounded(result.trainImagesPerSecond),
+                           "forward_images_per_second": rounded(result.forwardImagesPerSecond), "threads": threads,
+                           "batch_size": batchSize, "peak_memory_mb": rounded(Double(result.peakMemoryBytes) / 1_048_576)])
+            } else {
+                print("  \(padded(name)) " + String(format: "train %7.1f img/s   forward %7.1f img/s   peak memory so far %5.0f MB",
+                                                       result.trainImagesPerSecond, result.forwardImagesPerSecond,
+                                                       Double(result.peakMemoryBytes) / 1_048_576))
+            }
+        }
+    }
+
+    static func padded(_ text: String) -> String { text.padding(toLength: 22, withPad: " ", startingAt: 0) }
+
+    static func rounded(_ value: Double) -> Double { (value * 10).rounded() / 10 }
+
+    /// One JSON object on one line, keys sorted.
+    static func printJSON(_ object: [String: Any]) {
+        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+}
