@@ -17,7 +17,7 @@ enum TrainCommand: Command {
         .value("beta1", placeholder: "X", help: "Adam first-moment decay", defaultValue: "0.9"),
         .value("beta2", placeholder: "X", help: "Adam second-moment decay", defaultValue: "0.999"),
         .value("clip-norm", placeholder: "X", help: "clip the gradient's global norm to X (0: off)", defaultValue: "10"),
-        .value("steps", placeholder: "N", help: "training steps (default: 2500 for small, 100000 otherwise)"),
+        .value("steps", placeholder: "N", help: "training steps (default: 2000 for small, 100000 otherwise)"),
         .value("epochs", placeholder: "N", help: "train for N passes over the training set instead of --steps"),
         .value("seed", placeholder: "N", help: "seed for parameters, noise and shuffling", defaultValue: "1"),
         .value("threads", placeholder: "N", help: "threads for matrix products", defaultValue: "\(ProcessInfo.processInfo.activeProcessorCount)"),
@@ -102,7 +102,7 @@ enum TrainCommand: Command {
         if parsed.isGiven("steps") {
             settings.totalSteps = try parsed.positiveInt("steps")
         } else if !resuming {
-            settings.totalSteps = presetName == "small" ? 2500 : 100_000
+            settings.totalSteps = presetName == "small" ? 2000 : 100_000
         }
         if use("checkpoint-every") { settings.checkpointEvery = try parsed.positiveInt("checkpoint-every") }
         if use("validate-every") { settings.validateEvery = try parsed.nonNegativeInt("validate-every") }
