@@ -11,6 +11,7 @@ let commands: [any Command.Type] = [
     AttentionDemoCommand.self,
     PlotCommand.self,
     ReportCommand.self,
+    TraceCommand.self,
 ]
 
 /// One subcommand of the tool.

@@ -25,7 +25,7 @@ struct AttentionTests {
         }
     }
 
-    @Test("Eq. 22-24: g = (A + 1)/2 (g~ + 1), delta = (max(A, B) - 1)/(N - 1) delta~, sigma^2, delta~, gamma = exp(...)")
+    @Test("Eq. 22-24: g = (A + 1)/2 (g~ + 1), delta = (max(A, B) - 1)/(N - 1) delta~; sigma^2, delta~, gamma = exp(...) of Eq. 21")
     func windowFormulas() {
         let geometry = AttentionGeometry(gridSize: 3, width: Self.width, height: Self.height)
         let centers = [-1, -0.5, 0, 0.5, 1.0]
@@ -40,14 +40,14 @@ struct AttentionTests {
         let window = attentionWindow(geometry, parameters: parameters).window
         func column(_ index: Int) -> [Double] { (0..<centers.count).map { window[$0, index] } }
         expectClose(column(AttentionParameter.centerX), [0, 2, 4, 6, 8], tolerance: 1e-15, "Eq. 22 g_X, A = 7")
-        expectClose(column(AttentionParameter.centerY), [0, 1.5, 3, 4.5, 6], tolerance: 1e-15, "Eq. 22 g_Y, B = 5")
+        expectClose(column(AttentionParameter.centerY), [0, 1.5, 3, 4.5, 6], tolerance: 1e-15, "Eq. 23 g_Y, B = 5")
         expectClose(column(AttentionParameter.variance), (0..<5).map { Foundation.exp(Double($0) - 2) },
-                    tolerance: 1e-15, "Eq. 24 sigma^2")
+                    tolerance: 1e-15, "Eq. 21 sigma^2 = exp(log sigma^2)")
         // (7 - 1) / (3 - 1) = 3 times delta~
         expectClose(column(AttentionParameter.stride), (0..<5).map { 3 * Foundation.exp(0.5 * Double($0) - 1) },
-                    tolerance: 1e-15, "Eq. 23 delta")
+                    tolerance: 1e-15, "Eq. 24 delta")
         expectClose(column(AttentionParameter.intensity), (0..<5).map { Foundation.exp(1 - Double($0)) },
-                    tolerance: 1e-15, "Eq. 24 gamma")
+                    tolerance: 1e-15, "Eq. 21 gamma = exp(log gamma)")
     }
 
     @Test("Eq. 19-20, 22-23: g~ = 0 centres on the middle pixel (a = 4 of 1...7); an N = 3 grid with delta = 1 has means 3, 4, 5")

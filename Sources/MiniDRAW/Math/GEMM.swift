@@ -2,20 +2,24 @@ import Dispatch
 
 // MARK: - The three products backprop needs
 
-/// `c = a · b` (or `c += a · b` when `accumulate`).
+/// `c = a · b` (or `c += a · b` when `accumulate`): a layer's input gradient, `dX = dY · W`.
 /// - a: [m, k], b: [k, n], c: [m, n]
-public func matmul<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, into c: inout Matrix<S>, accumulate: Bool = false) {
+/// - packed: `b` packed with `PackedWeight(transposed: false)`, or nil; same result either way.
+public func matmul<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, packed: PackedWeight? = nil,
+                                  into c: inout Matrix<S>, accumulate: Bool = false) {
     precondition(a.columns == b.rows && c.rows == a.rows && c.columns == b.columns,
                  "matmul A·B: A \(a.shapeDescription) · B \(b.shapeDescription) -> C \(c.shapeDescription)")
-    GEMM.multiply(a, transposeA: false, b, transposeB: false, into: &c, accumulate: accumulate)
+    GEMM.multiply(a, transposeA: false, b, transposeB: false, packedB: packed, into: &c, accumulate: accumulate)
 }
 
 /// `c = a · bᵀ` (or `+=`): a linear layer's forward with a PyTorch `[out, in]` weight.
 /// - a: [m, k], b: [n, k], c: [m, n]
-public func matmulTransposedB<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, into c: inout Matrix<S>, accumulate: Bool = false) {
+/// - packed: `b` packed with `PackedWeight(transposed: true)`, or nil; same result either way.
+public func matmulTransposedB<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, packed: PackedWeight? = nil,
+                                             into c: inout Matrix<S>, accumulate: Bool = false) {
     precondition(a.columns == b.columns && c.rows == a.rows && c.columns == b.rows,
                  "matmul A·Bᵀ: A \(a.shapeDescription) · B \(b.shapeDescription)ᵀ -> C \(c.shapeDescription)")
-    GEMM.multiply(a, transposeA: false, b, transposeB: true, into: &c, accumulate: accumulate)
+    GEMM.multiply(a, transposeA: false, b, transposeB: true, packedB: packed, into: &c, accumulate: accumulate)
 }
 
 /// `c = aᵀ · b` (or `+=`): a weight gradient, `dW += dYᵀ · X`.
@@ -40,26 +44,33 @@ public enum GEMM {
     /// Number of threads the products use; set once by the CLI's `--threads`.
     nonisolated(unsafe) public static var threadCount: Int = 2
 
+    /// - packedB: op(B) packed already, or nil (see `PackedWeight`).
     public static func multiply<S: DRAWScalar>(_ a: Matrix<S>, transposeA: Bool, _ b: Matrix<S>, transposeB: Bool,
-                                               into c: inout Matrix<S>, accumulate: Bool) {
+                                               packedB: PackedWeight? = nil, into c: inout Matrix<S>, accumulate: Bool) {
         let m = c.rows, n = c.columns
         let k = transposeA ? a.rows : a.columns
+        let slivers = packedB?.slivers(depth: k, columns: n, transposed: transposeB) ?? []
         a.storage.withUnsafeBufferPointer { aBuffer in
             b.storage.withUnsafeBufferPointer { bBuffer in
                 c.storage.withUnsafeMutableBufferPointer { cBuffer in
-                    multiply(m: m, n: n, k: k,
-                             a: aBuffer.baseAddress!, aRowStride: transposeA ? 1 : a.columns, aColumnStride: transposeA ? a.columns : 1,
-                             b: bBuffer.baseAddress!, bRowStride: transposeB ? 1 : b.columns, bColumnStride: transposeB ? b.columns : 1,
-                             c: cBuffer.baseAddress!, accumulate: accumulate)
+                    slivers.withUnsafeBufferPointer { sliverBuffer in
+                        multiply(m: m, n: n, k: k,
+                                 a: aBuffer.baseAddress!, aRowStride: transposeA ? 1 : a.columns, aColumnStride: transposeA ? a.columns : 1,
+                                 b: bBuffer.baseAddress!, bRowStride: transposeB ? 1 : b.columns, bColumnStride: transposeB ? b.columns : 1,
+                                 prepackedB: slivers.isEmpty ? nil : sliverBuffer.baseAddress, c: cBuffer.baseAddress!, accumulate: accumulate)
+                    }
                 }
             }
         }
     }
 
     /// `c[m, n] (+)= op(A)[m, k] · op(B)[k, n]`, with `c` contiguous row-major.
+    /// - prepackedB: for Float, op(B) in `PackedWeight`'s layout, used when the product runs on
+    ///   the packed kernel without transposing; nil to pack B here.
     public static func multiply<S: DRAWScalar>(m: Int, n: Int, k: Int,
                                                a: UnsafePointer<S>, aRowStride: Int, aColumnStride: Int,
                                                b: UnsafePointer<S>, bRowStride: Int, bColumnStride: Int,
+                                               prepackedB: UnsafePointer<Float>? = nil,
                                                c: UnsafeMutablePointer<S>, accumulate: Bool) {
         if m == 0 || n == 0 { return }
         if k == 0 {
@@ -72,7 +83,7 @@ public enum GEMM {
                                           rowStride: aRowStride, columnStride: aColumnStride),
                           b: FloatOperand(base: UnsafeRawPointer(b).assumingMemoryBound(to: Float.self),
                                           rowStride: bRowStride, columnStride: bColumnStride),
-                          c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), accumulate: accumulate,
+                          prepackedB: prepackedB, c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), accumulate: accumulate,
                           threads: threadCount)
         } else {
             multiplyPlain(m: m, n: n, k: k, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride,
@@ -85,7 +96,7 @@ public enum GEMM {
     /// Runs a Float product as `FloatProductPlan` lays it out: tiny products as a plain loop,
     /// others on the packed kernel, possibly as Cᵀ = op(B)ᵀ · op(A)ᵀ, split into one block of
     /// whole tiles per thread.
-    static func multiplyFloat(m: Int, n: Int, k: Int, a: FloatOperand, b: FloatOperand,
+    static func multiplyFloat(m: Int, n: Int, k: Int, a: FloatOperand, b: FloatOperand, prepackedB: UnsafePointer<Float>? = nil,
                               c: UnsafeMutablePointer<Float>, accumulate: Bool, threads: Int) {
         let plan = FloatProductPlan(m: m, n: n, k: k, threads: threads)
         if plan.isTiny {
@@ -94,7 +105,7 @@ public enum GEMM {
             return
         }
         guard plan.computesTranspose else {
-            runPacked(plan, m: m, n: n, k: k, a: a, b: b, c: c, accumulate: accumulate)
+            runPacked(plan, m: m, n: n, k: k, a: a, b: b, prepackedB: prepackedB, c: c, accumulate: accumulate)
             return
         }
         // Cᵀ[n, m] = op(B)ᵀ · op(A)ᵀ: the operands swap roles and their strides swap.
@@ -112,19 +123,20 @@ public enum GEMM {
 
     /// Splits C[m, n] as `plan` says and runs the packed kernel on each part.
     private static func runPacked(_ plan: FloatProductPlan, m: Int, n: Int, k: Int, a: FloatOperand, b: FloatOperand,
-                                  c: UnsafeMutablePointer<Float>, accumulate: Bool) {
+                                  prepackedB: UnsafePointer<Float>? = nil, c: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let tileSize = plan.split == .rows ? FloatGEMMBlocking.tileRows : FloatGEMMBlocking.tileColumns
         let extent = plan.split == .rows ? m : n
         let tileCount = (extent + tileSize - 1) / tileSize
         let parts = plan.threads
-        let cAddress = UInt(bitPattern: c)
+        let cAddress = UInt(bitPattern: c), prepackedAddress = UInt(bitPattern: prepackedB)
         let runPart = { (part: Int) in
             let start = min(extent, part * tileCount / parts * tileSize)
             let end = min(extent, (part + 1) * tileCount / parts * tileSize)
             let c = UnsafeMutablePointer<Float>(bitPattern: cAddress)!
             packedFloatProduct(rows: plan.split == .rows ? start..<end : 0..<m,
                                columns: plan.split == .columns ? start..<end : 0..<n,
-                               k: k, a: a, b: b, c: c, n: n, accumulate: accumulate)
+                               k: k, a: a, b: b, prepackedB: UnsafePointer<Float>(bitPattern: prepackedAddress),
+                               c: c, n: n, accumulate: accumulate)
         }
         if parts == 1 {
             runPart(0)

@@ -3,7 +3,8 @@
 // C[m, n] (+)= op(A)[m, k] · op(B)[k, n] is cut into blocks that fit the caches:
 //
 //   for each block of `columnBlock` columns of C          (B panel lives in L3)
-//     for each block of `maximumDepth` steps of k          (pack B: depth x 16 slivers)
+//     for each block of `maximumDepth` steps of k          (pack B: depth x 16 slivers,
+//                                                           or read a `PackedWeight`'s)
 //       for each block of `rowBlock` rows of C             (pack A: 6 x depth slivers, L2)
 //         for each 16-column sliver of B                   (sliver lives in L1)
 //           for each 6-row sliver of A: micro-kernel       (6 x 16 tile of C in registers)
@@ -50,8 +51,9 @@ struct FloatOperand {
 
 /// Computes the rows `rows` and columns `columns` of `c[m, n] (+)= op(A) · op(B)`.
 /// - c: row-major with `n` columns; `rows` and `columns` start on tile boundaries.
+/// - prepackedB: all of op(B) packed already (`PackedWeight`'s layout), or nil to pack here.
 func packedFloatProduct(rows: Range<Int>, columns: Range<Int>, k: Int,
-                        a: FloatOperand, b: FloatOperand,
+                        a: FloatOperand, b: FloatOperand, prepackedB: UnsafePointer<Float>? = nil,
                         c: UnsafeMutablePointer<Float>, n: Int, accumulate: Bool) {
     typealias Blocking = FloatGEMMBlocking
     let tileRows = Blocking.tileRows, tileColumns = Blocking.tileColumns
@@ -63,7 +65,7 @@ func packedFloatProduct(rows: Range<Int>, columns: Range<Int>, k: Int,
     let packedRows = rowBlocks.map { roundUp($0.count, to: tileRows) }.max() ?? 0
     let packedColumns = columnBlocks.map { roundUp($0.count, to: tileColumns) }.max() ?? 0
     let packedA = UnsafeMutablePointer<Float>.allocate(capacity: packedRows * maximumDepth + packingSlack)
-    let packedB = UnsafeMutablePointer<Float>.allocate(capacity: packedColumns * maximumDepth)
+    let packedB = UnsafeMutablePointer<Float>.allocate(capacity: prepackedB == nil ? packedColumns * maximumDepth : 0)
     let edgeTile = UnsafeMutablePointer<Float>.allocate(capacity: tileRows * tileColumns)
     defer {
         packedA.deallocate()
@@ -72,11 +74,16 @@ func packedFloatProduct(rows: Range<Int>, columns: Range<Int>, k: Int,
     }
     for columnBlock in columnBlocks {
         for (blockIndex, depth) in depthBlocks.enumerated() {
-            packB(b, depth: depth, columns: columnBlock, into: packedB)
+            var bPanel = UnsafePointer(packedB)
+            if let prepackedB {
+                bPanel = prepackedB + depth.lowerBound * roundUp(n, to: tileColumns) + columnBlock.lowerBound * depth.count
+            } else {
+                packB(b, depth: depth, columns: columnBlock, into: packedB)
+            }
             let loadC = accumulate || blockIndex > 0
             for rowBlock in rowBlocks {
                 packA(a, rows: rowBlock, depth: depth, into: packedA)
-                multiplySlivers(packedA: packedA, rows: rowBlock, packedB: packedB, columns: columnBlock,
+                multiplySlivers(packedA: packedA, rows: rowBlock, packedB: bPanel, columns: columnBlock,
                                 depth: depth.count, c: c, n: n, loadC: loadC, edgeTile: edgeTile)
             }
         }
@@ -100,7 +107,7 @@ private func evenBlocks(_ range: Range<Int>, tileSize: Int, maximumSize: Int) ->
 private let packingSlack = 8
 
 @inline(__always)
-private func roundUp(_ value: Int, to multiple: Int) -> Int {
+func roundUp(_ value: Int, to multiple: Int) -> Int {
     (value + multiple - 1) / multiple * multiple
 }
 
@@ -200,7 +207,7 @@ private func packA(_ a: FloatOperand, rows: Range<Int>, depth: Range<Int>, into 
 
 /// Copies op(B)[depth, columns] into 16-column slivers: sliver s holds `[depth, 16]`, element
 /// (p, j) = op(B)[depth.lowerBound + p, columns.lowerBound + 16 s + j]; columns past the end are 0.
-private func packB(_ b: FloatOperand, depth: Range<Int>, columns: Range<Int>, into packed: UnsafeMutablePointer<Float>) {
+func packB(_ b: FloatOperand, depth: Range<Int>, columns: Range<Int>, into packed: UnsafeMutablePointer<Float>) {
     let tileColumns = FloatGEMMBlocking.tileColumns
     let depthCount = depth.count
     let sliverSize = depthCount * tileColumns

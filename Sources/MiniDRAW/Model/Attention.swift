@@ -1,6 +1,6 @@
 /// Selective attention (paper §3.2): an N x N grid of 2-D Gaussian filters placed on the image
 /// by five numbers the decoder emits (Eq. 21), turned into the filterbank matrices F_X [N, A]
-/// and F_Y [N, B] (Eq. 19-20, 25-26). Read (Eq. 27) and write (Eq. 29) live in ReadWrite.swift.
+/// and F_Y [N, B] (Eq. 19-20, 25-26). Read (Eq. 27) and write (Eq. 29) live in Read.swift and Write.swift.
 ///
 /// Indices follow the paper: pixel a = 1...A, grid i = 1...N. The 0-based loops below add 1.
 public struct AttentionGeometry: Equatable, Sendable {
@@ -17,7 +17,7 @@ public struct AttentionGeometry: Equatable, Sendable {
         self.height = height
     }
 
-    /// (max(A, B) - 1) / (N - 1), the stride scale of Eq. 23 (N = 1 has one filter and no stride).
+    /// (max(A, B) - 1) / (N - 1), the stride scale of Eq. 24 (N = 1 has one filter and no stride).
     var strideScale: Double { Double(max(width, height) - 1) / Double(max(gridSize - 1, 1)) }
 }
 
@@ -25,13 +25,13 @@ public struct AttentionGeometry: Equatable, Sendable {
 public enum AttentionParameter {
     /// g~X before Eq. 22, g_X after.
     public static let centerX = 0
-    /// g~Y before Eq. 22, g_Y after.
+    /// g~Y before Eq. 23, g_Y after.
     public static let centerY = 1
-    /// log sigma^2 before Eq. 24, sigma^2 after.
+    /// log sigma^2 as Eq. 21 emits it, sigma^2 after exp.
     public static let variance = 2
-    /// log delta~ before Eq. 24, delta after Eq. 23.
+    /// log delta~ as Eq. 21 emits it, delta after Eq. 24.
     public static let stride = 3
-    /// log gamma before Eq. 24, gamma after.
+    /// log gamma as Eq. 21 emits it, gamma after exp.
     public static let intensity = 4
     /// Five numbers per image.
     public static let count = 5
@@ -75,10 +75,10 @@ extension AttentionGeometry {
             let centerTilde = cache.parameters[row, AttentionParameter.centerX]
             let centerYTilde = cache.parameters[row, AttentionParameter.centerY]
             let centerX = Scalar(width + 1) / 2 * (centerTilde + 1)                                   // Eq. 22
-            let centerY = Scalar(height + 1) / 2 * (centerYTilde + 1)                                 // Eq. 22
-            let variance = Scalar.exp(cache.parameters[row, AttentionParameter.variance])             // Eq. 24
-            let stride = Scalar(strideScale) * Scalar.exp(cache.parameters[row, AttentionParameter.stride]) // Eq. 23, 24
-            let intensity = Scalar.exp(cache.parameters[row, AttentionParameter.intensity])           // Eq. 24
+            let centerY = Scalar(height + 1) / 2 * (centerYTilde + 1)                                 // Eq. 23
+            let variance = Scalar.exp(cache.parameters[row, AttentionParameter.variance])             // Eq. 21 (log scale)
+            let stride = Scalar(strideScale) * Scalar.exp(cache.parameters[row, AttentionParameter.stride]) // Eq. 24
+            let intensity = Scalar.exp(cache.parameters[row, AttentionParameter.intensity])           // Eq. 21 (log scale)
             cache.window[row, AttentionParameter.centerX] = centerX
             cache.window[row, AttentionParameter.centerY] = centerY
             cache.window[row, AttentionParameter.variance] = variance
@@ -187,10 +187,10 @@ extension AttentionGeometry {
                                    variance: variance, length: height,
                                    dCenter: &dCenterY, dStride: &dStride, dVariance: &dVariance)
             }}}
-            // Eq. 22: g = (A + 1)/2 (g~ + 1)  ->  dg~ = dg (A + 1)/2
+            // Eq. 22-23: g = (A + 1)/2 (g~ + 1)  ->  dg~ = dg (A + 1)/2
             dParameters[row, AttentionParameter.centerX] = dCenterX * Scalar(width + 1) / 2
             dParameters[row, AttentionParameter.centerY] = dCenterY * Scalar(height + 1) / 2
-            // Eq. 24: y = exp(log y)  ->  d log y = dy y  (Eq. 23 scales delta~ by a constant, so the same holds for delta)
+            // Eq. 21's log scale: y = exp(log y)  ->  d log y = dy y  (Eq. 24 scales delta~ by a constant, so the same holds for delta)
             dParameters[row, AttentionParameter.variance] = dVariance * variance
             dParameters[row, AttentionParameter.stride] = dStride * stride
             dParameters[row, AttentionParameter.intensity] = dIntensity[row, 0] * intensity

@@ -38,6 +38,8 @@ public struct DRAWBackwardWorkspace<Scalar: DRAWScalar>: Sendable {
     var dIntensity: Matrix<Scalar>
     /// dL/d(Eq. 21 output): [batchSize, 5]
     var dAttentionParameters: Matrix<Scalar>
+    /// The model's weights packed for the input gradients dY · W, refreshed by each `backward`.
+    var packedWeights = DRAWPackedWeights(transposed: false)
 
     public init(config: DRAWConfig, batchSize: Int) {
         let attentionRows = config.attention ? batchSize : 0
@@ -73,10 +75,12 @@ extension DRAWModel {
 
     /// Adds d(mean over the batch of L^x + L^z)/d(parameter) into `gradient`, after `forward`
     /// on the same `image` and `cache`. Steps run from t = T down to 1, each undoing its
-    /// forward lines in reverse order.
+    /// forward lines in reverse order. Packs the weights into `workspace.packedWeights` once for
+    /// the T steps' input-gradient products.
     public func backward(image: Matrix<Scalar>, cache: DRAWForwardCache<Scalar>,
                          workspace: inout DRAWBackwardWorkspace<Scalar>, gradient: inout DRAWModel<Scalar>) {
         let scale = 1 / Scalar(cache.batchSize)
+        pack(into: &workspace.packedWeights, batchSize: cache.batchSize)
         reconstructionLossBackward(image: image, canvas: cache.finalCanvas, scale: scale,      // Eq. 9
                                    dCanvas: &workspace.dCanvas)
         workspace.dDecoderHidden.setZero()
@@ -110,25 +114,28 @@ extension DRAWModel {
             writeGeometry.backward(dFilterX: w.dWriteFilterX, dFilterY: w.dWriteFilterY, dIntensity: w.dIntensity, // Eq. 22-26
                                    cache: step.writeAttention, dParameters: &w.dAttentionParameters)
             writeAttention.backward(dOutput: w.dAttentionParameters, input: step.decoder.hidden,                   // Eq. 21
-                                    gradient: &gradient.writeAttention, dInput: &w.dDecoderHidden, accumulateInput: true)
-            write.backward(dOutput: w.dWritePatch, input: step.decoder.hidden, gradient: &gradient.write,          // Eq. 28
-                           dInput: &w.dDecoderHidden, accumulateInput: true)
+                                    packedWeight: w.packedWeights.writeAttention, gradient: &gradient.writeAttention,
+                                    dInput: &w.dDecoderHidden, accumulateInput: true)
+            write.backward(dOutput: w.dWritePatch, input: step.decoder.hidden, packedWeight: w.packedWeights.write,  // Eq. 28
+                           gradient: &gradient.write, dInput: &w.dDecoderHidden, accumulateInput: true)
         } else {
-            write.backward(dOutput: w.dCanvas, input: step.decoder.hidden, gradient: &gradient.write,              // Eq. 18
-                           dInput: &w.dDecoderHidden, accumulateInput: true)
+            write.backward(dOutput: w.dCanvas, input: step.decoder.hidden, packedWeight: w.packedWeights.write,      // Eq. 18
+                           gradient: &gradient.write, dInput: &w.dDecoderHidden, accumulateInput: true)
         }
         decoder.backward(dHidden: w.dDecoderHidden, dCell: &w.dDecoderCell, cache: step.decoder,                   // Eq. 5
                          input: step.latent.z, previousHidden: previousDecoderHidden, previousCell: previousDecoderCell,
-                         dGates: &w.dDecoderGates, gradient: &gradient.decoder,
+                         packedWeights: w.packedWeights.decoder, dGates: &w.dDecoderGates, gradient: &gradient.decoder,
                          dInput: &w.dZ, dPreviousHidden: &w.dPreviousDecoderHidden)
         klBackward(mu: step.latent.mu, sigma: step.latent.sigma, scale: scale,                                      // Eq. 11
                    dMu: &w.dMu, dLogSigma: &w.dLogSigma)
         latent.backward(dZ: w.dZ, dMu: &w.dMu, dLogSigma: &w.dLogSigma, cache: step.latent,                         // Eq. 4, 7, 8
-                        encoderHidden: step.encoder.hidden, gradient: &gradient.latent, dEncoderHidden: &w.dEncoderHidden)
+                        encoderHidden: step.encoder.hidden, packedWeights: w.packedWeights,
+                        gradient: &gradient.latent, dEncoderHidden: &w.dEncoderHidden)
         w.dEncoderHidden.add(w.dPreviousEncoderHidden)
         encoder.backward(dHidden: w.dEncoderHidden, dCell: &w.dEncoderCell, cache: step.encoder,                   // Eq. 3
                          input: step.encoderInput, previousHidden: previousEncoderHidden,
-                         previousCell: previousEncoderCell, dGates: &w.dEncoderGates, gradient: &gradient.encoder,
+                         previousCell: previousEncoderCell, packedWeights: w.packedWeights.encoder,
+                         dGates: &w.dEncoderGates, gradient: &gradient.encoder,
                          dInput: &w.dEncoderInput, dPreviousHidden: &w.dPreviousEncoderHidden)
         let glimpseSize = config.glimpseSize
         for row in 0..<image.rows {                                            // Eq. 3: split d[r_t, h^dec_{t-1}]
@@ -145,8 +152,8 @@ extension DRAWModel {
             readGeometry.backward(dFilterX: w.dReadFilterX, dFilterY: w.dReadFilterY, dIntensity: w.dIntensity,    // Eq. 22-26
                                   cache: step.readAttention, dParameters: &w.dAttentionParameters)
             readAttention.backward(dOutput: w.dAttentionParameters, input: previousDecoderHidden,                  // Eq. 21
-                                   gradient: &gradient.readAttention, dInput: &w.dPreviousDecoderHidden,
-                                   accumulateInput: true)
+                                   packedWeight: w.packedWeights.readAttention, gradient: &gradient.readAttention,
+                                   dInput: &w.dPreviousDecoderHidden, accumulateInput: true)
         } else {
             readWithoutAttentionBackward(dGlimpse: w.dGlimpse, dErrorImage: &w.dErrorImage)                        // Eq. 17
         }

@@ -58,6 +58,8 @@ public struct DRAWForwardCache<Scalar: DRAWScalar>: Sendable {
     public var latentLoss: [Scalar]
     /// The batch mean of each step's KL term (Eq. 11), t = 1...T.
     public var klPerStep: [Double]
+    /// The model's weights packed for the forward products x Wᵀ, refreshed by each `forward`.
+    public internal(set) var packedWeights = DRAWPackedWeights(transposed: true)
 
     public init(config: DRAWConfig, batchSize: Int) {
         self.batchSize = batchSize
@@ -83,11 +85,13 @@ extension DRAWModel {
 
     /// Runs the T steps of DRAW on `image` with the noise epsilon_t taken from `cache.steps[t].latent.noise`
     /// (fill it first: `fillNoise(cache:generator:)`, or with external values), and computes the losses.
+    /// Packs the weights into `cache.packedWeights` first, so the T steps' products reuse one packing.
     /// - image: [batchSize, imageSize] with values in [0, 1]
     public func forward(image: Matrix<Scalar>, cache: inout DRAWForwardCache<Scalar>) {
         precondition(image.rows == cache.batchSize && image.columns == config.imageSize,
                      "DRAW forward: image \(image.shapeDescription), expected [\(cache.batchSize), \(config.imageSize)]")
         for index in 0..<cache.batchSize { cache.latentLoss[index] = 0 }
+        pack(into: &cache.packedWeights, batchSize: cache.batchSize)
         for t in 0..<config.timesteps {
             let previous = t == 0 ? nil : cache.steps[t - 1]
             cache.klPerStep[t] = forwardStep(
@@ -97,7 +101,7 @@ extension DRAWModel {
                 previousEncoderCell: previous?.encoder.cell ?? cache.initialEncoderState,
                 previousDecoderHidden: previous?.decoder.hidden ?? cache.initialDecoderState,
                 previousDecoderCell: previous?.decoder.cell ?? cache.initialDecoderState,
-                step: &cache.steps[t], latentLoss: &cache.latentLoss)
+                packedWeights: cache.packedWeights, step: &cache.steps[t], latentLoss: &cache.latentLoss)
         }
         cache.reconstructionLoss = MiniDRAW.reconstructionLoss(image: image, canvas: cache.finalCanvas)   // Eq. 9
     }
@@ -107,11 +111,13 @@ extension DRAWModel {
     func forwardStep(image: Matrix<Scalar>, previousCanvas: Matrix<Scalar>,
                      previousEncoderHidden: Matrix<Scalar>, previousEncoderCell: Matrix<Scalar>,
                      previousDecoderHidden: Matrix<Scalar>, previousDecoderCell: Matrix<Scalar>,
+                     packedWeights packed: DRAWPackedWeights,
                      step: inout DRAWStepCache<Scalar>, latentLoss: inout [Scalar]) -> Double {
         let glimpseSize = config.glimpseSize, decoderSize = config.decoderSize
         errorImage(image: image, canvas: previousCanvas, into: &step.errorImage)                 // Eq. 1
         if config.attention {                                                                     // Eq. 2 = Eq. 27
-            readAttention.forward(previousDecoderHidden, into: &step.readAttention.parameters)   // Eq. 21
+            readAttention.forward(previousDecoderHidden, packedWeight: packed.readAttention,      // Eq. 21
+                                  into: &step.readAttention.parameters)
             readGeometry.forward(cache: &step.readAttention)                                      // Eq. 22-26
             readGeometry.read(image: image, errorImage: step.errorImage, cache: step.readAttention,
                               channels: config.channels, glimpse: &step.glimpse)                  // Eq. 27
@@ -125,16 +131,17 @@ extension DRAWModel {
             }
         }
         encoder.forward(input: step.encoderInput, previousHidden: previousEncoderHidden,              // Eq. 3
-                        previousCell: previousEncoderCell, cache: &step.encoder)
-        latent.forward(encoderHidden: step.encoder.hidden, cache: &step.latent)                       // Eq. 4, 7, 8
+                        previousCell: previousEncoderCell, packedWeights: packed.encoder, cache: &step.encoder)
+        latent.forward(encoderHidden: step.encoder.hidden, packedWeights: packed, cache: &step.latent)  // Eq. 4, 7, 8
         let kl = accumulateKL(mu: step.latent.mu, logSigma: step.latent.logSigma,                     // Eq. 10-11
                               sigma: step.latent.sigma, into: &latentLoss)
         decoder.forward(input: step.latent.z, previousHidden: previousDecoderHidden,                  // Eq. 5
-                        previousCell: previousDecoderCell, cache: &step.decoder)
-        write.forward(step.decoder.hidden, into: &step.writePatch)                                    // Eq. 18 / 28
+                        previousCell: previousDecoderCell, packedWeights: packed.decoder, cache: &step.decoder)
+        write.forward(step.decoder.hidden, packedWeight: packed.write, into: &step.writePatch)        // Eq. 18 / 28
         step.canvas.assign(previousCanvas)
         if config.attention {
-            writeAttention.forward(step.decoder.hidden, into: &step.writeAttention.parameters)       // Eq. 21
+            writeAttention.forward(step.decoder.hidden, packedWeight: packed.writeAttention,         // Eq. 21
+                                   into: &step.writeAttention.parameters)
             writeGeometry.forward(cache: &step.writeAttention)                                        // Eq. 22-26
             writeGeometry.write(patch: step.writePatch, cache: step.writeAttention,                   // Eq. 6 with Eq. 29
                                 channels: config.channels, canvas: &step.canvas)

@@ -112,3 +112,41 @@ public struct DRAWModel<Scalar: DRAWScalar>: Equatable, Sendable {
         return other
     }
 }
+
+// MARK: - Packed weights
+
+/// Every weight of a `DRAWModel` packed once per batch for one direction of products (see
+/// `PackedWeight`): `transposed: true` for the forward's x Wᵀ (kept in `DRAWForwardCache`),
+/// `false` for the backward's dY · W (kept in `DRAWBackwardWorkspace`).
+public struct DRAWPackedWeights: Sendable {
+    public var encoder: LSTMPackedWeights
+    public var decoder: LSTMPackedWeights
+    public var latentMu: PackedWeight
+    public var latentLogSigma: PackedWeight
+    public var write: PackedWeight
+    public var readAttention: PackedWeight
+    public var writeAttention: PackedWeight
+
+    public init(transposed: Bool) {
+        encoder = LSTMPackedWeights(transposed: transposed)
+        decoder = LSTMPackedWeights(transposed: transposed)
+        latentMu = PackedWeight(transposed: transposed)
+        latentLogSigma = PackedWeight(transposed: transposed)
+        write = PackedWeight(transposed: transposed)
+        readAttention = PackedWeight(transposed: transposed)
+        writeAttention = PackedWeight(transposed: transposed)
+    }
+}
+
+extension DRAWModel {
+    /// Packs every weight into `packed` for products with `batchSize` rows.
+    public func pack(into packed: inout DRAWPackedWeights, batchSize: Int) {
+        encoder.pack(into: &packed.encoder, batchSize: batchSize)
+        decoder.pack(into: &packed.decoder, batchSize: batchSize)
+        packed.latentMu.pack(latent.mu.weight, rows: batchSize)
+        packed.latentLogSigma.pack(latent.logSigma.weight, rows: batchSize)
+        packed.write.pack(write.weight, rows: batchSize)
+        packed.readAttention.pack(readAttention.weight, rows: batchSize)
+        packed.writeAttention.pack(writeAttention.weight, rows: batchSize)
+    }
+}

@@ -53,15 +53,34 @@ public struct LSTMStepCache<Scalar: DRAWScalar>: Sendable {
     }
 }
 
+/// W_ih and W_hh packed once per batch for one direction of products (see `PackedWeight`):
+/// transposed for the forward's x Wᵀ, plain for the backward's dGates · W.
+public struct LSTMPackedWeights: Sendable {
+    public var inputWeight: PackedWeight
+    public var hiddenWeight: PackedWeight
+
+    public init(transposed: Bool) {
+        inputWeight = PackedWeight(transposed: transposed)
+        hiddenWeight = PackedWeight(transposed: transposed)
+    }
+}
+
 extension LSTM {
+    /// Packs W_ih and W_hh into `packed` for products with `batchSize` rows.
+    public func pack(into packed: inout LSTMPackedWeights, batchSize: Int) {
+        packed.inputWeight.pack(weightIH, rows: batchSize)
+        packed.hiddenWeight.pack(weightHH, rows: batchSize)
+    }
+
     // MARK: - Forward
 
     /// One step: (h_{t-1}, c_{t-1}, x_t) -> (h_t, c_t), written into `cache`.
     /// - input: [batchSize, inputSize]; previousHidden, previousCell: [batchSize, hiddenSize]
+    /// - packedWeights: this cell's weights packed with `transposed: true`, or nil.
     public func forward(input: Matrix<Scalar>, previousHidden: Matrix<Scalar>, previousCell: Matrix<Scalar>,
-                        cache: inout LSTMStepCache<Scalar>) {
-        matmulTransposedB(input, weightIH, into: &cache.gates)
-        matmulTransposedB(previousHidden, weightHH, into: &cache.gates, accumulate: true)
+                        packedWeights: LSTMPackedWeights? = nil, cache: inout LSTMStepCache<Scalar>) {
+        matmulTransposedB(input, weightIH, packed: packedWeights?.inputWeight, into: &cache.gates)
+        matmulTransposedB(previousHidden, weightHH, packed: packedWeights?.hiddenWeight, into: &cache.gates, accumulate: true)
         let hidden = hiddenSize
         let batchSize = input.rows
         biasIH.storage.withUnsafeBufferPointer { biasI in
@@ -99,9 +118,10 @@ extension LSTM {
     /// - dGates: scratch [batchSize, 4 hiddenSize], left holding dL/d(pre-activation gates).
     /// - dInput: receives dL/dx_t (overwritten).
     /// - dPreviousHidden: receives dL/dh_{t-1} (overwritten).
+    /// - packedWeights: this cell's weights packed with `transposed: false`, or nil.
     public func backward(dHidden: Matrix<Scalar>, dCell: inout Matrix<Scalar>, cache: LSTMStepCache<Scalar>,
                          input: Matrix<Scalar>, previousHidden: Matrix<Scalar>, previousCell: Matrix<Scalar>,
-                         dGates: inout Matrix<Scalar>, gradient: inout LSTM<Scalar>,
+                         packedWeights: LSTMPackedWeights? = nil, dGates: inout Matrix<Scalar>, gradient: inout LSTM<Scalar>,
                          dInput: inout Matrix<Scalar>, dPreviousHidden: inout Matrix<Scalar>) {
         let hidden = hiddenSize
         let batchSize = input.rows
@@ -139,7 +159,7 @@ extension LSTM {
         matmulTransposedA(dGates, previousHidden, into: &gradient.weightHH, accumulate: true)
         accumulateColumnSums(of: dGates, into: &gradient.biasIH)
         accumulateColumnSums(of: dGates, into: &gradient.biasHH)
-        matmul(dGates, weightIH, into: &dInput)
-        matmul(dGates, weightHH, into: &dPreviousHidden)
+        matmul(dGates, weightIH, packed: packedWeights?.inputWeight, into: &dInput)
+        matmul(dGates, weightHH, packed: packedWeights?.hiddenWeight, into: &dPreviousHidden)
     }
 }

@@ -36,9 +36,11 @@ extension Latent {
 
     /// Eq. 4, 7, 8: z_t = mu_t + sigma_t epsilon_t, with `cache.noise` already holding epsilon ~ N(0, I).
     /// - encoderHidden: [batchSize, encoderSize]
-    public func forward(encoderHidden: Matrix<Scalar>, cache: inout LatentStepCache<Scalar>) {
-        mu.forward(encoderHidden, into: &cache.mu)                         // Eq. 7
-        logSigma.forward(encoderHidden, into: &cache.logSigma)             // Eq. 8 (the linear part)
+    /// - packedWeights: the DRAW weights packed with `transposed: true`, or nil.
+    public func forward(encoderHidden: Matrix<Scalar>, packedWeights: DRAWPackedWeights? = nil,
+                        cache: inout LatentStepCache<Scalar>) {
+        mu.forward(encoderHidden, packedWeight: packedWeights?.latentMu, into: &cache.mu)                   // Eq. 7
+        logSigma.forward(encoderHidden, packedWeight: packedWeights?.latentLogSigma, into: &cache.logSigma)  // Eq. 8 (the linear part)
         for index in 0..<cache.z.count {
             let sigma = Scalar.exp(cache.logSigma.storage[index])         // Eq. 8: sigma = exp(W h)
             cache.sigma.storage[index] = sigma
@@ -52,16 +54,17 @@ extension Latent {
     ///   z = mu + sigma epsilon:  dmu += dz,  dlog sigma += dz sigma epsilon   (sigma = exp(log sigma))
     /// - dZ: [batchSize, latentSize]; dMu, dLogSigma: [batchSize, latentSize], added to in place.
     /// - dEncoderHidden: [batchSize, encoderSize], overwritten.
+    /// - packedWeights: the DRAW weights packed with `transposed: false`, or nil.
     public func backward(dZ: Matrix<Scalar>, dMu: inout Matrix<Scalar>, dLogSigma: inout Matrix<Scalar>,
-                         cache: LatentStepCache<Scalar>, encoderHidden: Matrix<Scalar>,
+                         cache: LatentStepCache<Scalar>, encoderHidden: Matrix<Scalar>, packedWeights: DRAWPackedWeights? = nil,
                          gradient: inout Latent<Scalar>, dEncoderHidden: inout Matrix<Scalar>) {
         for index in 0..<dZ.count {
             dMu.storage[index] += dZ.storage[index]
             dLogSigma.storage[index] += dZ.storage[index] * cache.sigma.storage[index] * cache.noise.storage[index]
         }
-        mu.backward(dOutput: dMu, input: encoderHidden, gradient: &gradient.mu,
+        mu.backward(dOutput: dMu, input: encoderHidden, packedWeight: packedWeights?.latentMu, gradient: &gradient.mu,
                     dInput: &dEncoderHidden, accumulateInput: false)
-        logSigma.backward(dOutput: dLogSigma, input: encoderHidden, gradient: &gradient.logSigma,
-                          dInput: &dEncoderHidden, accumulateInput: true)
+        logSigma.backward(dOutput: dLogSigma, input: encoderHidden, packedWeight: packedWeights?.latentLogSigma,
+                          gradient: &gradient.logSigma, dInput: &dEncoderHidden, accumulateInput: true)
     }
 }

@@ -27,8 +27,9 @@ public struct Linear<Scalar: DRAWScalar>: Equatable, Sendable {
 
     /// output = input · Wᵀ + b
     /// - input: [batchSize, inputSize], output: [batchSize, outputSize]
-    public func forward(_ input: Matrix<Scalar>, into output: inout Matrix<Scalar>) {
-        matmulTransposedB(input, weight, into: &output)
+    /// - packedWeight: W packed with `transposed: true`, or nil.
+    public func forward(_ input: Matrix<Scalar>, packedWeight: PackedWeight? = nil, into output: inout Matrix<Scalar>) {
+        matmulTransposedB(input, weight, packed: packedWeight, into: &output)
         addBias(bias, to: &output)
     }
 
@@ -38,10 +39,11 @@ public struct Linear<Scalar: DRAWScalar>: Equatable, Sendable {
     /// dW += dOutputᵀ · input, db += column sums of dOutput, dInput (+)= dOutput · W.
     /// - dOutput: [batchSize, outputSize], dInput: [batchSize, inputSize] or nil when the
     ///   input needs no gradient.
-    public func backward(dOutput: Matrix<Scalar>, input: Matrix<Scalar>, gradient: inout Linear<Scalar>,
-                         dInput: inout Matrix<Scalar>, accumulateInput: Bool) {
+    /// - packedWeight: W packed with `transposed: false`, or nil.
+    public func backward(dOutput: Matrix<Scalar>, input: Matrix<Scalar>, packedWeight: PackedWeight? = nil,
+                         gradient: inout Linear<Scalar>, dInput: inout Matrix<Scalar>, accumulateInput: Bool) {
         backwardParameters(dOutput: dOutput, input: input, gradient: &gradient)
-        matmul(dOutput, weight, into: &dInput, accumulate: accumulateInput)
+        matmul(dOutput, weight, packed: packedWeight, into: &dInput, accumulate: accumulateInput)
     }
 
     /// The parameter half of `backward`, for layers whose input is data.
