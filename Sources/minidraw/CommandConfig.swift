@@ -1,5 +1,20 @@
 import MiniDRAW
 
+import Foundation
+
+/// Options several commands declare the same way.
+enum CommonOptions {
+    /// `--threads N`, all cores by default; `apply` sets `GEMM.threadCount` from it.
+    static let threads = CommandOption.value("threads", placeholder: "N", help: "threads for matrix products",
+                                             defaultValue: "\(ProcessInfo.processInfo.activeProcessorCount)")
+    /// `--data DIR`, found by `BinarizedMNIST.findDirectory` when not given.
+    static let data = CommandOption.value("data", placeholder: "DIR", help: "binarized MNIST folder (default: Data/binarized-mnist)")
+
+    static func applyThreads(_ parsed: ParsedCommand) throws {
+        GEMM.threadCount = try parsed.positiveInt("threads")
+    }
+}
+
 /// Flags shared by the commands that build a model: a preset, then per-field overrides.
 enum CommandConfig {
     /// The flags that change the model's shape.

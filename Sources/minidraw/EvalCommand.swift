@@ -10,12 +10,12 @@ enum EvalCommand: Command {
         .value("images", placeholder: "N", help: "evaluate the first N images of the split (default: all)"),
         .value("batch-size", placeholder: "N", help: "images per forward pass", defaultValue: "100"),
         .value("seed", placeholder: "N", help: "seed for the noise", defaultValue: "1"),
-        .value("threads", placeholder: "N", help: "threads for matrix products", defaultValue: "\(ProcessInfo.processInfo.activeProcessorCount)"),
-        .value("data", placeholder: "DIR", help: "binarized MNIST folder (default: Data/binarized-mnist)"),
+        CommonOptions.threads,
+        CommonOptions.data,
     ])
 
     static func run(_ parsed: ParsedCommand) throws {
-        GEMM.threadCount = try parsed.positiveInt("threads")
+        try CommonOptions.applyThreads(parsed)
         let modelPath = try CheckpointArgument.modelPath(parsed.optionalString("checkpoint"))
         let model: DRAWModel<Float> = try Checkpoint.loadModel(path: modelPath)
         let splitName = try parsed.string("split")

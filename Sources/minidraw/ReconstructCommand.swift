@@ -7,7 +7,7 @@ enum ReconstructCommand: Command {
         .value("count", placeholder: "N", help: "test images to reconstruct", defaultValue: "10"),
         .value("first", placeholder: "INDEX", help: "index of the first test image (0-based)", defaultValue: "0"),
         .value("seed", placeholder: "N", help: "seed for the noise epsilon_t (Eq. 4)", defaultValue: "1"),
-        .value("data", placeholder: "DIR", help: "binarized MNIST folder (default: Data/binarized-mnist)"),
+        CommonOptions.data,
         .value("out", placeholder: "DIR", help: "output folder (default: <run>/reconstructions, or reconstructions without a run)"),
         .flag("png", help: "also write every frame as PNG"),
         .flag("gif", help: "also write the animation reconstruction.gif (last frame held 2 s)"),

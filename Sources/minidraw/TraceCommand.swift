@@ -14,7 +14,7 @@ enum TraceCommand: Command {
         .value("seed", placeholder: "N", help: "the fresh model's parameters come from seed N, the noise epsilon from N + 1", defaultValue: "1"),
         .value("index", placeholder: "N", help: "test image (0-based)", defaultValue: "0"),
         .value("step", placeholder: "T", help: "which drawing step t to show (1-based)", defaultValue: "1"),
-        .value("data", placeholder: "DIR", help: "binarized MNIST folder (default: Data/binarized-mnist)"),
+        CommonOptions.data,
     ])
 
     static func run(_ parsed: ParsedCommand) throws {

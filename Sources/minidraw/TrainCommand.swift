@@ -20,18 +20,18 @@ enum TrainCommand: Command {
         .value("steps", placeholder: "N", help: "training steps (default: 2000 for small, 100000 otherwise)"),
         .value("epochs", placeholder: "N", help: "train for N passes over the training set instead of --steps"),
         .value("seed", placeholder: "N", help: "seed for parameters, noise and shuffling", defaultValue: "1"),
-        .value("threads", placeholder: "N", help: "threads for matrix products", defaultValue: "\(ProcessInfo.processInfo.activeProcessorCount)"),
+        CommonOptions.threads,
         .value("out", placeholder: "DIR", help: "run folder (default: runs/<preset>)"),
         .value("checkpoint-every", placeholder: "N", help: "save a checkpoint every N steps", defaultValue: "500"),
         .value("validate-every", placeholder: "N", help: "validation bound every N steps (0: at the end only)", defaultValue: "1000"),
         .value("validation-images", placeholder: "N", help: "validation images for the logged bound", defaultValue: "10000"),
         .value("log-every", placeholder: "N", help: "CSV row and progress line every N steps", defaultValue: "10"),
         .value("resume", placeholder: "PATH", help: "continue from a checkpoint file or the newest one in a run folder"),
-        .value("data", placeholder: "DIR", help: "binarized MNIST folder (default: Data/binarized-mnist)"),
+        CommonOptions.data,
     ])
 
     static func run(_ parsed: ParsedCommand) throws {
-        GEMM.threadCount = try parsed.positiveInt("threads")
+        try CommonOptions.applyThreads(parsed)
         let resumed = try parsed.optionalString("resume").map(resumePoint)
         var (config, presetName) = try CommandConfig.modelConfig(parsed)
         var settings = resumed?.state.settings ?? TrainingSettings()
