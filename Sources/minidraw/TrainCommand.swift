@@ -43,6 +43,9 @@ enum TrainCommand: Command {
         }
         try applyTrainingFlags(parsed, to: &settings, resuming: resumed != nil, presetName: presetName)
         let directory = parsed.optionalString("out") ?? resumed?.directory ?? "runs/\(presetName)"
+        if let resumed, resumed.directory != directory {
+            try carryLog(from: resumed.directory, to: directory)
+        }
         let dataDirectory = try BinarizedMNIST.findDirectory(explicit: parsed.optionalString("data"))
         let training = try BinarizedMNIST.load(split: .train, directory: dataDirectory,
                                                expectedHeight: config.height, expectedWidth: config.width)
@@ -80,6 +83,15 @@ enum TrainCommand: Command {
         }
         let (model, state) = try Trainer.loadCheckpoint(modelPath: modelPath)
         return (model, state, (modelPath as NSString).deletingLastPathComponent)
+    }
+
+    /// A run resumed into a new folder starts from the old folder's log (when the new one has none),
+    /// so its CSV keeps the whole history.
+    static func carryLog(from source: String, to directory: String) throws {
+        let target = "\(directory)/log.csv"
+        guard FileManager.default.fileExists(atPath: "\(source)/log.csv"), !FileManager.default.fileExists(atPath: target) else { return }
+        try AtomicFile.ensureDirectory(directory)
+        try AtomicFile.write(try AtomicFile.read("\(source)/log.csv"), to: target)
     }
 
     /// Training flags: defaults for a new run; for a resumed run only the flags actually given.
