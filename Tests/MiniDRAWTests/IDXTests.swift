@@ -146,7 +146,10 @@ struct IDXTests {
         #expect(throws: DataError.missingDirectory(path: "/no/such/folder")) {
             try BinarizedMNIST.findDirectory(explicit: "/no/such/folder")
         }
-        try withTemporaryFolder { folder in
+        try withTemporaryFolder { root in
+            // Two levels down, so that `../shared` is inside the temporary folder too, whatever sits beside it.
+            let folder = root + "/project/main"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let error = #expect(throws: DataError.self) { try BinarizedMNIST.findDirectory(base: folder) }
             #expect(error == .dataDirectoryNotFound(searched: BinarizedMNIST.searchedDirectories, base: folder))
         }
