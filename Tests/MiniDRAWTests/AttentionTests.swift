@@ -66,7 +66,7 @@ struct AttentionTests {
         expectClose(cache.filterX.storage, unitRows(at: [3, 4, 5], length: Self.width), tolerance: 1e-15,
                     "Eq. 19, 25: F_X, means 3, 4, 5")
         expectClose(cache.filterY.storage, unitRows(at: [2, 3, 4], length: Self.height), tolerance: 1e-15,
-                    "Eq. 20, 26: F_Y, means 2, 3, 4")
+                    "Eq. 20, Eq. 26: F_Y, means 2, 3, 4")
     }
 
     @Test("Eq. 19-20, 25-26: F equals exp(-(a - mu^i)^2 / (2 sigma^2)) / Z written out, with mu^i = g + (i - N/2 - 1/2) delta")

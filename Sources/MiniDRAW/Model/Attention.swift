@@ -86,13 +86,13 @@ extension AttentionGeometry {
             cache.window[row, AttentionParameter.intensity] = intensity
             cache.filterX.storage.withUnsafeMutableBufferPointer { filter in
                 cache.rowSumX.storage.withUnsafeMutableBufferPointer { sums in
-                    buildFilterbank(center: centerX, stride: stride, variance: variance, length: width,     // Eq. 19, 25
+                    buildFilterbank(center: centerX, stride: stride, variance: variance, length: width,     // Eq. 19, Eq. 25
                                     filter: filter.baseAddress! + row * n * width, rowSums: sums.baseAddress! + row * n)
                 }
             }
             cache.filterY.storage.withUnsafeMutableBufferPointer { filter in
                 cache.rowSumY.storage.withUnsafeMutableBufferPointer { sums in
-                    buildFilterbank(center: centerY, stride: stride, variance: variance, length: height,    // Eq. 20, 26
+                    buildFilterbank(center: centerY, stride: stride, variance: variance, length: height,    // Eq. 20, Eq. 26
                                     filter: filter.baseAddress! + row * n * height, rowSums: sums.baseAddress! + row * n)
                 }
             }

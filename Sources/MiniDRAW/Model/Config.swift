@@ -2,7 +2,7 @@
 public struct DRAWConfig: Equatable, Sendable, Codable {
     /// Image width A in pixels (Eq. 19, 25: a = 1...A).
     public var width: Int
-    /// Image height B in pixels (Eq. 20, 26: b = 1...B).
+    /// Image height B in pixels (Eq. 20, Eq. 26: b = 1...B).
     public var height: Int
     /// Channels: 1 for MNIST. Read and write work per channel (paper §3.3).
     public var channels: Int = 1
