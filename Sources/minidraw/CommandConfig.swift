@@ -10,6 +10,13 @@ enum CommonOptions {
     /// `--data DIR`, found by `BinarizedMNIST.findDirectory` when not given.
     static let data = CommandOption.value("data", placeholder: "DIR", help: "binarized MNIST folder (default: Data/binarized-mnist)")
 
+    /// `--seed` as an unsigned 64-bit integer.
+    static func seed(_ parsed: ParsedCommand) throws -> UInt64 {
+        let text = try parsed.string("seed")
+        guard let seed = UInt64(text) else { throw CommandLineError("--seed must be a non-negative integer, got \"\(text)\"") }
+        return seed
+    }
+
     static func applyThreads(_ parsed: ParsedCommand) throws {
         GEMM.threadCount = try parsed.positiveInt("threads")
     }

@@ -27,8 +27,7 @@ enum EvalCommand: Command {
                                              expectedHeight: model.config.height, expectedWidth: model.config.width)
         if parsed.isGiven("images") { images = images.prefix(try parsed.positiveInt("images")) }
         let samples = try parsed.nonNegativeInt("samples")
-        let seedText = try parsed.string("seed")
-        guard let seed = UInt64(seedText) else { throw CommandLineError("--seed must be a non-negative integer, got \"\(seedText)\"") }
+        let seed = try CommonOptions.seed(parsed)
         print("model   \(modelPath): \(model.config.summary)")
         let progress = ProgressLine()
         let result = model.evaluate(images: images, batchSize: try parsed.positiveInt("batch-size"),

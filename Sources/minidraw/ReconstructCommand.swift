@@ -28,7 +28,7 @@ enum ReconstructCommand: Command {
         let directory = parsed.optionalString("out") ?? source.outputDirectory("reconstructions")
         print("model   \(source.modelPath): \(model.config.summary)")
         let result = try ReconstructionWriter.write(
-            model: model, images: images, seed: try VisualArguments.seed(parsed), directory: directory,
+            model: model, images: images, seed: try CommonOptions.seed(parsed), directory: directory,
             options: .init(png: parsed.flag("png"), gif: parsed.flag("gif"), scale: try parsed.positiveInt("scale")))
         print(String(format: "test images %d-%d: L^x %.2f + L^z %.2f = %.2f nats (Eq. 9-12, this noise)", first,
                      first + images.imageCount - 1, result.reconstructionLoss, result.latentLoss,

@@ -13,7 +13,7 @@ enum ReportCommand: Command {
 
     static func run(_ parsed: ParsedCommand) throws {
         let runDirectory = try parsed.positional("RUN_DIR")
-        let options = RunReport.Options(dataDirectory: parsed.optionalString("data"), seed: try VisualArguments.seed(parsed),
+        let options = RunReport.Options(dataDirectory: parsed.optionalString("data"), seed: try CommonOptions.seed(parsed),
                                         refresh: parsed.flag("refresh"))
         let paths = try RunReport.write(runDirectory: runDirectory, options: options)
         VisualArguments.printWritten(paths, into: runDirectory)

@@ -20,7 +20,7 @@ enum SampleCommand: Command {
                                            scale: parsed.isGiven("scale") ? try parsed.positiveInt("scale") : nil)
         let directory = parsed.optionalString("out") ?? source.outputDirectory("samples")
         print("model   \(source.modelPath): \(model.config.summary)")
-        let paths = try SampleWriter.write(model: model, count: try parsed.positiveInt("count"), seed: try VisualArguments.seed(parsed),
+        let paths = try SampleWriter.write(model: model, count: try parsed.positiveInt("count"), seed: try CommonOptions.seed(parsed),
                                            directory: directory, options: options)
         VisualArguments.printWritten(paths, into: directory)
     }

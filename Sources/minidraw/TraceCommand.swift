@@ -18,8 +18,7 @@ enum TraceCommand: Command {
     ])
 
     static func run(_ parsed: ParsedCommand) throws {
-        let seedText = try parsed.string("seed")
-        guard let seed = UInt64(seedText) else { throw CommandLineError("--seed must be a non-negative integer, got \"\(seedText)\"") }
+        let seed = try CommonOptions.seed(parsed)
         let model: DRAWModel<Float>
         let origin: String
         if let argument = parsed.optionalString("checkpoint") {

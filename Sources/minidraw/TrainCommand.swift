@@ -107,9 +107,7 @@ enum TrainCommand: Command {
             if settings.adam.clipNorm < 0 { throw CommandLineError("--clip-norm must be 0 (off) or positive, got \(settings.adam.clipNorm)") }
         }
         if use("seed") {
-            let text = try parsed.string("seed")
-            guard let seed = UInt64(text) else { throw CommandLineError("--seed must be a non-negative integer, got \"\(text)\"") }
-            settings.seed = seed
+            settings.seed = try CommonOptions.seed(parsed)
         }
         if parsed.isGiven("steps") {
             settings.totalSteps = try parsed.positiveInt("steps")

@@ -5,13 +5,6 @@ enum VisualArguments {
     /// `--checkpoint`'s help line, naming the default order of `ModelSource.resolve`.
     static let checkpointHelp = "model file or run folder (default: \(ModelSource.pretrainedPath) if present, else newest in \(ModelSource.defaultRun))"
 
-    /// `--seed` as an unsigned 64-bit integer.
-    static func seed(_ parsed: ParsedCommand) throws -> UInt64 {
-        let text = try parsed.string("seed")
-        guard let seed = UInt64(text) else { throw CommandLineError("--seed must be a non-negative integer, got \"\(text)\"") }
-        return seed
-    }
-
     /// Prints how many files went where, and the first few and the animations by name.
     static func printWritten(_ paths: [String], into directory: String) {
         print("wrote \(paths.count) files to \(directory)")

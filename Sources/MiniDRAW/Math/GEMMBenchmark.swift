@@ -83,10 +83,15 @@ private func fastestRun(minimumSeconds: Double, _ body: () -> Void) -> Double {
     var runs = 0
     while runs < 3 || total < minimumSeconds {
         let elapsed = clock.measure(body)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.secondsValue
         fastest = min(fastest, seconds)
         total += seconds
         runs += 1
     }
     return fastest
+}
+
+extension Duration {
+    /// The duration in seconds as a Double.
+    public var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

@@ -65,8 +65,3 @@ public func peakResidentMemory() -> Int {
     return Int(usage.ru_maxrss)
     #endif
 }
-
-extension Duration {
-    /// The duration in seconds as a Double.
-    public var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}
