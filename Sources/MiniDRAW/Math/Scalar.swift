@@ -9,7 +9,9 @@ public protocol DRAWScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable, 
     static func log(_ x: Self) -> Self
     static func log1p(_ x: Self) -> Self
     static func tanh(_ x: Self) -> Self
-    /// sigmoid over `values[0..<count]`, in place (see VectorActivations.swift).
+    /// e^x over `values[0..<count]`, in place (see VectorActivations.swift).
+    static func exp(_ values: UnsafeMutablePointer<Self>, count: Int)
+    /// sigmoid over `values[0..<count]`, in place.
     static func sigmoid(_ values: UnsafeMutablePointer<Self>, count: Int)
     /// tanh over `values[0..<count]`, in place.
     static func tanh(_ values: UnsafeMutablePointer<Self>, count: Int)

@@ -1,4 +1,5 @@
-/// Sigmoid and tanh over whole buffers, the LSTM gates' hot path (Eq. 3, 5).
+/// Exp, sigmoid and tanh over whole buffers: the LSTM gates' hot path (Eq. 3, 5) and the
+/// attention filterbanks (Eq. 25-26).
 ///
 /// `Double` (the gradient checks and the reference tests) calls the C library per element.
 /// `Float` (training) evaluates eight lanes at a time with its own exp, accurate to about
@@ -9,7 +10,8 @@
 extension Float {
     /// e^x for eight lanes (Cephes' expf): x = n ln 2 + r with |r| <= ln 2 / 2, e^r from a
     /// degree-6 polynomial, 2^n put straight into the exponent bits. Inputs are clamped to
-    /// [-87.3, 88.7], where e^x stays a normal finite Float.
+    /// [-87.3, 88.3], where n = round(x / ln 2) stays within -126...127 and e^x is a normal finite
+    /// Float (at 88.7, n would be 128 and 2^n infinite).
     ///
     /// Only concrete SIMD8 operations are used: the generic `clamped`, `rounded(_:)` and
     /// `SIMD8<Int32>(_:rounding:)` were not inlined and cost more than the polynomial. Adding
@@ -17,7 +19,7 @@ extension Float {
     /// bits, which the exponent shift then reads directly.
     @inline(__always)
     static func exp8(_ input: SIMD8<Float>) -> SIMD8<Float> {
-        let lowest = SIMD8<Float>(repeating: -87.3), highest = SIMD8<Float>(repeating: 88.7)
+        let lowest = SIMD8<Float>(repeating: -87.3), highest = SIMD8<Float>(repeating: 88.3)
         var x = input.replacing(with: lowest, where: input .< lowest)
         x = x.replacing(with: highest, where: x .> highest)
         let roundingShift = SIMD8<Float>(repeating: 12_582_912)               // 1.5 * 2^23
@@ -53,6 +55,11 @@ extension Float {
         }
     }
 
+    /// e^x, in place.
+    public static func exp(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        apply8(values, count: count, exp8)
+    }
+
     /// sigmoid(x) = 1 / (1 + e^-x), in place.
     public static func sigmoid(_ values: UnsafeMutablePointer<Float>, count: Int) {
         apply8(values, count: count) { 1 / (1 + exp8(-$0)) }
@@ -67,6 +74,11 @@ extension Float {
 // MARK: - Double: the C library
 
 extension Double {
+    /// e^x, in place, element by element.
+    public static func exp(_ values: UnsafeMutablePointer<Double>, count: Int) {
+        for index in 0..<count { values[index] = Double.exp(values[index]) }
+    }
+
     /// sigmoid(x), in place, element by element.
     public static func sigmoid(_ values: UnsafeMutablePointer<Double>, count: Int) {
         for index in 0..<count { values[index] = MiniDRAW.sigmoid(values[index]) }

@@ -69,34 +69,38 @@ let filterbankEpsilon = 1e-8
 
 extension AttentionGeometry {
     /// Eq. 22-26 for every image, from `cache.parameters` (already holding Eq. 21's output).
+    /// Images are independent, so the batch is split over the threads.
     public func forward<Scalar: DRAWScalar>(cache: inout AttentionStepCache<Scalar>) {
-        let n = gridSize
-        for row in 0..<cache.parameters.rows {
-            let centerTilde = cache.parameters[row, AttentionParameter.centerX]
-            let centerYTilde = cache.parameters[row, AttentionParameter.centerY]
-            let centerX = Scalar(width + 1) / 2 * (centerTilde + 1)                                   // Eq. 22
-            let centerY = Scalar(height + 1) / 2 * (centerYTilde + 1)                                 // Eq. 23
-            let variance = Scalar.exp(cache.parameters[row, AttentionParameter.variance])             // Eq. 21 (log scale)
-            let stride = Scalar(strideScale) * Scalar.exp(cache.parameters[row, AttentionParameter.stride]) // Eq. 24
-            let intensity = Scalar.exp(cache.parameters[row, AttentionParameter.intensity])           // Eq. 21 (log scale)
-            cache.window[row, AttentionParameter.centerX] = centerX
-            cache.window[row, AttentionParameter.centerY] = centerY
-            cache.window[row, AttentionParameter.variance] = variance
-            cache.window[row, AttentionParameter.stride] = stride
-            cache.window[row, AttentionParameter.intensity] = intensity
-            cache.filterX.storage.withUnsafeMutableBufferPointer { filter in
-                cache.rowSumX.storage.withUnsafeMutableBufferPointer { sums in
+        let n = gridSize, count = AttentionParameter.count, batchSize = cache.parameters.rows
+        cache.parameters.storage.withUnsafeBufferPointer { parameterBuffer in
+        cache.window.storage.withUnsafeMutableBufferPointer { windowBuffer in
+        cache.filterX.storage.withUnsafeMutableBufferPointer { filterXBuffer in
+        cache.filterY.storage.withUnsafeMutableBufferPointer { filterYBuffer in
+        cache.rowSumX.storage.withUnsafeMutableBufferPointer { rowSumXBuffer in
+        cache.rowSumY.storage.withUnsafeMutableBufferPointer { rowSumYBuffer in
+            let parameterBase = parameterBuffer.baseAddress!, windowBase = windowBuffer.baseAddress!
+            let filterXBase = filterXBuffer.baseAddress!, filterYBase = filterYBuffer.baseAddress!
+            let rowSumXBase = rowSumXBuffer.baseAddress!, rowSumYBase = rowSumYBuffer.baseAddress!
+            forEachRowRange(batchSize) { rows in
+                for row in rows {
+                    let parameters = parameterBase + row * count, window = windowBase + row * count
+                    let centerX = Scalar(width + 1) / 2 * (parameters[AttentionParameter.centerX] + 1)       // Eq. 22
+                    let centerY = Scalar(height + 1) / 2 * (parameters[AttentionParameter.centerY] + 1)      // Eq. 23
+                    let variance = Scalar.exp(parameters[AttentionParameter.variance])                      // Eq. 21 (log scale)
+                    let stride = Scalar(strideScale) * Scalar.exp(parameters[AttentionParameter.stride])    // Eq. 24
+                    let intensity = Scalar.exp(parameters[AttentionParameter.intensity])                    // Eq. 21 (log scale)
+                    window[AttentionParameter.centerX] = centerX
+                    window[AttentionParameter.centerY] = centerY
+                    window[AttentionParameter.variance] = variance
+                    window[AttentionParameter.stride] = stride
+                    window[AttentionParameter.intensity] = intensity
                     buildFilterbank(center: centerX, stride: stride, variance: variance, length: width,     // Eq. 19, Eq. 25
-                                    filter: filter.baseAddress! + row * n * width, rowSums: sums.baseAddress! + row * n)
-                }
-            }
-            cache.filterY.storage.withUnsafeMutableBufferPointer { filter in
-                cache.rowSumY.storage.withUnsafeMutableBufferPointer { sums in
+                                    filter: filterXBase + row * n * width, rowSums: rowSumXBase + row * n)
                     buildFilterbank(center: centerY, stride: stride, variance: variance, length: height,    // Eq. 20, Eq. 26
-                                    filter: filter.baseAddress! + row * n * height, rowSums: sums.baseAddress! + row * n)
+                                    filter: filterYBase + row * n * height, rowSums: rowSumYBase + row * n)
                 }
             }
-        }
+        }}}}}}
     }
 
     /// Grid offset of filter i (0-based here, i + 1 in the paper): (i + 1) - N/2 - 1/2.
@@ -105,20 +109,21 @@ extension AttentionGeometry {
         Scalar(i + 1) - Scalar(gridSize) / 2 - Scalar(0.5)
     }
 
-    /// One filterbank, F[i, a] for i = 1...N, a = 1...length.
+    /// One filterbank, F[i, a] for i = 1...N, a = 1...length. Each row first holds the exponents,
+    /// then one call takes their exp (eight lanes at a time in Float, see VectorActivations.swift).
     /// - filter: [N, length], rowSums: [N]
     func buildFilterbank<Scalar: DRAWScalar>(center: Scalar, stride: Scalar, variance: Scalar, length: Int,
                                              filter: UnsafeMutablePointer<Scalar>, rowSums: UnsafeMutablePointer<Scalar>) {
         for i in 0..<gridSize {
             let mean = center + gridOffset(i) * stride                          // Eq. 19-20: mu^i = g + (i - N/2 - 1/2) delta
             let row = filter + i * length
-            var rowSum: Scalar = 0
             for a in 0..<length {
                 let distance = Scalar(a + 1) - mean
-                let weight = Scalar.exp(-distance * distance / (2 * variance))  // Eq. 25-26: exp(-(a - mu^i)^2 / (2 sigma^2))
-                row[a] = weight
-                rowSum += weight
+                row[a] = -distance * distance / (2 * variance)                  // Eq. 25-26: -(a - mu^i)^2 / (2 sigma^2)
             }
+            Scalar.exp(row, count: length)                                      // Eq. 25-26: exp(-(a - mu^i)^2 / (2 sigma^2))
+            var rowSum: Scalar = 0
+            for a in 0..<length { rowSum += row[a] }
             rowSums[i] = rowSum
             let normaliser = 1 / max(rowSum, Scalar(filterbankEpsilon))         // Eq. 25-26: 1 / Z
             for a in 0..<length { row[a] *= normaliser }
@@ -158,42 +163,46 @@ extension AttentionGeometry {
         }
     }
 
-    /// Backward of Eq. 21-26 for every image: from dF_X, dF_Y and dgamma to d(Eq. 21 output).
+    /// Backward of Eq. 21-26 for every image: from dF_X, dF_Y and dgamma to d(Eq. 21 output),
+    /// the batch split over the threads like the forward.
     /// - dFilterX: [batchSize, N A], dFilterY: [batchSize, N B], dIntensity: [batchSize, 1] (dL/dgamma)
     /// - dParameters: [batchSize, 5], overwritten.
     public func backward<Scalar: DRAWScalar>(dFilterX: Matrix<Scalar>, dFilterY: Matrix<Scalar>, dIntensity: Matrix<Scalar>,
                                              cache: AttentionStepCache<Scalar>, dParameters: inout Matrix<Scalar>) {
-        let n = gridSize
-        for row in 0..<cache.window.rows {
-            let centerX = cache.window[row, AttentionParameter.centerX]
-            let centerY = cache.window[row, AttentionParameter.centerY]
-            let variance = cache.window[row, AttentionParameter.variance]
-            let stride = cache.window[row, AttentionParameter.stride]
-            let intensity = cache.window[row, AttentionParameter.intensity]
-            var dCenterX: Scalar = 0, dCenterY: Scalar = 0, dStride: Scalar = 0, dVariance: Scalar = 0
-            dFilterX.storage.withUnsafeBufferPointer { dF in
-            cache.filterX.storage.withUnsafeBufferPointer { f in
-            cache.rowSumX.storage.withUnsafeBufferPointer { sums in
-                filterbankBackward(dFilter: dF.baseAddress! + row * n * width, filter: f.baseAddress! + row * n * width,
-                                   rowSums: sums.baseAddress! + row * n, center: centerX, stride: stride,
-                                   variance: variance, length: width,
-                                   dCenter: &dCenterX, dStride: &dStride, dVariance: &dVariance)
-            }}}
-            dFilterY.storage.withUnsafeBufferPointer { dF in
-            cache.filterY.storage.withUnsafeBufferPointer { f in
-            cache.rowSumY.storage.withUnsafeBufferPointer { sums in
-                filterbankBackward(dFilter: dF.baseAddress! + row * n * height, filter: f.baseAddress! + row * n * height,
-                                   rowSums: sums.baseAddress! + row * n, center: centerY, stride: stride,
-                                   variance: variance, length: height,
-                                   dCenter: &dCenterY, dStride: &dStride, dVariance: &dVariance)
-            }}}
-            // Eq. 22-23: g = (A + 1)/2 (g~ + 1)  ->  dg~ = dg (A + 1)/2
-            dParameters[row, AttentionParameter.centerX] = dCenterX * Scalar(width + 1) / 2
-            dParameters[row, AttentionParameter.centerY] = dCenterY * Scalar(height + 1) / 2
-            // Eq. 21's log scale: y = exp(log y)  ->  d log y = dy y  (Eq. 24 scales delta~ by a constant, so the same holds for delta)
-            dParameters[row, AttentionParameter.variance] = dVariance * variance
-            dParameters[row, AttentionParameter.stride] = dStride * stride
-            dParameters[row, AttentionParameter.intensity] = dIntensity[row, 0] * intensity
-        }
+        let n = gridSize, count = AttentionParameter.count
+        dFilterX.storage.withUnsafeBufferPointer { dFX in
+        dFilterY.storage.withUnsafeBufferPointer { dFY in
+        cache.filterX.storage.withUnsafeBufferPointer { fx in
+        cache.filterY.storage.withUnsafeBufferPointer { fy in
+        cache.rowSumX.storage.withUnsafeBufferPointer { sumsX in
+        cache.rowSumY.storage.withUnsafeBufferPointer { sumsY in
+        cache.window.storage.withUnsafeBufferPointer { windowBuffer in
+        dIntensity.storage.withUnsafeBufferPointer { dGamma in
+        dParameters.storage.withUnsafeMutableBufferPointer { dParameterBuffer in
+            forEachRowRange(cache.window.rows) { rows in
+                for row in rows {
+                    let window = windowBuffer.baseAddress! + row * count
+                    let dParameters = dParameterBuffer.baseAddress! + row * count
+                    let variance = window[AttentionParameter.variance], stride = window[AttentionParameter.stride]
+                    let intensity = window[AttentionParameter.intensity]
+                    var dCenterX: Scalar = 0, dCenterY: Scalar = 0, dStride: Scalar = 0, dVariance: Scalar = 0
+                    filterbankBackward(dFilter: dFX.baseAddress! + row * n * width, filter: fx.baseAddress! + row * n * width,
+                                       rowSums: sumsX.baseAddress! + row * n, center: window[AttentionParameter.centerX],
+                                       stride: stride, variance: variance, length: width,
+                                       dCenter: &dCenterX, dStride: &dStride, dVariance: &dVariance)
+                    filterbankBackward(dFilter: dFY.baseAddress! + row * n * height, filter: fy.baseAddress! + row * n * height,
+                                       rowSums: sumsY.baseAddress! + row * n, center: window[AttentionParameter.centerY],
+                                       stride: stride, variance: variance, length: height,
+                                       dCenter: &dCenterY, dStride: &dStride, dVariance: &dVariance)
+                    // Eq. 22-23: g = (A + 1)/2 (g~ + 1)  ->  dg~ = dg (A + 1)/2
+                    dParameters[AttentionParameter.centerX] = dCenterX * Scalar(width + 1) / 2
+                    dParameters[AttentionParameter.centerY] = dCenterY * Scalar(height + 1) / 2
+                    // Eq. 21's log scale: y = exp(log y)  ->  d log y = dy y  (Eq. 24 scales delta~ by a constant, so the same holds for delta)
+                    dParameters[AttentionParameter.variance] = dVariance * variance
+                    dParameters[AttentionParameter.stride] = dStride * stride
+                    dParameters[AttentionParameter.intensity] = dGamma[row] * intensity
+                }
+            }
+        }}}}}}}}}
     }
 }
