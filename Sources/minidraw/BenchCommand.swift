@@ -16,11 +16,14 @@ enum BenchCommand: Command {
     /// The products of a paper-config training step at batch 100, as C[m, n] with depth k, for
     /// LSTM inputs of 264 (encoder: 2 * 2^2 + 256), 256 (recurrent), 100 (decoder: |z|) and
     /// 1824 (no-attention encoder: 2 * 784 + 256): forward gates = X Wᵀ, backward dX = dGates W,
-    /// and dW = dGatesᵀ X.
-    static let gemmProducts: [(form: GEMMForm, shape: (m: Int, n: Int, k: Int))] = [264, 256, 100, 1824].flatMap { input in
-        [(GEMMForm.transposedB, (m: 100, n: 1024, k: input)), (GEMMForm.plain, (m: 100, n: input, k: 1024)),
-         (GEMMForm.transposedA, (m: 1024, n: input, k: 100))]
-    }
+    /// and dW = dGatesᵀ X. The two products with a weight operand are measured twice: packing W in
+    /// every call, and with W packed once beforehand, the way a training step runs them.
+    static let gemmProducts: [(form: GEMMForm, shape: (m: Int, n: Int, k: Int), packedWeight: Bool)] =
+        [264, 256, 100, 1824].flatMap { input in
+            [(GEMMForm.transposedB, (m: 100, n: 1024, k: input), false), (GEMMForm.transposedB, (m: 100, n: 1024, k: input), true),
+             (GEMMForm.plain, (m: 100, n: input, k: 1024), false), (GEMMForm.plain, (m: 100, n: input, k: 1024), true),
+             (GEMMForm.transposedA, (m: 1024, n: input, k: 100), false)]
+        }
 
     static func run(_ parsed: ParsedCommand) throws {
         let threads = try parsed.positiveInt("threads")
@@ -42,18 +45,20 @@ enum BenchCommand: Command {
             if !json { print("\nGEMM (Float, GFLOP/s, best of repeated runs)") }
             var oneThread: [String: Double] = [:]
             let results = gemmProducts.flatMap { product in
-                benchmarkGEMM(shapes: [product.shape], forms: [product.form], threads: threadCounts, minimumSeconds: gemmSeconds)
+                benchmarkGEMM(shapes: [product.shape], forms: [product.form], threads: threadCounts,
+                              packedWeight: product.packedWeight, minimumSeconds: gemmSeconds)
             }
             for result in results {
+                let label = result.name + (result.packedWeight ? " W packed" : "")
                 if json {
                     printJSON(["name": result.name, "form": result.form.rawValue, "m": result.m, "n": result.n, "k": result.k,
-                               "threads": result.threads, "gflops": rounded(result.gflops)])
+                               "packed_weight": result.packedWeight, "threads": result.threads, "gflops": rounded(result.gflops)])
                 } else if result.threads == 1 {
-                    oneThread[result.name] = result.gflops
-                    if threadCounts.count == 1 { print("  \(padded(result.name)) \(String(format: "%7.1f (1 thread)", result.gflops))") }
+                    oneThread[label] = result.gflops
+                    if threadCounts.count == 1 { print("  \(padded(label)) \(String(format: "%7.1f (1 thread)", result.gflops))") }
                 } else {
-                    let single = oneThread[result.name] ?? .nan
-                    print("  \(padded(result.name)) " + String(format: "%7.1f (1 thread) %7.1f (%d threads, %.2fx)",
+                    let single = oneThread[label] ?? .nan
+                    print("  \(padded(label)) " + String(format: "%7.1f (1 thread) %7.1f (%d threads, %.2fx)",
                                                                   single, result.gflops, result.threads, result.gflops / single))
                 }
             }
@@ -74,7 +79,7 @@ enum BenchCommand: Command {
         }
     }
 
-    static func padded(_ text: String) -> String { text.padding(toLength: 22, withPad: " ", startingAt: 0) }
+    static func padded(_ text: String) -> String { text.padding(toLength: 31, withPad: " ", startingAt: 0) }
 
     static func rounded(_ value: Double) -> Double { (value * 10).rounded() / 10 }
 

@@ -23,10 +23,12 @@ public struct GEMMBenchmarkResult: Sendable, CustomStringConvertible {
     public let n: Int
     public let k: Int
     public let threads: Int
+    /// B was packed once beforehand (`PackedWeight`), as training does for a weight reused over T steps.
+    public let packedWeight: Bool
     public let gflops: Double
 
     public var description: String {
-        "\(name) threads=\(threads): \(String(format: "%.1f", gflops)) GFLOP/s"
+        "\(name)\(packedWeight ? " W packed" : "") threads=\(threads): \(String(format: "%.1f", gflops)) GFLOP/s"
     }
 }
 
@@ -37,9 +39,14 @@ public struct GEMMBenchmarkResult: Sendable, CustomStringConvertible {
 /// Each combination runs once to warm up, then repeatedly until `minimumSeconds` have passed
 /// (at least three timed runs); the fastest run is reported, since other work on the machine
 /// only ever slows a run down. `GEMM.threadCount` is restored afterwards.
+///
+/// With `packedWeight`, B of the two forms that multiply by a weight (`A·B` = dGates · W and
+/// `A·Bᵀ` = X Wᵀ) is packed once before timing, as `DRAWModel` packs each weight once per batch
+/// for its T products; the time then leaves out packing B. `Aᵀ·B` has no weight operand and ignores it.
 public func benchmarkGEMM(shapes: [(m: Int, n: Int, k: Int)],
                           forms: [GEMMForm] = GEMMForm.allCases,
                           threads: [Int],
+                          packedWeight: Bool = false,
                           minimumSeconds: Double) -> [GEMMBenchmarkResult] {
     let savedThreadCount = GEMM.threadCount
     defer { GEMM.threadCount = savedThreadCount }
@@ -55,19 +62,23 @@ public func benchmarkGEMM(shapes: [(m: Int, n: Int, k: Int)],
             let a = form == .transposedA ? gaussian(shape.k, shape.m) : gaussian(shape.m, shape.k)
             let b = form == .transposedB ? gaussian(shape.n, shape.k) : gaussian(shape.k, shape.n)
             var c = Matrix<Float>(rows: shape.m, columns: shape.n)
+            let packs = packedWeight && form != .transposedA
             for threadCount in threads {
                 GEMM.threadCount = threadCount
+                var weight = PackedWeight(transposed: form == .transposedB)
+                if packs { weight.pack(b, rows: shape.m) }
+                let packed = packs ? weight : nil
                 let seconds = fastestRun(minimumSeconds: minimumSeconds) {
                     switch form {
-                    case .plain: matmul(a, b, into: &c)
-                    case .transposedB: matmulTransposedB(a, b, into: &c)
+                    case .plain: matmul(a, b, packed: packed, into: &c)
+                    case .transposedB: matmulTransposedB(a, b, packed: packed, into: &c)
                     case .transposedA: matmulTransposedA(a, b, into: &c)
                     }
                 }
                 let flops = 2 * Double(shape.m) * Double(shape.n) * Double(shape.k)
                 results.append(GEMMBenchmarkResult(name: "\(form.rawValue) \(shape.m)x\(shape.n)x\(shape.k)",
                                                    form: form, m: shape.m, n: shape.n, k: shape.k,
-                                                   threads: threadCount, gflops: flops / seconds / 1e9))
+                                                   threads: threadCount, packedWeight: packs, gflops: flops / seconds / 1e9))
             }
         }
     }
