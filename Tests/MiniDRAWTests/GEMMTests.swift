@@ -96,7 +96,7 @@ private struct FormOperands {
                     packedFloatProduct(rows: 0..<m, columns: 0..<n, k: k,
                                        a: FloatOperand(base: aPointer.baseAddress!, rowStride: aRowStride, columnStride: aColumnStride),
                                        b: FloatOperand(base: bPointer.baseAddress!, rowStride: bRowStride, columnStride: bColumnStride),
-                                       c: cPointer.baseAddress!, n: n, accumulate: accumulate)
+                                       c: cPointer.baseAddress!, n: n, cRowStride: n, accumulate: accumulate)
                 }
             }
         }
@@ -234,7 +234,7 @@ struct GEMMTests {
                             GEMM.multiplyFloat(m: m, n: n, k: k,
                                                a: FloatOperand(base: aPointer.baseAddress!, rowStride: k, columnStride: 1),
                                                b: FloatOperand(base: bPointer.baseAddress!, rowStride: 1, columnStride: k),
-                                               c: cPointer.baseAddress!, accumulate: true, threads: threads)
+                                               c: cPointer.baseAddress!, cRowStride: n, accumulate: true, threads: threads)
                         }
                     }
                 }

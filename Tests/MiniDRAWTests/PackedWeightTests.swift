@@ -33,7 +33,7 @@ struct PackedWeightTests {
                                            b: FloatOperand(base: weightBuffer.baseAddress!, rowStride: transposed ? 1 : n,
                                                            columnStride: transposed ? k : 1),
                                            prepackedB: slivers.isEmpty ? nil : sliverBuffer.baseAddress,
-                                           c: cBuffer.baseAddress!, accumulate: accumulate, threads: threads)
+                                           c: cBuffer.baseAddress!, cRowStride: n, accumulate: accumulate, threads: threads)
                     }
                 }
             }
@@ -96,5 +96,51 @@ struct PackedWeightTests {
         matmul(dY, weight, into: &plainInput)
         matmul(dY, weight, packed: backwardPacked, into: &packedInput)
         #expect(plainInput.storage.map(\.bitPattern) == packedInput.storage.map(\.bitPattern))
+    }
+
+    // MARK: - A block of a weight's columns (the encoder's constant input without attention)
+
+    /// Columns `columns` of `matrix`, copied out.
+    static func columnBlock(_ matrix: Matrix<Float>, _ columns: Range<Int>) -> Matrix<Float> {
+        var block = Matrix<Float>(rows: matrix.rows, columns: columns.count)
+        for row in 0..<matrix.rows { for (index, column) in columns.enumerated() { block[row, index] = matrix[row, column] } }
+        return block
+    }
+
+    @Test("a block of W's columns: x W[:, cols]ᵀ and dY W[:, cols] (packed or not), dW[:, cols] += dYᵀ x equal the copied block's products bit for bit")
+    func columnBlocks() {
+        var generator = SeededGenerator(seed: 9)
+        for (rows, out, inputs, columns) in [(100, 128, 300, 40..<300), (100, 128, 300, 0..<40), (7, 33, 50, 5..<29), (3, 4, 6, 2..<5)] {
+            let weight = Self.gaussian(out, inputs, &generator), block = Self.columnBlock(weight, columns)
+            let x = Self.gaussian(rows, columns.count, &generator), dY = Self.gaussian(rows, out, &generator)
+            let context = "\(rows)x\(out)x\(inputs) columns \(columns)"
+            var forwardPacked = PackedWeight(transposed: true), backwardPacked = PackedWeight(transposed: false)
+            forwardPacked.pack(weight, inputColumns: columns, rows: rows)
+            backwardPacked.pack(weight, inputColumns: columns, rows: rows)
+            var expectedGates = Matrix<Float>(rows: rows, columns: out)
+            matmulTransposedB(x, block, into: &expectedGates)
+            for packed in [nil, forwardPacked] {
+                var gates = Matrix<Float>(rows: rows, columns: out)
+                matmulTransposedB(x, weight, bColumns: columns, packed: packed, into: &gates)
+                #expect(gates.storage.map(\.bitPattern) == expectedGates.storage.map(\.bitPattern), "\(context): x W[:, cols]ᵀ")
+            }
+            var expectedInput = Matrix<Float>(rows: rows, columns: columns.count)
+            matmul(dY, block, into: &expectedInput)
+            for packed in [nil, backwardPacked] {
+                var dInput = Matrix<Float>(rows: rows, columns: columns.count)
+                matmul(dY, weight, bColumns: columns, packed: packed, into: &dInput)
+                #expect(dInput.storage.map(\.bitPattern) == expectedInput.storage.map(\.bitPattern), "\(context): dY W[:, cols]")
+            }
+            let start = Self.gaussian(out, inputs, &generator)
+            var expectedBlockGradient = Self.columnBlock(start, columns)
+            matmulTransposedA(dY, x, into: &expectedBlockGradient, accumulate: true)
+            var gradient = start
+            matmulTransposedA(dY, x, into: &gradient, cColumns: columns, accumulate: true)
+            #expect(Self.columnBlock(gradient, columns).storage.map(\.bitPattern) == expectedBlockGradient.storage.map(\.bitPattern),
+                    "\(context): dW[:, cols] += dYᵀ x")
+            let outside = (0..<inputs).filter { !columns.contains($0) }
+            #expect(outside.allSatisfy { column in (0..<out).allSatisfy { gradient[$0, column] == start[$0, column] } },
+                    "\(context): columns outside the block changed")
+        }
     }
 }

@@ -30,6 +30,64 @@ public func matmulTransposedA<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, int
     GEMM.multiply(a, transposeA: true, b, transposeB: false, into: &c, accumulate: accumulate)
 }
 
+// MARK: - Products with a block of a weight's columns
+
+/// `c = a · b[:, columns]ᵀ` (or `+=`): the forward of the input columns `columns` of a layer
+/// whose other input columns are handled elsewhere.
+/// - a: [m, columns.count], b: [n, k'] with `columns` in 0..<k', c: [m, n]
+/// - packed: `b` packed with `PackedWeight(transposed: true)` and the same `columns`, or nil.
+public func matmulTransposedB<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, bColumns columns: Range<Int>,
+                                             packed: PackedWeight? = nil, into c: inout Matrix<S>, accumulate: Bool = false) {
+    precondition(a.columns == columns.count && columns.upperBound <= b.columns && c.rows == a.rows && c.columns == b.rows,
+                 "matmul A·B[:, \(columns)]ᵀ: A \(a.shapeDescription) · B \(b.shapeDescription)ᵀ -> C \(c.shapeDescription)")
+    let (m, n, k) = (c.rows, c.columns, columns.count)
+    let slivers = packed?.slivers(depth: k, columns: n, transposed: true) ?? []
+    a.storage.withUnsafeBufferPointer { aBuffer in
+    b.storage.withUnsafeBufferPointer { bBuffer in
+    c.storage.withUnsafeMutableBufferPointer { cBuffer in
+    slivers.withUnsafeBufferPointer { sliverBuffer in
+        GEMM.multiply(m: m, n: n, k: k, a: aBuffer.baseAddress!, aRowStride: k, aColumnStride: 1,
+                      b: bBuffer.baseAddress! + columns.lowerBound, bRowStride: 1, bColumnStride: b.columns,
+                      prepackedB: slivers.isEmpty ? nil : sliverBuffer.baseAddress, c: cBuffer.baseAddress!, accumulate: accumulate)
+    }}}}
+}
+
+/// `c = a · b[:, columns]`: the input gradient of those columns only.
+/// - a: [m, k], b: [k, n'] with `columns` in 0..<n', c: [m, columns.count]
+/// - packed: `b` packed with `PackedWeight(transposed: false)` and the same `columns`, or nil.
+public func matmul<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, bColumns columns: Range<Int>,
+                                  packed: PackedWeight? = nil, into c: inout Matrix<S>) {
+    precondition(a.columns == b.rows && columns.upperBound <= b.columns && c.rows == a.rows && c.columns == columns.count,
+                 "matmul A·B[:, \(columns)]: A \(a.shapeDescription) · B \(b.shapeDescription) -> C \(c.shapeDescription)")
+    let (m, n, k) = (c.rows, c.columns, a.columns)
+    let slivers = packed?.slivers(depth: k, columns: n, transposed: false) ?? []
+    a.storage.withUnsafeBufferPointer { aBuffer in
+    b.storage.withUnsafeBufferPointer { bBuffer in
+    c.storage.withUnsafeMutableBufferPointer { cBuffer in
+    slivers.withUnsafeBufferPointer { sliverBuffer in
+        GEMM.multiply(m: m, n: n, k: k, a: aBuffer.baseAddress!, aRowStride: k, aColumnStride: 1,
+                      b: bBuffer.baseAddress! + columns.lowerBound, bRowStride: b.columns, bColumnStride: 1,
+                      prepackedB: slivers.isEmpty ? nil : sliverBuffer.baseAddress, c: cBuffer.baseAddress!, accumulate: false)
+    }}}}
+}
+
+/// `c[:, columns] = aᵀ · b` (or `+=`): the weight gradient of those input columns.
+/// - a: [k, m], b: [k, columns.count], c: [m, n'] with `columns` in 0..<n'
+public func matmulTransposedA<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, into c: inout Matrix<S>, cColumns columns: Range<Int>,
+                                             accumulate: Bool = false) {
+    precondition(a.rows == b.rows && c.rows == a.columns && b.columns == columns.count && columns.upperBound <= c.columns,
+                 "matmul Aᵀ·B -> C[:, \(columns)]: A \(a.shapeDescription)ᵀ · B \(b.shapeDescription) -> C \(c.shapeDescription)")
+    let (m, n, k) = (a.columns, columns.count, a.rows)
+    let cRowStride = c.columns
+    a.storage.withUnsafeBufferPointer { aBuffer in
+    b.storage.withUnsafeBufferPointer { bBuffer in
+    c.storage.withUnsafeMutableBufferPointer { cBuffer in
+        GEMM.multiply(m: m, n: n, k: k, a: aBuffer.baseAddress!, aRowStride: 1, aColumnStride: m,
+                      b: bBuffer.baseAddress!, bRowStride: n, bColumnStride: 1,
+                      c: cBuffer.baseAddress! + columns.lowerBound, cRowStride: cRowStride, accumulate: accumulate)
+    }}}
+}
+
 // MARK: - Strided product
 
 /// General matrix multiply over strided operands.
@@ -64,17 +122,19 @@ public enum GEMM {
         }
     }
 
-    /// `c[m, n] (+)= op(A)[m, k] · op(B)[k, n]`, with `c` contiguous row-major.
+    /// `c[m, n] (+)= op(A)[m, k] · op(B)[k, n]`, with `c` row-major, row i at `c + i * cRowStride`
+    /// (nil: `n`, a contiguous C; larger: a block of columns of a wider matrix).
     /// - prepackedB: for Float, op(B) in `PackedWeight`'s layout, used when the product runs on
     ///   the packed kernel without transposing; nil to pack B here.
     public static func multiply<S: DRAWScalar>(m: Int, n: Int, k: Int,
                                                a: UnsafePointer<S>, aRowStride: Int, aColumnStride: Int,
                                                b: UnsafePointer<S>, bRowStride: Int, bColumnStride: Int,
                                                prepackedB: UnsafePointer<Float>? = nil,
-                                               c: UnsafeMutablePointer<S>, accumulate: Bool) {
+                                               c: UnsafeMutablePointer<S>, cRowStride: Int? = nil, accumulate: Bool) {
+        let cRowStride = cRowStride ?? n
         if m == 0 || n == 0 { return }
         if k == 0 {
-            if !accumulate { c.update(repeating: 0, count: m * n) }
+            if !accumulate { for i in 0..<m { (c + i * cRowStride).update(repeating: 0, count: n) } }
             return
         }
         if S.self == Float.self {
@@ -83,11 +143,12 @@ public enum GEMM {
                                           rowStride: aRowStride, columnStride: aColumnStride),
                           b: FloatOperand(base: UnsafeRawPointer(b).assumingMemoryBound(to: Float.self),
                                           rowStride: bRowStride, columnStride: bColumnStride),
-                          prepackedB: prepackedB, c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), accumulate: accumulate,
-                          threads: threadCount)
+                          prepackedB: prepackedB, c: UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self),
+                          cRowStride: cRowStride, accumulate: accumulate, threads: threadCount)
         } else {
             multiplyPlain(m: m, n: n, k: k, a: a, aRowStride: aRowStride, aColumnStride: aColumnStride,
-                          b: b, bRowStride: bRowStride, bColumnStride: bColumnStride, c: c, accumulate: accumulate)
+                          b: b, bRowStride: bRowStride, bColumnStride: bColumnStride, c: c, cRowStride: cRowStride,
+                          accumulate: accumulate)
         }
     }
 
@@ -97,33 +158,35 @@ public enum GEMM {
     /// others on the packed kernel, possibly as Cᵀ = op(B)ᵀ · op(A)ᵀ, split into one block of
     /// whole tiles per thread.
     static func multiplyFloat(m: Int, n: Int, k: Int, a: FloatOperand, b: FloatOperand, prepackedB: UnsafePointer<Float>? = nil,
-                              c: UnsafeMutablePointer<Float>, accumulate: Bool, threads: Int) {
+                              c: UnsafeMutablePointer<Float>, cRowStride: Int, accumulate: Bool, threads: Int) {
         let plan = FloatProductPlan(m: m, n: n, k: k, threads: threads)
         if plan.isTiny {
             multiplyPlain(m: m, n: n, k: k, a: a.base, aRowStride: a.rowStride, aColumnStride: a.columnStride,
-                          b: b.base, bRowStride: b.rowStride, bColumnStride: b.columnStride, c: c, accumulate: accumulate)
+                          b: b.base, bRowStride: b.rowStride, bColumnStride: b.columnStride, c: c, cRowStride: cRowStride,
+                          accumulate: accumulate)
             return
         }
         guard plan.computesTranspose else {
-            runPacked(plan, m: m, n: n, k: k, a: a, b: b, prepackedB: prepackedB, c: c, accumulate: accumulate)
+            runPacked(plan, m: m, n: n, k: k, a: a, b: b, prepackedB: prepackedB, c: c, cRowStride: cRowStride, accumulate: accumulate)
             return
         }
         // Cᵀ[n, m] = op(B)ᵀ · op(A)ᵀ: the operands swap roles and their strides swap.
         let transposedC = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
         defer { transposedC.deallocate() }
         if accumulate {
-            for i in 0..<m { for j in 0..<n { transposedC[j * m + i] = c[i * n + j] } }
+            for i in 0..<m { for j in 0..<n { transposedC[j * m + i] = c[i * cRowStride + j] } }
         }
         runPacked(plan, m: n, n: m, k: k,
                   a: FloatOperand(base: b.base, rowStride: b.columnStride, columnStride: b.rowStride),
                   b: FloatOperand(base: a.base, rowStride: a.columnStride, columnStride: a.rowStride),
-                  c: transposedC, accumulate: accumulate)
-        for i in 0..<m { for j in 0..<n { c[i * n + j] = transposedC[j * m + i] } }
+                  c: transposedC, cRowStride: m, accumulate: accumulate)
+        for i in 0..<m { for j in 0..<n { c[i * cRowStride + j] = transposedC[j * m + i] } }
     }
 
     /// Splits C[m, n] as `plan` says and runs the packed kernel on each part.
     private static func runPacked(_ plan: FloatProductPlan, m: Int, n: Int, k: Int, a: FloatOperand, b: FloatOperand,
-                                  prepackedB: UnsafePointer<Float>? = nil, c: UnsafeMutablePointer<Float>, accumulate: Bool) {
+                                  prepackedB: UnsafePointer<Float>? = nil, c: UnsafeMutablePointer<Float>, cRowStride: Int,
+                                  accumulate: Bool) {
         let tileSize = plan.split == .rows ? FloatGEMMBlocking.tileRows : FloatGEMMBlocking.tileColumns
         let extent = plan.split == .rows ? m : n
         let tileCount = (extent + tileSize - 1) / tileSize
@@ -136,7 +199,7 @@ public enum GEMM {
             packedFloatProduct(rows: plan.split == .rows ? start..<end : 0..<m,
                                columns: plan.split == .columns ? start..<end : 0..<n,
                                k: k, a: a, b: b, prepackedB: UnsafePointer<Float>(bitPattern: prepackedAddress),
-                               c: c, n: n, accumulate: accumulate)
+                               c: c, n: n, cRowStride: cRowStride, accumulate: accumulate)
         }
         if parts == 1 {
             runPart(0)
@@ -151,9 +214,9 @@ public enum GEMM {
     static func multiplyPlain<S: DRAWScalar>(m: Int, n: Int, k: Int,
                                              a: UnsafePointer<S>, aRowStride: Int, aColumnStride: Int,
                                              b: UnsafePointer<S>, bRowStride: Int, bColumnStride: Int,
-                                             c: UnsafeMutablePointer<S>, accumulate: Bool) {
+                                             c: UnsafeMutablePointer<S>, cRowStride: Int, accumulate: Bool) {
         for i in 0..<m {
-            let cRow = c + i * n
+            let cRow = c + i * cRowStride
             if !accumulate { cRow.update(repeating: 0, count: n) }
             for p in 0..<k {
                 let aValue = a[i * aRowStride + p * aColumnStride]

@@ -50,11 +50,12 @@ struct FloatOperand {
 // MARK: - One thread's share
 
 /// Computes the rows `rows` and columns `columns` of `c[m, n] (+)= op(A) · op(B)`.
-/// - c: row-major with `n` columns; `rows` and `columns` start on tile boundaries.
+/// - c: row-major, row i starting at `c + i * cRowStride` (`n` for a contiguous C); `rows` and
+///   `columns` start on tile boundaries.
 /// - prepackedB: all of op(B) packed already (`PackedWeight`'s layout), or nil to pack here.
 func packedFloatProduct(rows: Range<Int>, columns: Range<Int>, k: Int,
                         a: FloatOperand, b: FloatOperand, prepackedB: UnsafePointer<Float>? = nil,
-                        c: UnsafeMutablePointer<Float>, n: Int, accumulate: Bool) {
+                        c: UnsafeMutablePointer<Float>, n: Int, cRowStride: Int, accumulate: Bool) {
     typealias Blocking = FloatGEMMBlocking
     let tileRows = Blocking.tileRows, tileColumns = Blocking.tileColumns
     let depthBlocks = Blocking.depthBlocks(k: k)
@@ -84,7 +85,7 @@ func packedFloatProduct(rows: Range<Int>, columns: Range<Int>, k: Int,
             for rowBlock in rowBlocks {
                 packA(a, rows: rowBlock, depth: depth, into: packedA)
                 multiplySlivers(packedA: packedA, rows: rowBlock, packedB: bPanel, columns: columnBlock,
-                                depth: depth.count, c: c, n: n, loadC: loadC, edgeTile: edgeTile)
+                                depth: depth.count, c: c, n: cRowStride, loadC: loadC, edgeTile: edgeTile)
             }
         }
     }

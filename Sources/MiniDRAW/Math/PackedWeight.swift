@@ -29,9 +29,12 @@ public struct PackedWeight: Sendable {
 
     /// Packs op(`weight`) for products whose A has `rows` rows, if they run on the packed kernel.
     /// - weight: [out, in]; op(weight) is [in, out] when `transposed`, else [out, in].
-    public mutating func pack<S: DRAWScalar>(_ weight: Matrix<S>, rows: Int) {
-        depth = transposed ? weight.columns : weight.rows
-        columns = transposed ? weight.rows : weight.columns
+    /// - inputColumns: only these columns of `weight` (nil: all), for the products of
+    ///   `matmulTransposedB(_:_:bColumns:)` and `matmul(_:_:bColumns:)`.
+    public mutating func pack<S: DRAWScalar>(_ weight: Matrix<S>, inputColumns: Range<Int>? = nil, rows: Int) {
+        let inputColumns = inputColumns ?? 0..<weight.columns
+        depth = transposed ? inputColumns.count : weight.rows
+        columns = transposed ? weight.rows : inputColumns.count
         let plan = FloatProductPlan(m: rows, n: columns, k: depth, threads: GEMM.threadCount)
         guard S.self == Float.self, !plan.isTiny, !plan.computesTranspose else {
             packedValues.removeAll(keepingCapacity: true)
@@ -44,9 +47,9 @@ public struct PackedWeight: Sendable {
         let (depth, columns, transposed) = (depth, columns, transposed)
         weight.storage.withUnsafeBufferPointer { weightBuffer in
             packedValues.withUnsafeMutableBufferPointer { packed in
-                let base = UnsafeRawPointer(weightBuffer.baseAddress!).assumingMemoryBound(to: Float.self)
-                let operand = FloatOperand(base: base, rowStride: transposed ? 1 : columns,
-                                           columnStride: transposed ? depth : 1)
+                let base = UnsafeRawPointer(weightBuffer.baseAddress! + inputColumns.lowerBound).assumingMemoryBound(to: Float.self)
+                let operand = FloatOperand(base: base, rowStride: transposed ? 1 : weight.columns,
+                                           columnStride: transposed ? weight.columns : 1)
                 for block in FloatGEMMBlocking.depthBlocks(k: depth) {
                     packB(operand, depth: block, columns: 0..<columns,
                           into: packed.baseAddress! + block.lowerBound * paddedColumns)

@@ -47,6 +47,9 @@ public struct DRAWConfig: Equatable, Sendable, Codable {
     public var writePatchSize: Int { attention ? channels * writeSize * writeSize : imageSize }
     /// Encoder input [r_t, h^dec_{t-1}] (Eq. 3).
     public var encoderInputSize: Int { glimpseSize + decoderSize }
+    /// Leading columns of the encoder input that are the same at every step: x itself in the
+    /// read without attention (Eq. 17: r_t = [x, x_hat_t]), C B A; none with attention.
+    public var encoderConstantInputSize: Int { attention ? 0 : imageSize }
 
     // MARK: - Presets
 

@@ -19,9 +19,12 @@ public struct DRAWBackwardWorkspace<Scalar: DRAWScalar>: Sendable {
     /// Pre-activation gate gradients: [batchSize, 4 H]
     var dEncoderGates: Matrix<Scalar>
     var dDecoderGates: Matrix<Scalar>
-    /// dL/d[r_t, h^dec_{t-1}]: [batchSize, glimpseSize + decoderSize]
+    /// dL/d[r_t, h^dec_{t-1}] without the constant columns (x, which is data): the shape of
+    /// `DRAWStepCache.encoderInput`
     var dEncoderInput: Matrix<Scalar>
-    /// dL/dr_t: [batchSize, glimpseSize]
+    /// Σ_t of the encoder's gate gradients, for the constant columns' weights: [batchSize, 4 H] or no rows
+    var dEncoderGatesSum: Matrix<Scalar>
+    /// dL/dr_t: [batchSize, glimpseSize] (without attention its x half stays 0: x is data)
     var dGlimpse: Matrix<Scalar>
     /// dL/dz_t, dL/dmu_t, dL/dlog sigma_t: [batchSize, latentSize]
     var dZ: Matrix<Scalar>
@@ -54,7 +57,8 @@ public struct DRAWBackwardWorkspace<Scalar: DRAWScalar>: Sendable {
         dPreviousEncoderHidden = dEncoderHidden
         dEncoderGates = Matrix(rows: batchSize, columns: 4 * config.encoderSize)
         dDecoderGates = Matrix(rows: batchSize, columns: 4 * config.decoderSize)
-        dEncoderInput = Matrix(rows: batchSize, columns: config.encoderInputSize)
+        dEncoderInput = Matrix(rows: batchSize, columns: config.encoderInputSize - config.encoderConstantInputSize)
+        dEncoderGatesSum = Matrix(rows: config.encoderConstantInputSize > 0 ? batchSize : 0, columns: 4 * config.encoderSize)
         dGlimpse = Matrix(rows: batchSize, columns: config.glimpseSize)
         dZ = Matrix(rows: batchSize, columns: config.latentSize)
         dMu = dZ
@@ -87,6 +91,7 @@ extension DRAWModel {
         workspace.dDecoderCell.setZero()
         workspace.dPreviousEncoderHidden.setZero()
         workspace.dEncoderCell.setZero()
+        workspace.dEncoderGatesSum.setZero()
         for t in stride(from: config.timesteps - 1, through: 0, by: -1) {
             let step = cache.steps[t]
             let previous = t == 0 ? nil : cache.steps[t - 1]
@@ -97,6 +102,9 @@ extension DRAWModel {
                          previousDecoderHidden: previous?.decoder.hidden ?? cache.initialDecoderState,
                          previousDecoderCell: previous?.decoder.cell ?? cache.initialDecoderState,
                          scale: scale, workspace: &workspace, gradient: &gradient)
+        }
+        if config.encoderConstantInputSize > 0 {                                  // Eq. 3 with Eq. 17: x's weights, once
+            encoder.constantInputBackward(dGatesSum: workspace.dEncoderGatesSum, constantInput: image, gradient: &gradient.encoder)
         }
     }
 
@@ -137,11 +145,12 @@ extension DRAWModel {
                          previousCell: previousEncoderCell, packedWeights: w.packedWeights.encoder,
                          dGates: &w.dEncoderGates, gradient: &gradient.encoder,
                          dInput: &w.dEncoderInput, dPreviousHidden: &w.dPreviousEncoderHidden)
-        let glimpseSize = config.glimpseSize
+        let constant = config.encoderConstantInputSize, varyingGlimpse = config.glimpseSize - constant
+        if constant > 0 { w.dEncoderGatesSum.add(w.dEncoderGates) }
         for row in 0..<image.rows {                                            // Eq. 3: split d[r_t, h^dec_{t-1}]
-            for column in 0..<glimpseSize { w.dGlimpse[row, column] = w.dEncoderInput[row, column] }
+            for column in 0..<varyingGlimpse { w.dGlimpse[row, constant + column] = w.dEncoderInput[row, column] }
             for column in 0..<config.decoderSize {
-                w.dPreviousDecoderHidden[row, column] += w.dEncoderInput[row, glimpseSize + column]
+                w.dPreviousDecoderHidden[row, column] += w.dEncoderInput[row, varyingGlimpse + column]
             }
         }
         if config.attention {

@@ -6,7 +6,8 @@ public struct DRAWStepCache<Scalar: DRAWScalar>: Sendable {
     public var readAttention: AttentionStepCache<Scalar>
     /// r_t, Eq. 2: [batchSize, glimpseSize]
     public var glimpse: Matrix<Scalar>
-    /// [r_t, h^dec_{t-1}], the encoder's input (Eq. 3): [batchSize, glimpseSize + decoderSize]
+    /// [r_t, h^dec_{t-1}], the encoder's input (Eq. 3), without its constant leading columns
+    /// (`DRAWConfig.encoderConstantInputSize`): [batchSize, encoderInputSize - encoderConstantInputSize]
     public var encoderInput: Matrix<Scalar>
     /// h^enc_t, c^enc_t and gates (Eq. 3).
     public var encoder: LSTMStepCache<Scalar>
@@ -30,7 +31,7 @@ public struct DRAWStepCache<Scalar: DRAWScalar>: Sendable {
         errorImage = Matrix(rows: batchSize, columns: config.imageSize)
         readAttention = AttentionStepCache(batchSize: attentionRows, geometry: readGeometry)
         glimpse = Matrix(rows: batchSize, columns: config.glimpseSize)
-        encoderInput = Matrix(rows: batchSize, columns: config.encoderInputSize)
+        encoderInput = Matrix(rows: batchSize, columns: config.encoderInputSize - config.encoderConstantInputSize)
         encoder = LSTMStepCache(batchSize: batchSize, hiddenSize: config.encoderSize)
         latent = LatentStepCache(batchSize: batchSize, latentSize: config.latentSize)
         decoder = LSTMStepCache(batchSize: batchSize, hiddenSize: config.decoderSize)
@@ -58,6 +59,9 @@ public struct DRAWForwardCache<Scalar: DRAWScalar>: Sendable {
     public var latentLoss: [Scalar]
     /// The batch mean of each step's KL term (Eq. 11), t = 1...T.
     public var klPerStep: [Double]
+    /// The encoder gates of the input columns that are the same at every step (x without
+    /// attention, Eq. 17), computed once per batch: [batchSize, 4 encoderSize], or no rows.
+    public var encoderConstantGates: Matrix<Scalar>
     /// The model's weights packed for the forward products x Wᵀ, refreshed by each `forward`.
     public internal(set) var packedWeights = DRAWPackedWeights(transposed: true)
 
@@ -70,6 +74,7 @@ public struct DRAWForwardCache<Scalar: DRAWScalar>: Sendable {
         reconstructionLoss = [Scalar](repeating: 0, count: batchSize)
         latentLoss = reconstructionLoss
         klPerStep = [Double](repeating: 0, count: config.timesteps)
+        encoderConstantGates = Matrix(rows: config.encoderConstantInputSize > 0 ? batchSize : 0, columns: 4 * config.encoderSize)
     }
 
     /// The batch mean of L = L^x + L^z (Eq. 12).
@@ -92,6 +97,13 @@ extension DRAWModel {
                      "DRAW forward: image \(image.shapeDescription), expected [\(cache.batchSize), \(config.imageSize)]")
         for index in 0..<cache.batchSize { cache.latentLoss[index] = 0 }
         pack(into: &cache.packedWeights, batchSize: cache.batchSize)
+        let constantGates: Matrix<Scalar>?
+        if config.encoderConstantInputSize > 0 {                                  // Eq. 3 with Eq. 17: x's gates, once
+            encoder.constantInputGates(image, into: &cache.encoderConstantGates)
+            constantGates = cache.encoderConstantGates
+        } else {
+            constantGates = nil
+        }
         for t in 0..<config.timesteps {
             let previous = t == 0 ? nil : cache.steps[t - 1]
             cache.klPerStep[t] = forwardStep(
@@ -101,19 +113,22 @@ extension DRAWModel {
                 previousEncoderCell: previous?.encoder.cell ?? cache.initialEncoderState,
                 previousDecoderHidden: previous?.decoder.hidden ?? cache.initialDecoderState,
                 previousDecoderCell: previous?.decoder.cell ?? cache.initialDecoderState,
-                packedWeights: cache.packedWeights, step: &cache.steps[t], latentLoss: &cache.latentLoss)
+                packedWeights: cache.packedWeights, encoderConstantGates: constantGates,
+                step: &cache.steps[t], latentLoss: &cache.latentLoss)
         }
         cache.reconstructionLoss = MiniDRAW.reconstructionLoss(image: image, canvas: cache.finalCanvas)   // Eq. 9
     }
 
     /// One step t of Eq. 1-8, writing into `step` (modified in place, so nothing is copied).
     /// Returns the batch mean of this step's KL term.
+    /// - encoderConstantGates: x's encoder gates without attention (see `DRAWForwardCache`), else nil.
     func forwardStep(image: Matrix<Scalar>, previousCanvas: Matrix<Scalar>,
                      previousEncoderHidden: Matrix<Scalar>, previousEncoderCell: Matrix<Scalar>,
                      previousDecoderHidden: Matrix<Scalar>, previousDecoderCell: Matrix<Scalar>,
-                     packedWeights packed: DRAWPackedWeights,
+                     packedWeights packed: DRAWPackedWeights, encoderConstantGates: Matrix<Scalar>?,
                      step: inout DRAWStepCache<Scalar>, latentLoss: inout [Scalar]) -> Double {
-        let glimpseSize = config.glimpseSize, decoderSize = config.decoderSize
+        let constant = config.encoderConstantInputSize, decoderSize = config.decoderSize
+        let varyingGlimpse = config.glimpseSize - constant
         errorImage(image: image, canvas: previousCanvas, into: &step.errorImage)                 // Eq. 1
         if config.attention {                                                                     // Eq. 2 = Eq. 27
             readAttention.forward(previousDecoderHidden, packedWeight: packed.readAttention,      // Eq. 21
@@ -125,13 +140,14 @@ extension DRAWModel {
             readWithoutAttention(image: image, errorImage: step.errorImage, glimpse: &step.glimpse) // Eq. 2 = Eq. 17
         }
         for row in 0..<image.rows {                                            // Eq. 3: input [r_t, h^dec_{t-1}]
-            for column in 0..<glimpseSize { step.encoderInput[row, column] = step.glimpse[row, column] }
+            for column in 0..<varyingGlimpse { step.encoderInput[row, column] = step.glimpse[row, constant + column] }
             for column in 0..<decoderSize {
-                step.encoderInput[row, glimpseSize + column] = previousDecoderHidden[row, column]
+                step.encoderInput[row, varyingGlimpse + column] = previousDecoderHidden[row, column]
             }
         }
         encoder.forward(input: step.encoderInput, previousHidden: previousEncoderHidden,              // Eq. 3
-                        previousCell: previousEncoderCell, packedWeights: packed.encoder, cache: &step.encoder)
+                        previousCell: previousEncoderCell, packedWeights: packed.encoder,
+                        constantGates: encoderConstantGates, cache: &step.encoder)
         latent.forward(encoderHidden: step.encoder.hidden, packedWeights: packed, cache: &step.latent)  // Eq. 4, 7, 8
         let kl = accumulateKL(mu: step.latent.mu, logSigma: step.latent.logSigma,                     // Eq. 10-11
                               sigma: step.latent.sigma, into: &latentLoss)

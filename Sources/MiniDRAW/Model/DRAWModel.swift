@@ -141,7 +141,7 @@ public struct DRAWPackedWeights: Sendable {
 extension DRAWModel {
     /// Packs every weight into `packed` for products with `batchSize` rows.
     public func pack(into packed: inout DRAWPackedWeights, batchSize: Int) {
-        encoder.pack(into: &packed.encoder, batchSize: batchSize)
+        encoder.pack(into: &packed.encoder, batchSize: batchSize, constantInputSize: config.encoderConstantInputSize)
         decoder.pack(into: &packed.decoder, batchSize: batchSize)
         packed.latentMu.pack(latent.mu.weight, rows: batchSize)
         packed.latentLogSigma.pack(latent.logSigma.weight, rows: batchSize)

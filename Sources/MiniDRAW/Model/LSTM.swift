@@ -66,20 +66,45 @@ public struct LSTMPackedWeights: Sendable {
 }
 
 extension LSTM {
-    /// Packs W_ih and W_hh into `packed` for products with `batchSize` rows.
-    public func pack(into packed: inout LSTMPackedWeights, batchSize: Int) {
-        packed.inputWeight.pack(weightIH, rows: batchSize)
+    /// Packs W_ih and W_hh into `packed` for products with `batchSize` rows; with
+    /// `constantInputSize`, only the W_ih columns of the input that changes from step to step.
+    public func pack(into packed: inout LSTMPackedWeights, batchSize: Int, constantInputSize: Int = 0) {
+        packed.inputWeight.pack(weightIH, inputColumns: constantInputSize..<inputSize, rows: batchSize)
         packed.hiddenWeight.pack(weightHH, rows: batchSize)
+    }
+
+    // MARK: - Input columns that stay the same at every step
+
+    /// x's leading columns that are the same at every step (the image in DRAW's read without
+    /// attention, Eq. 17) give the same gates every step: x_const W_ih[:, const]ᵀ, computed once
+    /// per sequence instead of T times.
+    /// - constantInput: [batchSize, constantInputSize], gates: [batchSize, 4 hiddenSize]
+    public func constantInputGates(_ constantInput: Matrix<Scalar>, into gates: inout Matrix<Scalar>) {
+        matmulTransposedB(constantInput, weightIH, bColumns: 0..<constantInput.columns, into: &gates)
+    }
+
+    /// Backward of `constantInputGates` over the whole sequence: dW_ih[:, const] += (Σ_t dGates_t)ᵀ x_const
+    /// (x_const is data: it gets no gradient).
+    /// - dGatesSum: Σ_t dGates_t, [batchSize, 4 hiddenSize]
+    public func constantInputBackward(dGatesSum: Matrix<Scalar>, constantInput: Matrix<Scalar>, gradient: inout LSTM<Scalar>) {
+        matmulTransposedA(dGatesSum, constantInput, into: &gradient.weightIH, cColumns: 0..<constantInput.columns, accumulate: true)
     }
 
     // MARK: - Forward
 
     /// One step: (h_{t-1}, c_{t-1}, x_t) -> (h_t, c_t), written into `cache`.
-    /// - input: [batchSize, inputSize]; previousHidden, previousCell: [batchSize, hiddenSize]
-    /// - packedWeights: this cell's weights packed with `transposed: true`, or nil.
+    /// - input: [batchSize, inputSize]; or, with `constantGates`, only x_t's last columns, those
+    ///   after the constant ones (`constantInputGates`). previousHidden, previousCell: [batchSize, hiddenSize]
+    /// - packedWeights: this cell's weights packed with `transposed: true` (and the same constant
+    ///   input size), or nil.
     public func forward(input: Matrix<Scalar>, previousHidden: Matrix<Scalar>, previousCell: Matrix<Scalar>,
-                        packedWeights: LSTMPackedWeights? = nil, cache: inout LSTMStepCache<Scalar>) {
-        matmulTransposedB(input, weightIH, packed: packedWeights?.inputWeight, into: &cache.gates)
+                        packedWeights: LSTMPackedWeights? = nil, constantGates: Matrix<Scalar>? = nil,
+                        cache: inout LSTMStepCache<Scalar>) {
+        let inputColumns = (inputSize - input.columns)..<inputSize
+        precondition(inputColumns.count == inputSize || constantGates != nil, "LSTM input has \(input.columns) of \(inputSize) columns and no constant gates")
+        if let constantGates { cache.gates.assign(constantGates) }
+        matmulTransposedB(input, weightIH, bColumns: inputColumns, packed: packedWeights?.inputWeight,
+                          into: &cache.gates, accumulate: constantGates != nil)
         matmulTransposedB(previousHidden, weightHH, packed: packedWeights?.hiddenWeight, into: &cache.gates, accumulate: true)
         let hidden = hiddenSize
         let batchSize = input.rows
@@ -116,7 +141,8 @@ extension LSTM {
     /// - dHidden: dL/dh_t [batchSize, hiddenSize] (from the layers above and from step t+1).
     /// - dCell: on entry dL/dc_t from step t+1, on exit dL/dc_{t-1}.
     /// - dGates: scratch [batchSize, 4 hiddenSize], left holding dL/d(pre-activation gates).
-    /// - dInput: receives dL/dx_t (overwritten).
+    /// - input: as given to `forward` (all of x_t, or its columns after the constant ones).
+    /// - dInput: receives dL/d(input) (overwritten).
     /// - dPreviousHidden: receives dL/dh_{t-1} (overwritten).
     /// - packedWeights: this cell's weights packed with `transposed: false`, or nil.
     public func backward(dHidden: Matrix<Scalar>, dCell: inout Matrix<Scalar>, cache: LSTMStepCache<Scalar>,
@@ -155,11 +181,12 @@ extension LSTM {
             }}
         }}}}}}
         // gates = x W_ihᵀ + h W_hhᵀ + b_ih + b_hh
-        matmulTransposedA(dGates, input, into: &gradient.weightIH, accumulate: true)
+        let inputColumns = (inputSize - input.columns)..<inputSize
+        matmulTransposedA(dGates, input, into: &gradient.weightIH, cColumns: inputColumns, accumulate: true)
         matmulTransposedA(dGates, previousHidden, into: &gradient.weightHH, accumulate: true)
         accumulateColumnSums(of: dGates, into: &gradient.biasIH)
         accumulateColumnSums(of: dGates, into: &gradient.biasHH)
-        matmul(dGates, weightIH, packed: packedWeights?.inputWeight, into: &dInput)
+        matmul(dGates, weightIH, bColumns: inputColumns, packed: packedWeights?.inputWeight, into: &dInput)
         matmul(dGates, weightHH, packed: packedWeights?.hiddenWeight, into: &dPreviousHidden)
     }
 }
