@@ -27,13 +27,43 @@ enum CommandConfig {
     /// The flags that change the model's shape.
     static let shapeFlags = ["timesteps", "encoder-size", "decoder-size", "latent-size", "read-size", "write-size", "no-attention"]
 
-    /// The preset named by `--preset` with any size flags applied, and the preset's name.
-    static func modelConfig(_ parsed: ParsedCommand) throws -> (config: DRAWConfig, presetName: String) {
+    /// `--dataset NAME`, for the commands that train on or evaluate a data set.
+    static func datasetOption(help: String) -> CommandOption {
+        .value("dataset", placeholder: "NAME", help: "\(help): \(Dataset.names)")
+    }
+
+    /// The data set `--dataset` names, nil when the flag is not given.
+    static func dataset(_ parsed: ParsedCommand) throws -> Dataset? {
+        try parsed.optionalString("dataset").map { try Dataset.named($0) }
+    }
+
+    /// The data set a saved model is evaluated on: `--dataset` if given, else the one its file names
+    /// (`dataset` metadata, written since data sets have names), else the one of its shape. Refuses a
+    /// data set whose images are not the model's shape.
+    static func dataset(_ parsed: ParsedCommand, for config: DRAWConfig, metadata: [String: String],
+                        modelPath: String) throws -> Dataset {
+        let saved = try metadata["dataset"].map { try Dataset.named($0, flag: "\(modelPath): metadata dataset") }
+        guard let dataset = try dataset(parsed) ?? saved ?? Dataset.matching(config) else {
+            throw CommandLineError("\(modelPath) draws \(config.width)x\(config.height)x\(config.channels) images, "
+                                   + "which no data set has (\(Dataset.names))")
+        }
+        guard dataset.fits(config) else {
+            throw CommandLineError("--dataset \(dataset.rawValue) has \(dataset.shapeDescription) images but \(modelPath) "
+                                   + "draws \(config.width)x\(config.height)x\(config.channels)")
+        }
+        return dataset
+    }
+
+    /// The preset named by `--preset` shaped for the data set (`--dataset`, else the one the preset
+    /// is made for, else mnist), with any size flags applied; the preset's name and the data set.
+    static func modelConfig(_ parsed: ParsedCommand) throws -> (config: DRAWConfig, presetName: String, dataset: Dataset) {
         let name = try parsed.string("preset")
-        guard var config = DRAWConfig.presets.first(where: { $0.name == name })?.config else {
-            let names = DRAWConfig.presets.map(\.name).joined(separator: ", ")
+        guard let preset = DRAWConfig.allPresets.first(where: { $0.name == name })?.config else {
+            let names = DRAWConfig.allPresets.map(\.name).joined(separator: ", ")
             throw CommandLineError("--preset must be one of \(names), got \"\(name)\"")
         }
+        let dataset = try dataset(parsed) ?? Dataset.matching(preset) ?? .mnist
+        var config = dataset.shaping(preset)
         if parsed.isGiven("timesteps") { config.timesteps = try parsed.positiveInt("timesteps") }
         if parsed.isGiven("encoder-size") { config.encoderSize = try parsed.positiveInt("encoder-size") }
         if parsed.isGiven("decoder-size") { config.decoderSize = try parsed.positiveInt("decoder-size") }
@@ -42,7 +72,7 @@ enum CommandConfig {
         if parsed.isGiven("write-size") { config.writeSize = try parsed.positiveInt("write-size") }
         if parsed.flag("no-attention") { config.attention = false }
         try config.validate()
-        return (config, name)
+        return (config, name, dataset)
     }
 
     /// A number in (0, 1), as Adam's betas must be.

@@ -6,6 +6,7 @@ enum EvalCommand: Command {
     static let spec = CommandSpec(name: "eval", summary: "negative log-likelihood bound and importance-sampled estimate", options: [
         .value("checkpoint", placeholder: "PATH", help: "model file or run folder (default: newest in runs/small)"),
         .value("split", placeholder: "NAME", help: "test or valid", defaultValue: "test"),
+        CommandConfig.datasetOption(help: "images to evaluate on (default: the checkpoint's)"),
         .value("samples", placeholder: "K", help: "importance samples per image for the estimate (0: bound only)", defaultValue: "10"),
         .value("images", placeholder: "N", help: "evaluate the first N images of the split (default: all)"),
         .value("batch-size", placeholder: "N", help: "images per forward pass", defaultValue: "100"),
@@ -17,18 +18,20 @@ enum EvalCommand: Command {
     static func run(_ parsed: ParsedCommand) throws {
         try CommonOptions.applyThreads(parsed)
         let modelPath = try CheckpointArgument.modelPath(parsed.optionalString("checkpoint"))
-        let model: DRAWModel<Float> = try Checkpoint.loadModel(path: modelPath)
+        let modelFile = try SafeTensorsFile(contentsOf: modelPath)
+        let model: DRAWModel<Float> = try Checkpoint.loadModel(modelFile)
         let splitName = try parsed.string("split")
         guard splitName == "test" || splitName == "valid", let split = BinarizedMNIST.Split(rawValue: splitName) else {
             throw CommandLineError("--split must be test or valid, got \"\(splitName)\"")
         }
         let directory = try BinarizedMNIST.findDirectory(explicit: parsed.optionalString("data"))
-        var images = try BinarizedMNIST.load(split: split, directory: directory,
-                                             expectedHeight: model.config.height, expectedWidth: model.config.width)
-        if parsed.isGiven("images") { images = images.prefix(try parsed.positiveInt("images")) }
+        let dataset = try CommandConfig.dataset(parsed, for: model.config, metadata: modelFile.metadata, modelPath: modelPath)
+        let count = parsed.isGiven("images") ? try parsed.positiveInt("images") : nil
+        let images = try dataset.evaluationImages(split: split, directory: directory, count: count)
         let samples = try parsed.nonNegativeInt("samples")
         let seed = try CommonOptions.seed(parsed)
         print("model   \(modelPath): \(model.config.summary)")
+        print("data    \(dataset.rawValue) \(splitName) set (\(dataset.shapeDescription))")
         let progress = ProgressLine()
         let result = model.evaluate(images: images, batchSize: try parsed.positiveInt("batch-size"),
                                     importanceSamples: samples, seed: seed) { done, total in

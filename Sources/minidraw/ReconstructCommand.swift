@@ -7,6 +7,7 @@ enum ReconstructCommand: Command {
         .value("count", placeholder: "N", help: "test images to reconstruct", defaultValue: "10"),
         .value("first", placeholder: "INDEX", help: "index of the first test image (0-based)", defaultValue: "0"),
         .value("seed", placeholder: "N", help: "seed for the noise epsilon_t (Eq. 4)", defaultValue: "1"),
+        CommandConfig.datasetOption(help: "test images of (default: the checkpoint's)"),
         CommonOptions.data,
         .value("out", placeholder: "DIR", help: "output folder (default: <run>/reconstructions, or reconstructions without a run)"),
         .flag("png", help: "also write every frame as PNG"),
@@ -16,15 +17,16 @@ enum ReconstructCommand: Command {
 
     static func run(_ parsed: ParsedCommand) throws {
         let source = try ModelSource.resolve(checkpoint: parsed.optionalString("checkpoint"))
-        let (model, _) = try source.load()
+        let (model, metadata) = try source.load()
+        let dataset = try CommandConfig.dataset(parsed, for: model.config, metadata: metadata, modelPath: source.modelPath)
         let dataDirectory = try BinarizedMNIST.findDirectory(explicit: parsed.optionalString("data"))
-        let testSet = try BinarizedMNIST.load(split: .test, directory: dataDirectory,
-                                              expectedHeight: model.config.height, expectedWidth: model.config.width)
-        let first = try parsed.nonNegativeInt("first")
+        let first = try parsed.nonNegativeInt("first"), count = try parsed.positiveInt("count")
+        // Test images are a pure function of their index, so only the first `first + count` are made.
+        let testSet = try dataset.evaluationImages(split: .test, directory: dataDirectory, count: first + count)
         guard first < testSet.imageCount else {
             throw CommandLineError("--first must be below the test set's \(testSet.imageCount) images, got \(first)")
         }
-        let images = try testSet.slice(first: first, count: try parsed.positiveInt("count"))
+        let images = try testSet.slice(first: first, count: count)
         let directory = parsed.optionalString("out") ?? source.outputDirectory("reconstructions")
         print("model   \(source.modelPath): \(model.config.summary)")
         let result = try ReconstructionWriter.write(

@@ -1,10 +1,14 @@
 import Foundation
 import MiniDRAW
 
-/// `minidraw train`: trains DRAW on the shipped binarized MNIST, with checkpoints, a CSV log and a sample.
+/// `minidraw train`: trains DRAW on the shipped binarized MNIST or a set made from it (`--dataset`),
+/// with checkpoints, a CSV log and a sample.
 enum TrainCommand: Command {
-    static let spec = CommandSpec(name: "train", summary: "train DRAW on binarized MNIST (checkpoints, CSV log, sample)", options: [
-        .value("preset", placeholder: "NAME", help: "model preset: small, paperMNIST, paperMNISTNoAttention", defaultValue: "small"),
+    static let spec = CommandSpec(name: "train", summary: "train DRAW on binarized MNIST, two-digit or colour MNIST (checkpoints, log, sample)",
+                                  options: [
+        .value("preset", placeholder: "NAME", help: "model preset: \(DRAWConfig.allPresets.map(\.name).joined(separator: ", "))",
+               defaultValue: "small"),
+        CommandConfig.datasetOption(help: "images to train on (default: the preset's, else mnist)"),
         .value("timesteps", placeholder: "T", help: "drawing steps T (preset's value by default)"),
         .value("encoder-size", placeholder: "N", help: "encoder LSTM size"),
         .value("decoder-size", placeholder: "N", help: "decoder LSTM size"),
@@ -33,24 +37,31 @@ enum TrainCommand: Command {
     static func run(_ parsed: ParsedCommand) throws {
         try CommonOptions.applyThreads(parsed)
         let resumed = try parsed.optionalString("resume").map(resumePoint)
-        var (config, presetName) = try CommandConfig.modelConfig(parsed)
+        var (config, presetName, dataset) = try CommandConfig.modelConfig(parsed)
         var settings = resumed?.state.settings ?? TrainingSettings()
         if let resumed {
             if parsed.isGiven("preset") || CommandConfig.shapeFlags.contains(where: parsed.isGiven) {
                 throw CommandLineError("--resume continues the checkpoint's model; drop --preset and the size flags")
             }
+            if parsed.isGiven("dataset") && dataset != resumed.state.settings.dataset {
+                throw CommandLineError("--dataset \(dataset.rawValue) conflicts with the resumed checkpoint, which trains on "
+                                       + "\(resumed.state.settings.dataset.rawValue); drop --dataset")
+            }
             config = resumed.model.config
+            dataset = resumed.state.settings.dataset
         }
+        settings.dataset = dataset
         try applyTrainingFlags(parsed, to: &settings, resuming: resumed != nil, presetName: presetName)
-        let directory = parsed.optionalString("out") ?? resumed?.directory ?? "runs/\(presetName)"
+        let defaultDirectory = Dataset.matching(DRAWConfig.allPresets.first { $0.name == presetName }!.config) == dataset
+            ? "runs/\(presetName)" : "runs/\(presetName)-\(dataset.rawValue)"
+        let directory = parsed.optionalString("out") ?? resumed?.directory ?? defaultDirectory
         if let resumed, resumed.directory != directory {
             try carryLog(from: resumed.directory, to: directory)
         }
         let dataDirectory = try BinarizedMNIST.findDirectory(explicit: parsed.optionalString("data"))
-        let training = try BinarizedMNIST.load(split: .train, directory: dataDirectory,
-                                               expectedHeight: config.height, expectedWidth: config.width)
-        let validation = try BinarizedMNIST.load(split: .valid, directory: dataDirectory,
-                                                 expectedHeight: config.height, expectedWidth: config.width)
+        let training = try dataset.trainingImages(directory: dataDirectory, seed: settings.seed)
+        let validation = try dataset.evaluationImages(split: .valid, directory: dataDirectory, count: settings.validationImages)
+        print("data     \(dataset.rawValue) (\(dataset.shapeDescription)), \(training.imageCount) training images an epoch")
         if parsed.isGiven("epochs") {
             let epochs = try parsed.positiveInt("epochs")
             settings.totalSteps = (epochs * training.imageCount + settings.batchSize - 1) / settings.batchSize

@@ -12,6 +12,7 @@ let commands: [any Command.Type] = [
     PlotCommand.self,
     ReportCommand.self,
     TraceCommand.self,
+    ClassifyCommand.self,
 ]
 
 /// One subcommand of the tool.

@@ -71,18 +71,30 @@ struct GIFTests {
         }
     }
 
-    @Test("many non-grey colours fall back to the 3-3-2 colour cube")
+    @Test("many non-grey colours fall back to the 6x7x6 colour cube, each channel to its nearest level")
     func colourCube() {
-        let bytes = (0..<(3 * 30 * 20)).map { UInt8(($0 * 37) % 256) }
-        let frame = RGBImage(width: 30, height: 20, pixels: bytes)
+        // 1,200 distinct colours: too many for an exact palette.
+        var bytes: [UInt8] = []
+        for pixel in 0..<(40 * 30) {
+            bytes += [UInt8(pixel % 251), UInt8(pixel * 7 % 253), UInt8(pixel * 3 % 256)]
+        }
+        let frame = RGBImage(width: 40, height: 30, pixels: bytes)
         let palette = GIFPalette(frames: [frame])
-        #expect(palette.colors.count == 256)
+        #expect(palette.colors.count == 6 * 7 * 6 + 4)
+        for exact in [RGBColor.red, RGBColor.green, RGBColor.yellow, RGBColor(grey: 128), RGBColor.white, RGBColor.black] {
+            #expect(palette.colors[Int(palette.index(of: exact))] == exact, "\(exact) is not exact")
+        }
         let indices = palette.indices(of: frame)
         for (index, color) in pixels(frame).enumerated() {
             let mapped = palette.colors[Int(indices[index])]
-            #expect(color.red & 0xE0 == mapped.red & 0xE0 && color.green & 0xE0 == mapped.green & 0xE0
-                    && color.blue & 0xC0 == mapped.blue & 0xC0)
+            // Half the step between levels: 255 / 10 for 6 levels, 255 / 12 for 7.
+            let redError: Int = abs(Int(color.red) - Int(mapped.red))
+            let greenError: Int = abs(Int(color.green) - Int(mapped.green))
+            let blueError: Int = abs(Int(color.blue) - Int(mapped.blue))
+            #expect(redError <= 26 && greenError <= 22 && blueError <= 26, "\(color) -> \(mapped)")
         }
+        let pureRed: Int = 5 * 7 * 6                           // red level 5, green 0, blue 0
+        #expect(palette.index(of: RGBColor(red: 250, green: 10, blue: 20)) == UInt8(pureRed))
     }
 
     private func pixels(_ image: RGBImage) -> [RGBColor] {

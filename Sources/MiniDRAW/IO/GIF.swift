@@ -95,7 +95,10 @@ public enum GIFWriter {
 /// 2. else, if at most 8 colours are not grey: a fixed palette of 248 evenly spaced grey levels
 ///    (level k = round(255 k / 247)) followed by those colours. Grey pixels go to the nearest level,
 ///    the others are exact. This is the case of a grey canvas with a few attention-box colours;
-/// 3. else a 3-3-2 bit colour cube (8 red x 8 green x 4 blue levels), each channel truncated.
+/// 3. else a 6 x 7 x 6 colour cube (6 red, 7 green, 6 blue levels, evenly spaced from 0 to 255:
+///    252 colours), each channel rounded to its nearest level, followed by the 4 `cubeExtras`
+///    (the tile border and the attention-box colours), which stay exact. Green gets the extra
+///    level because the eye tells greens apart best. This is the case of colour images (§3.3).
 public struct GIFPalette {
     public let colors: [RGBColor]
     private let exactIndex: [RGBColor: UInt8]
@@ -123,13 +126,31 @@ public struct GIFPalette {
             colors = (0..<Self.greyLevelCount).map { RGBColor(grey: Self.greyValue(level: $0)) } + extras
         } else {
             mapping = .colourCube
-            colors = (0..<256).map { (index: Int) -> RGBColor in
-                let redLevel = index >> 5, greenLevel = (index >> 2) & 7, blueLevel = index & 3
-                return RGBColor(red: UInt8(redLevel * 255 / 7), green: UInt8(greenLevel * 255 / 7),
-                                blue: UInt8(blueLevel * 255 / 3))
-            }
+            let (red, green, blue) = Self.cubeLevels
+            colors = (0..<(red * green * blue)).map { index in
+                RGBColor(red: Self.cubeValue(level: index / (green * blue), levels: red),
+                         green: Self.cubeValue(level: index / blue % green, levels: green),
+                         blue: Self.cubeValue(level: index % blue, levels: blue))
+            } + Self.cubeExtras
         }
         exactIndex = Dictionary(uniqueKeysWithValues: colors.enumerated().map { ($1, UInt8($0)) })
+    }
+
+    /// Colours kept exact beside the colour cube: the grey between tiles and the read, write and
+    /// filter-centre colours of the attention pictures.
+    public static let cubeExtras = [RGBColor(grey: 128), RGBColor.red, RGBColor.green, RGBColor.yellow]
+
+    /// Levels per channel of the colour cube: red, green, blue.
+    public static let cubeLevels = (red: 6, green: 7, blue: 6)
+
+    /// The value of level `level` of a channel with `levels` evenly spaced levels from 0 to 255.
+    static func cubeValue(level: Int, levels: Int) -> UInt8 {
+        UInt8((Double(level * 255) / Double(levels - 1)).rounded())
+    }
+
+    /// The nearest of `levels` evenly spaced levels to `value`.
+    static func cubeLevel(_ value: UInt8, levels: Int) -> Int {
+        Int((Double(value) * Double(levels - 1) / 255).rounded())
     }
 
     /// The grey value of grey level `level` in 0..<248.
@@ -148,7 +169,11 @@ public struct GIFPalette {
             }
             return exactIndex[color]!
         case .colourCube:
-            return (color.red & 0xE0) | ((color.green >> 5) << 2) | (color.blue >> 6)
+            if let exact = exactIndex[color], Int(exact) >= colors.count - Self.cubeExtras.count { return exact }
+            let (red, green, blue) = Self.cubeLevels
+            let index = (Self.cubeLevel(color.red, levels: red) * green + Self.cubeLevel(color.green, levels: green)) * blue
+                + Self.cubeLevel(color.blue, levels: blue)
+            return UInt8(index)
         }
     }
 

@@ -1,23 +1,34 @@
 import Foundation
 
-/// A stack of binary images: `pixels` is [imageCount, height, width], row-major, image after
-/// image, each value 0 or 1.
+/// A stack of images: `pixels` is [imageCount, channels, height, width], row-major, image after
+/// image, each image's channel planes one after the other (paper §3.3), each value in [0, 1]
+/// (0 or 1 for binarized MNIST).
 public struct ImageSet: Sendable {
     public let imageCount: Int
     public let height: Int
     public let width: Int
-    /// [imageCount * height * width], values 0 or 1.
+    /// 1 for grey images, 3 for RGB.
+    public let channels: Int
+    /// [imageCount * channels * height * width], values in [0, 1].
     public var pixels: [Float]
 
-    /// Pixels in one image, `height * width`.
-    public var pixelsPerImage: Int { height * width }
+    /// Values in one image, `channels * height * width` (the model's `imageSize`).
+    public var pixelsPerImage: Int { channels * height * width }
 
-    public init(imageCount: Int, height: Int, width: Int, pixels: [Float]) {
-        precondition(pixels.count == imageCount * height * width, "pixels must hold imageCount * height * width values")
+    public init(imageCount: Int, height: Int, width: Int, channels: Int = 1, pixels: [Float]) {
+        precondition(channels > 0, "an image needs at least one channel")
+        precondition(pixels.count == imageCount * channels * height * width,
+                     "pixels must hold imageCount * channels * height * width values")
         self.imageCount = imageCount
         self.height = height
         self.width = width
+        self.channels = channels
         self.pixels = pixels
+    }
+
+    /// Image `index` as a slice of `pixels`: [channels * height * width].
+    public func image(_ index: Int) -> ArraySlice<Float> {
+        pixels[(index * pixelsPerImage)..<((index + 1) * pixelsPerImage)]
     }
 }
 

@@ -92,6 +92,24 @@ public struct RGBImage: Equatable, Sendable {
         self.init(width: width, height: height, pixels: values.map(quantise))
     }
 
+    /// From channel planes in [0, 1], clamped and rounded like `GreyImage(values:)`: one plane
+    /// (grey, copied to all three channels) or three (red, green, blue), as DRAW's C-channel images
+    /// hold them (paper §3.3).
+    /// - planes: [channels * height * width], channels 1 or 3
+    public init(width: Int, height: Int, planes: [Float]) {
+        let planeSize = width * height
+        precondition(planes.count == planeSize || planes.count == 3 * planeSize,
+                     "RGBImage \(width)x\(height) needs 1 or 3 planes of \(planeSize) values, got \(planes.count) values")
+        let channels = planes.count / planeSize
+        var pixels = [UInt8](repeating: 0, count: 3 * planeSize)
+        for pixel in 0..<planeSize {
+            for channel in 0..<3 {
+                pixels[3 * pixel + channel] = quantise(planes[(channels == 1 ? 0 : channel) * planeSize + pixel])
+            }
+        }
+        self.init(width: width, height: height, pixels: pixels)
+    }
+
     /// The grey image with each level copied to all three channels.
     public init(grey: GreyImage) {
         var pixels = [UInt8](repeating: 0, count: 3 * grey.pixels.count)

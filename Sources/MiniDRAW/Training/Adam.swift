@@ -40,35 +40,120 @@ public func globalNorm<Scalar>(_ gradient: DRAWModel<Scalar>) -> Double {
 
 extension AdamState {
     /// One Adam update of `model` from `gradient` (clipped first when its norm exceeds
-    /// `settings.clipNorm`). Returns the gradient's norm before clipping.
-    ///   g <- g * min(1, clip / |g|)
-    ///   m <- beta1 m + (1 - beta1) g,   v <- beta2 v + (1 - beta2) g^2
-    ///   theta <- theta - alpha * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon)
+    /// `settings.clipNorm`), tensor by tensor through `adamTensorUpdate`. Returns the gradient's
+    /// norm before clipping.
     @discardableResult
     public mutating func update(model: inout DRAWModel<Scalar>, gradient: DRAWModel<Scalar>, settings: AdamSettings) -> Double {
         let norm = globalNorm(gradient)
-        let clipScale = settings.clipNorm > 0 && norm > settings.clipNorm ? settings.clipNorm / norm : 1
         stepCount += 1
-        let t = Double(stepCount)
-        let firstCorrection = 1 - pow(settings.beta1, t), secondCorrection = 1 - pow(settings.beta2, t)
-        let scale = Scalar(clipScale)
-        let beta1 = Scalar(settings.beta1), beta2 = Scalar(settings.beta2)
-        let stepSize = Scalar(settings.learningRate / firstCorrection)
-        let inverseSecondCorrection = Scalar(1 / secondCorrection)
-        let epsilon = Scalar(settings.epsilon)
+        let coefficients = AdamCoefficients<Scalar>(settings: settings, stepCount: stepCount, gradientNorm: norm)
         for (_, path) in DRAWModel<Scalar>.parameterPaths(config: model.config) {
-            gradient[keyPath: path].storage.withUnsafeBufferPointer { g in
-            firstMoment[keyPath: path].storage.withUnsafeMutableBufferPointer { m in
-            secondMoment[keyPath: path].storage.withUnsafeMutableBufferPointer { v in
-            model[keyPath: path].storage.withUnsafeMutableBufferPointer { theta in
-                for index in 0..<g.count {
-                    let clipped = g[index] * scale
-                    m[index] = beta1 * m[index] + (1 - beta1) * clipped
-                    v[index] = beta2 * v[index] + (1 - beta2) * clipped * clipped
-                    theta[index] -= stepSize * m[index] / ((v[index] * inverseSecondCorrection).squareRoot() + epsilon)
-                }
-            }}}}
+            adamTensorUpdate(parameter: &model[keyPath: path], gradient: gradient[keyPath: path],
+                             firstMoment: &firstMoment[keyPath: path], secondMoment: &secondMoment[keyPath: path],
+                             coefficients: coefficients)
         }
         return norm
     }
+}
+
+// MARK: - Any list of parameter tensors
+
+/// A model whose parameters are a fixed list of named matrices, such as the classifiers of
+/// paper §4.1 (`GlimpseClassifier`, `PixelClassifier`), so that one Adam serves them all.
+public protocol ParameterSet: Sendable {
+    associatedtype Scalar: DRAWScalar
+    /// Every parameter tensor with its checkpoint name, in a fixed order.
+    var parameterPaths: [(name: String, path: WritableKeyPath<Self, Matrix<Scalar>>)] { get }
+    /// A model of the same shape with every parameter zero: the gradient accumulator.
+    func zeros() -> Self
+}
+
+extension ParameterSet {
+    /// Sets every parameter to zero, keeping the allocations.
+    public mutating func setZero() {
+        for (_, path) in parameterPaths { self[keyPath: path].setZero() }
+    }
+
+    /// The number of scalar parameters.
+    public var parameterCount: Int { parameterPaths.reduce(0) { $0 + self[keyPath: $1.path].count } }
+
+    /// The global L2 norm sqrt(Σ g^2) over every tensor, accumulated in Double.
+    public var globalNorm: Double { parameterPaths.reduce(0) { $0 + self[keyPath: $1.path].sumOfSquares }.squareRoot() }
+}
+
+/// Adam's moments for a `ParameterSet` model; the same update as `AdamState.update`, one tensor
+/// at a time through `adamTensorUpdate`.
+public struct ParameterAdamState<Model: ParameterSet>: Sendable {
+    /// m: the running mean of gradients, shaped like the model.
+    public var firstMoment: Model
+    /// v: the running mean of squared gradients.
+    public var secondMoment: Model
+    /// t: updates taken so far.
+    public var stepCount: Int = 0
+
+    public init(model: Model) {
+        firstMoment = model.zeros()
+        secondMoment = model.zeros()
+    }
+
+    /// One Adam update of `model` from `gradient`, clipped to `settings.clipNorm` first.
+    /// Returns the gradient's norm before clipping.
+    @discardableResult
+    public mutating func update(model: inout Model, gradient: Model, settings: AdamSettings) -> Double {
+        let norm = gradient.globalNorm
+        stepCount += 1
+        let coefficients = AdamCoefficients<Model.Scalar>(settings: settings, stepCount: stepCount, gradientNorm: norm)
+        for (_, path) in model.parameterPaths {
+            adamTensorUpdate(parameter: &model[keyPath: path], gradient: gradient[keyPath: path],
+                             firstMoment: &firstMoment[keyPath: path], secondMoment: &secondMoment[keyPath: path],
+                             coefficients: coefficients)
+        }
+        return norm
+    }
+}
+
+/// The numbers one Adam update uses for every element, computed once per update.
+public struct AdamCoefficients<Scalar: DRAWScalar>: Sendable {
+    /// min(1, clip / |g|)
+    public var clipScale: Scalar
+    public var beta1: Scalar
+    public var beta2: Scalar
+    /// alpha / (1 - beta1^t)
+    public var stepSize: Scalar
+    /// 1 / (1 - beta2^t)
+    public var inverseSecondCorrection: Scalar
+    public var epsilon: Scalar
+
+    public init(settings: AdamSettings, stepCount: Int, gradientNorm norm: Double) {
+        let clip = settings.clipNorm > 0 && norm > settings.clipNorm ? settings.clipNorm / norm : 1
+        let t = Double(stepCount)
+        clipScale = Scalar(clip)
+        beta1 = Scalar(settings.beta1)
+        beta2 = Scalar(settings.beta2)
+        stepSize = Scalar(settings.learningRate / (1 - pow(settings.beta1, t)))
+        inverseSecondCorrection = Scalar(1 / (1 - pow(settings.beta2, t)))
+        epsilon = Scalar(settings.epsilon)
+    }
+}
+
+/// One Adam update of one tensor, after clipping the whole gradient's norm to `clip`:
+///   g <- g * min(1, clip / |g|)
+///   m <- beta1 m + (1 - beta1) g,   v <- beta2 v + (1 - beta2) g^2
+///   theta <- theta - alpha * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon)
+/// - parameter, gradient, firstMoment, secondMoment: the same shape.
+public func adamTensorUpdate<Scalar: DRAWScalar>(parameter: inout Matrix<Scalar>, gradient: Matrix<Scalar>,
+                                                 firstMoment: inout Matrix<Scalar>, secondMoment: inout Matrix<Scalar>,
+                                                 coefficients c: AdamCoefficients<Scalar>) {
+    parameter.checkSameShape(as: gradient, "Adam update")
+    gradient.storage.withUnsafeBufferPointer { g in
+    firstMoment.storage.withUnsafeMutableBufferPointer { m in
+    secondMoment.storage.withUnsafeMutableBufferPointer { v in
+    parameter.storage.withUnsafeMutableBufferPointer { theta in
+        for index in 0..<g.count {
+            let clipped = g[index] * c.clipScale
+            m[index] = c.beta1 * m[index] + (1 - c.beta1) * clipped
+            v[index] = c.beta2 * v[index] + (1 - c.beta2) * clipped * clipped
+            theta[index] -= c.stepSize * m[index] / ((v[index] * c.inverseSecondCorrection).squareRoot() + c.epsilon)
+        }
+    }}}}
 }

@@ -20,15 +20,16 @@ public struct TrainingError: Error, CustomStringConvertible {
     public var description: String
 }
 
-/// Trains a Float DRAW model with Adam on an image set, one batch per `step()`.
+/// Trains a Float DRAW model with Adam on a source of training images, one batch per `step()`.
 ///
 /// Images are visited in shuffled epochs; epoch e's order is a permutation drawn from its own
-/// generator (seed, e), so a resumed run finds its place from the step count alone. The noise
-/// epsilon comes from the run's generator, whose state checkpoints save.
+/// generator (seed, e), and a generated source makes image i of epoch e from (its seed, e, i),
+/// so a resumed run finds its place from the step count alone. The noise epsilon comes from the
+/// run's generator, whose state checkpoints save.
 public final class Trainer {
     public private(set) var model: DRAWModel<Float>
     public private(set) var state: TrainingState
-    let images: ImageSet
+    let images: any TrainingImages
     var cache: DRAWForwardCache<Float>
     var workspace: DRAWBackwardWorkspace<Float>
     var gradient: DRAWModel<Float>
@@ -37,10 +38,11 @@ public final class Trainer {
     var order: [Int] = []
 
     /// A new run from `seed`-initialised parameters, or a resumed one from (model, state).
-    public init(model: DRAWModel<Float>, state: TrainingState, images: ImageSet) throws {
+    public init(model: DRAWModel<Float>, state: TrainingState, images: any TrainingImages) throws {
         let config = model.config
-        guard images.pixelsPerImage == config.imageSize else {
-            throw TrainingError(description: "images are \(images.width)x\(images.height), the model expects \(config.width)x\(config.height)")
+        guard images.width == config.width, images.height == config.height, images.channels == config.channels else {
+            throw TrainingError(description: "images are \(images.width)x\(images.height)x\(images.channels), "
+                                + "the model expects \(config.width)x\(config.height)x\(config.channels)")
         }
         guard images.imageCount > 0 else { throw TrainingError(description: "the training set holds no images") }
         self.model = model
@@ -54,7 +56,7 @@ public final class Trainer {
     }
 
     /// A fresh run: parameters from `settings.seed`, the noise stream from a generator derived from it.
-    public convenience init(config: DRAWConfig, settings: TrainingSettings, images: ImageSet) throws {
+    public convenience init(config: DRAWConfig, settings: TrainingSettings, images: any TrainingImages) throws {
         let model = DRAWModel<Float>.initialized(config: config, seed: settings.seed)
         let state = TrainingState(step: 0, settings: settings, adam: AdamState(model: model),
                                   generator: SeededGenerator(seed: settings.seed &+ 0x6E6F_6973_65), elapsedSeconds: 0)
@@ -90,22 +92,20 @@ public final class Trainer {
                           latentLoss: cache.meanLatentLoss, klPerStep: cache.klPerStep, gradientNorm: norm)
     }
 
-    /// Copies the next `batchSize` images of the shuffled stream into `batch`.
+    /// Writes the next `batchSize` images of the shuffled stream into `batch`.
     func fillNextBatch() {
-        let batchSize = state.settings.batchSize, imageSize = images.pixelsPerImage
-        images.pixels.withUnsafeBufferPointer { pixels in
-            batch.storage.withUnsafeMutableBufferPointer { target in
-                for row in 0..<batchSize {
-                    let sample = state.step * batchSize + row
-                    let epoch = sample / images.imageCount
-                    if epoch != shuffledEpoch {
-                        var shuffle = SeededGenerator(seed: state.settings.seed &+ 0x5348_5546 &* UInt64(epoch + 1))
-                        order = shuffle.permutation(count: images.imageCount)
-                        shuffledEpoch = epoch
-                    }
-                    let source = order[sample % images.imageCount] * imageSize
-                    for index in 0..<imageSize { target[row * imageSize + index] = pixels[source + index] }
+        let batchSize = state.settings.batchSize, imageSize = images.valuesPerImage
+        batch.storage.withUnsafeMutableBufferPointer { target in
+            for row in 0..<batchSize {
+                let sample = state.step * batchSize + row
+                let epoch = sample / images.imageCount
+                if epoch != shuffledEpoch {
+                    var shuffle = SeededGenerator(seed: state.settings.seed &+ 0x5348_5546 &* UInt64(epoch + 1))
+                    order = shuffle.permutation(count: images.imageCount)
+                    shuffledEpoch = epoch
                 }
+                images.fill(index: order[sample % images.imageCount], epoch: epoch,
+                            into: UnsafeMutableBufferPointer(rebasing: target[(row * imageSize)..<((row + 1) * imageSize)]))
             }
         }
     }
@@ -122,7 +122,8 @@ public final class Trainer {
         saved.elapsedSeconds = elapsedSeconds
         try saved.file().write(to: "\(directory)/\(Checkpoint.stateFileName(step: state.step))")
         let modelPath = "\(directory)/\(Checkpoint.modelFileName(step: state.step))"
-        try Checkpoint.modelFile(model, extraMetadata: ["step": "\(state.step)"]).write(to: modelPath)
+        try Checkpoint.modelFile(model, extraMetadata: ["step": "\(state.step)", "dataset": state.settings.dataset.rawValue])
+            .write(to: modelPath)
         for old in Checkpoint.completeSteps(in: directory).dropLast(keep) {
             try? FileManager.default.removeItem(atPath: "\(directory)/\(Checkpoint.modelFileName(step: old))")
             try? FileManager.default.removeItem(atPath: "\(directory)/\(Checkpoint.stateFileName(step: old))")
@@ -153,6 +154,7 @@ extension ImageSet {
     /// The first `count` images (all of them if there are fewer).
     public func prefix(_ count: Int) -> ImageSet {
         let kept = min(count, imageCount)
-        return ImageSet(imageCount: kept, height: height, width: width, pixels: Array(pixels[0..<(kept * pixelsPerImage)]))
+        return ImageSet(imageCount: kept, height: height, width: width, channels: channels,
+                        pixels: Array(pixels[0..<(kept * pixelsPerImage)]))
     }
 }

@@ -15,8 +15,30 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
     public var validateEvery: Int = 1000
     /// Validation images used for the bound in the log (the whole validation set at most).
     public var validationImages: Int = 10000
+    /// The images trained on. Checkpoints from before data sets had a name hold no such key and
+    /// decode as `.mnist`.
+    public var dataset: Dataset = .mnist
 
     public init() {}
+
+    // MARK: - JSON keys
+
+    enum CodingKeys: String, CodingKey {
+        case batchSize, adam, seed, totalSteps, checkpointEvery, validateEvery, validationImages, dataset
+    }
+
+    /// Every key is required except `dataset`, which defaults to `.mnist`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        batchSize = try container.decode(Int.self, forKey: .batchSize)
+        adam = try container.decode(AdamSettings.self, forKey: .adam)
+        seed = try container.decode(UInt64.self, forKey: .seed)
+        totalSteps = try container.decode(Int.self, forKey: .totalSteps)
+        checkpointEvery = try container.decode(Int.self, forKey: .checkpointEvery)
+        validateEvery = try container.decode(Int.self, forKey: .validateEvery)
+        validationImages = try container.decode(Int.self, forKey: .validationImages)
+        dataset = try container.decodeIfPresent(Dataset.self, forKey: .dataset) ?? .mnist
+    }
 
     /// As JSON, for a checkpoint's metadata.
     public func json() -> String {

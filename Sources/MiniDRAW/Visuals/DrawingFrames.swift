@@ -58,10 +58,11 @@ public enum DrawingFrames {
         return ImageGrid(rows: rows, columns: columns, tileWidth: width, tileHeight: height).render(images).upscaled(by: scale)
     }
 
-    /// One tile: the grey image [height * width] upscaled by `scale`, with each attention box outlined.
+    /// One tile: the image upscaled by `scale`, with each attention box outlined.
+    /// - values: [height * width] grey or [3 * height * width] RGB planes, in [0, 1]
     public static func tile(_ values: [Float], width: Int, height: Int, scale: Int,
                             boxes: [(box: AttentionBox, color: RGBColor)]) -> RGBImage {
-        var image = RGBImage(grey: GreyImage(width: width, height: height, values: values)).upscaled(by: scale)
+        var image = RGBImage(width: width, height: height, planes: values).upscaled(by: scale)
         for (box, color) in boxes { image.drawAttentionBox(box.scaled(by: scale), color: color) }
         return image
     }
@@ -78,6 +79,14 @@ public enum DrawingFrames {
             frame.paste(tile, x: origin.x, y: origin.y)
         }
         return frame
+    }
+
+    /// Refuses images frames cannot show: only grey (1 channel) and RGB (3 channels) have pictures.
+    public static func checkChannels(_ channels: Int) throws {
+        guard channels == 1 || channels == 3 else {
+            throw VisualsError("the model draws \(channels)-channel images; frames are made for 1-channel (grey) "
+                               + "and 3-channel (RGB) models only")
+        }
     }
 
     /// Row `row` of a [count, imageSize] matrix as Float values.

@@ -38,11 +38,10 @@ public enum ReconstructionWriter {
         let config = model.config
         guard images.imageCount > 0 else { throw VisualsError("no images to reconstruct") }
         guard options.scale > 0 else { throw VisualsError("--scale must be a positive integer, got \(options.scale)") }
-        guard config.channels == 1 else {
-            throw VisualsError("the model draws \(config.channels)-channel images; frames are made for 1-channel (grey) models only")
-        }
-        guard images.width == config.width && images.height == config.height else {
-            throw VisualsError("images are \(images.width)x\(images.height), the model expects \(config.width)x\(config.height)")
+        try DrawingFrames.checkChannels(config.channels)
+        guard images.width == config.width && images.height == config.height && images.channels == config.channels else {
+            throw VisualsError("images are \(images.width)x\(images.height)x\(images.channels), "
+                               + "the model expects \(config.width)x\(config.height)x\(config.channels)")
         }
         let count = images.imageCount
         let input = Matrix<Scalar>(rows: count, columns: config.imageSize, storage: images.pixels.map { Scalar($0) })
@@ -85,7 +84,7 @@ extension ImageSet {
         }
         let kept = min(count, imageCount - first)
         let start = first * pixelsPerImage
-        return ImageSet(imageCount: kept, height: height, width: width,
+        return ImageSet(imageCount: kept, height: height, width: width, channels: channels,
                         pixels: Array(pixels[start..<(start + kept * pixelsPerImage)]))
     }
 }

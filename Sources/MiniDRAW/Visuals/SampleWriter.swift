@@ -1,6 +1,7 @@
 /// Images generated from the prior (paper §2.3, Eq. 13-16), written as the paper's Figure 7 shows
 /// them: one grid of all images per step t, each the canvas sigmoid(c_t), optionally with the write
-/// window (Eq. 29) of that step outlined in red.
+/// window (Eq. 29) of that step outlined in red. Grey models (C = 1) write PGM frames, colour
+/// models (C = 3, paper §3.3) PPM frames; PNG and GIF follow.
 public enum SampleWriter {
     /// Images shown one per row, step by step, in `sequence.pgm` (the paper's Figure 1 layout).
     public static let sequenceRows = 10
@@ -28,12 +29,12 @@ public enum SampleWriter {
 
     /// Draws `count` images with noise from `seed` and writes into `directory` (created if needed):
     ///
-    ///     frame-00.pgm ... frame-(T-1).pgm, final.pgm     the grid of sigmoid(c_t), t = 1...T
+    ///     frame-00.pgm ... frame-(T-1).pgm, final.pgm     the grid of sigmoid(c_t), t = 1...T (.ppm in colour)
     ///     *.png                                           the same, with options.png
     ///     drawing.gif                                     the frames animated, with options.gif
     ///     boxes-frame-00.ppm ..., boxes-final.ppm         with the write windows, with options.boxes
     ///     drawing-boxes.gif                               with options.boxes and options.gif
-    ///     sequence.pgm (boxes-sequence.ppm)               the first `sequenceRows` images, one per row,
+    ///     sequence.pgm (.ppm; boxes-sequence.ppm)         the first `sequenceRows` images, one per row,
     ///                                                     at the steps `DrawingFrames.sequenceSteps` picks
     ///
     /// The same model, count, seed and options write identical bytes. Returns the written paths in order.
@@ -42,9 +43,7 @@ public enum SampleWriter {
         let config = model.config
         guard count > 0 else { throw VisualsError("sample count must be positive, got \(count)") }
         guard options.resolvedScale > 0 else { throw VisualsError("--scale must be a positive integer, got \(options.resolvedScale)") }
-        guard config.channels == 1 else {
-            throw VisualsError("the model draws \(config.channels)-channel images; frames are made for 1-channel (grey) models only")
-        }
+        try DrawingFrames.checkChannels(config.channels)
         if options.boxes && !config.attention {
             throw VisualsError("--boxes needs a model with attention (this one writes whole images, Eq. 18)")
         }
@@ -58,21 +57,35 @@ public enum SampleWriter {
         let sequenceSteps = DrawingFrames.sequenceSteps(timesteps: steps.count)
         let sequenceTiles = (0..<min(count, sequenceRows)).flatMap { row in sequenceSteps.map { (step: $0, row: row) } }
 
-        func greyTile(_ step: Int, _ row: Int) -> [Float] { DrawingFrames.values(steps[step].canvas, row: row) }
-        let greyFrames = steps.indices.map { step in
-            DrawingFrames.greyFrame((0..<count).map { greyTile(step, $0) },
-                                    width: config.width, height: config.height, columns: columns, scale: scale)
+        func canvasTile(_ step: Int, _ row: Int) -> [Float] { DrawingFrames.values(steps[step].canvas, row: row) }
+        if config.channels == 1 {
+            let greyFrames = steps.indices.map { step in
+                DrawingFrames.greyFrame((0..<count).map { canvasTile(step, $0) },
+                                        width: config.width, height: config.height, columns: columns, scale: scale)
+            }
+            try folder.writeSequence(greyFrames, prefix: "frame", finalName: "final",
+                                     gifName: options.gif ? "drawing.gif" : nil, png: options.png)
+            try folder.write(DrawingFrames.greyFrame(sequenceTiles.map { canvasTile($0.step, $0.row) }, width: config.width,
+                                                     height: config.height, columns: sequenceSteps.count, scale: scale),
+                             name: "sequence", png: options.png)
+        } else {
+            func colorTile(_ step: Int, _ row: Int) -> RGBImage {
+                DrawingFrames.tile(canvasTile(step, row), width: config.width, height: config.height, scale: scale, boxes: [])
+            }
+            let colorFrames = steps.indices.map { step in
+                DrawingFrames.colorFrame((0..<count).map { colorTile(step, $0) }, columns: columns, scale: scale)
+            }
+            try folder.writeSequence(colorFrames, prefix: "frame", finalName: "final",
+                                     gifName: options.gif ? "drawing.gif" : nil, png: options.png)
+            try folder.write(DrawingFrames.colorFrame(sequenceTiles.map { colorTile($0.step, $0.row) },
+                                                      columns: sequenceSteps.count, scale: scale),
+                             name: "sequence", png: options.png)
         }
-        try folder.writeSequence(greyFrames, prefix: "frame", finalName: "final",
-                                 gifName: options.gif ? "drawing.gif" : nil, png: options.png)
-        try folder.write(DrawingFrames.greyFrame(sequenceTiles.map { greyTile($0.step, $0.row) }, width: config.width,
-                                                 height: config.height, columns: sequenceSteps.count, scale: scale),
-                         name: "sequence", png: options.png)
 
         if options.boxes {
             func boxTile(_ step: Int, _ row: Int) -> RGBImage {
                 let box = AttentionBox(window: AttentionWindow(steps[step].writeWindow, row: row), gridSize: config.writeSize)
-                return DrawingFrames.tile(greyTile(step, row), width: config.width, height: config.height, scale: scale,
+                return DrawingFrames.tile(canvasTile(step, row), width: config.width, height: config.height, scale: scale,
                                           boxes: [(box, DrawingFrames.writeBoxColor)])
             }
             let boxFrames = steps.indices.map { step in

@@ -1,0 +1,113 @@
+/// The data sets `minidraw` trains and evaluates on, all made from the shipped binarized MNIST:
+///
+///     mnist         28x28x1   the digits themselves (paper Table 2)
+///     two-digits    60x60x1   two digits at random places on a black canvas (paper §4.3)
+///     color-mnist   28x28x3   each digit in a random colour on a random background (paper §3.3)
+///
+/// Training images of the generated sets are made on the fly from the train split, new every
+/// epoch; validation and test sets are fixed: made once from their split with a fixed seed.
+public enum Dataset: String, CaseIterable, Codable, Sendable {
+    case mnist
+    case twoDigits = "two-digits"
+    case colorMNIST = "color-mnist"
+
+    /// The seed of the fixed validation and test sets (the same for every run).
+    public static func evaluationSeed(split: BinarizedMNIST.Split) -> UInt64 {
+        switch split {
+        case .train: return 0x7472_6169_6E                   // "train"
+        case .valid: return 0x7661_6C69_64                   // "valid"
+        case .test: return 0x7465_7374                       // "test"
+        }
+    }
+
+    /// "mnist, two-digits, color-mnist", for messages.
+    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// The data set called `name` on the command line; the error names `flag` and the accepted names.
+    public static func named(_ name: String, flag: String = "--dataset") throws -> Dataset {
+        guard let dataset = Dataset(rawValue: name) else {
+            throw DatasetError("\(flag) must be one of \(names), got \"\(name)\"")
+        }
+        return dataset
+    }
+
+    // MARK: - Shape
+
+    public var width: Int { self == .twoDigits ? TwoDigitMNIST.canvasSize : 28 }
+    public var height: Int { width }
+    public var channels: Int { self == .colorMNIST ? 3 : 1 }
+
+    /// "60x60x1"
+    public var shapeDescription: String { "\(width)x\(height)x\(channels)" }
+
+    /// Whether a model of `config` draws images of this set's shape.
+    public func fits(_ config: DRAWConfig) -> Bool {
+        config.width == width && config.height == height && config.channels == channels
+    }
+
+    /// The data set whose images a model of `config` draws, if any.
+    public static func matching(_ config: DRAWConfig) -> Dataset? {
+        allCases.first { $0.fits(config) }
+    }
+
+    /// `config` with this set's width, height and channels.
+    public func shaping(_ config: DRAWConfig) -> DRAWConfig {
+        var shaped = config
+        shaped.width = width
+        shaped.height = height
+        shaped.channels = channels
+        return shaped
+    }
+
+    // MARK: - Images
+
+    /// The training images of a run seeded with `seed`, from the train split in `directory`.
+    public func trainingImages(directory: String, seed: UInt64) throws -> any TrainingImages {
+        let digits = try BinarizedMNIST.load(split: .train, directory: directory)
+        let generatorSeed = seed &+ 0x4441_5441                    // "DATA": apart from the parameter seed
+        switch self {
+        case .mnist: return digits
+        case .twoDigits: return TwoDigitMNIST(digits: digits, seed: generatorSeed)
+        case .colorMNIST: return ColorMNIST(digits: digits, seed: generatorSeed)
+        }
+    }
+
+    /// The fixed validation or test set: the first `count` images (all if nil) made from `split`
+    /// with `evaluationSeed(split:)`, the same bytes on every call.
+    public func evaluationImages(split: BinarizedMNIST.Split, directory: String, count: Int? = nil) throws -> ImageSet {
+        let digits = try BinarizedMNIST.load(split: split, directory: directory)
+        let seed = Self.evaluationSeed(split: split)
+        let source: any TrainingImages
+        switch self {
+        case .mnist: source = digits
+        case .twoDigits: source = TwoDigitMNIST(digits: digits, seed: seed)
+        case .colorMNIST: source = ColorMNIST(digits: digits, seed: seed)
+        }
+        return source.materialised(count: count ?? source.imageCount)
+    }
+}
+
+/// A data set asked for by a wrong name or for the wrong model; `description` is one line.
+public struct DatasetError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+
+    public init(_ description: String) { self.description = description }
+}
+
+// MARK: - Presets for the generated sets
+
+extension DRAWConfig {
+    /// Two-digit MNIST (paper §4.3, which uses the MNIST model of Table 3: T=64, LSTM 256, z=100,
+    /// read 2, write 5) cut to train in about half an hour on one core: T=32, a 4x4 glimpse and an
+    /// 8x8 write patch, so each digit gets about 16 steps of larger strokes.
+    public static let twoDigits = DRAWConfig(width: 60, height: 60, timesteps: 32, encoderSize: 256, decoderSize: 256,
+                                             latentSize: 100, readSize: 4, writeSize: 8, attention: true)
+    /// Colour MNIST (paper §3.3: read and write per channel): 28x28x3, T=16, LSTM 256, z=20, read 3, write 5.
+    public static let colorMNIST = DRAWConfig(width: 28, height: 28, channels: 3, timesteps: 16, encoderSize: 256,
+                                              decoderSize: 256, latentSize: 20, readSize: 3, writeSize: 5, attention: true)
+
+    /// Every preset `--preset` accepts: the MNIST ones of `presets` and the data-set ones above.
+    public static let allPresets: [(name: String, config: DRAWConfig)] = presets + [
+        ("twoDigits", .twoDigits), ("colorMNIST", .colorMNIST),
+    ]
+}

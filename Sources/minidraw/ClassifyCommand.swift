@@ -1,0 +1,147 @@
+import Foundation
+import MiniDRAW
+
+/// `minidraw classify`: paper §4.1, cluttered MNIST classification with the attention classifier
+/// ("Differentiable RAM") or a pixel baseline, trained on 9,000 of the labelled test digits and
+/// scored on the other 1,000 (a fixed shuffle splits them: the shipped test set is ordered by class).
+enum ClassifyCommand: Command {
+    static let spec = CommandSpec(name: "classify", summary: "classify cluttered MNIST with G glimpses (paper §4.1, Table 1)", options: [
+        .value("dataset", placeholder: "NAME", help: "data set: cluttered (100x100, digit + 8 pieces of clutter)", defaultValue: "cluttered"),
+        .value("model", placeholder: "NAME", help: "attention (LSTM + 12x12 reads), mlp or linear (raw pixels)", defaultValue: "attention"),
+        .value("glimpses", placeholder: "G", help: "glimpses before the softmax (attention)", defaultValue: "8"),
+        .value("read-size", placeholder: "N", help: "glimpse N x N (attention)", defaultValue: "12"),
+        .value("hidden-size", placeholder: "N", help: "LSTM units (attention) or ReLU units (mlp)", defaultValue: "256"),
+        .value("batch-size", placeholder: "N", help: "images per step", defaultValue: "50"),
+        .value("learning-rate", placeholder: "X", help: "Adam step size", defaultValue: "0.001"),
+        .value("clip-norm", placeholder: "X", help: "clip the gradient's global norm to X (0: off)", defaultValue: "10"),
+        .value("steps", placeholder: "N", help: "training steps", defaultValue: "1000"),
+        .value("epochs", placeholder: "N", help: "train for N passes over the 9,000 training digits instead of --steps"),
+        .value("seed", placeholder: "N", help: "seed for parameters, shuffles and training clutter", defaultValue: "1"),
+        .value("eval-every", placeholder: "N", help: "held-out error every N steps (and at the end)", defaultValue: "500"),
+        .value("log-every", placeholder: "N", help: "CSV row and progress line every N steps", defaultValue: "20"),
+        CommonOptions.threads,
+        .value("out", placeholder: "DIR", help: "run folder (default: runs/cluttered-<model>[-g<G>])"),
+        CommonOptions.data,
+    ])
+
+    /// Labelled test images used for training; the rest (1,000) are held out.
+    static let trainingCount = 9000
+
+    static func run(_ parsed: ParsedCommand) throws {
+        try CommonOptions.applyThreads(parsed)
+        let dataset = try parsed.string("dataset")
+        guard dataset == "cluttered" else { throw CommandLineError("--dataset must be cluttered, got \"\(dataset)\"") }
+        let modelName = try parsed.string("model")
+        guard ["attention", "mlp", "linear"].contains(modelName) else {
+            throw CommandLineError("--model must be one of attention, mlp, linear, got \"\(modelName)\"")
+        }
+        var settings = ClassifierTrainingSettings()
+        settings.batchSize = try parsed.positiveInt("batch-size")
+        guard settings.batchSize <= trainingCount else {
+            throw CommandLineError("--batch-size must be at most \(trainingCount) (the training digits), got \(settings.batchSize)")
+        }
+        settings.adam.learningRate = try parsed.positiveDouble("learning-rate")
+        settings.adam.clipNorm = try parsed.double("clip-norm")
+        if settings.adam.clipNorm < 0 { throw CommandLineError("--clip-norm must be 0 (off) or positive, got \(settings.adam.clipNorm)") }
+        settings.seed = try CommonOptions.seed(parsed)
+        if parsed.isGiven("steps") && parsed.isGiven("epochs") { throw CommandLineError("give --steps or --epochs, not both") }
+        settings.totalSteps = parsed.isGiven("epochs")
+            ? try parsed.positiveInt("epochs") * (trainingCount / settings.batchSize) : try parsed.positiveInt("steps")
+        let glimpses = try parsed.positiveInt("glimpses"), hiddenSize = try parsed.positiveInt("hidden-size")
+        let directory = parsed.optionalString("out") ?? "runs/cluttered-\(modelName)" + (modelName == "attention" ? "-g\(glimpses)" : "")
+
+        let folder = try BinarizedMNIST.findDirectory(explicit: parsed.optionalString("data"))
+        let images = try BinarizedMNIST.load(split: .test, directory: folder)
+        let labels = try BinarizedMNIST.loadTestLabels(directory: folder)
+        guard images.imageCount > trainingCount, labels.count == images.imageCount else {
+            throw CommandLineError("\(folder): need more than \(trainingCount) labelled test images, found \(images.imageCount) images and \(labels.count) labels")
+        }
+        let (training, heldOutData) = ClutteredMNIST.labelledSplit(images: images, labels: labels,
+                                                                   heldOutCount: images.imageCount - trainingCount,
+                                                                   seed: ClassifierTrainingSettings.heldOutSeed)
+        let heldOut: (images: Matrix<Float>, labels: [Int], placements: [ClutteredPlacement]) =
+            heldOutData.fixedSet(seed: ClassifierTrainingSettings.heldOutSeed)
+        let run = ClassifierRun(directory: directory, settings: settings,
+                                heldOutImages: heldOut.images, heldOutLabels: heldOut.labels,
+                                evalEvery: try parsed.positiveInt("eval-every"), logEvery: try parsed.positiveInt("log-every"))
+        if modelName == "attention" {
+            let config = GlimpseClassifierConfig(readSize: try parsed.positiveInt("read-size"), hiddenSize: hiddenSize, glimpses: glimpses)
+            let trainer = ClassifierTrainer(model: GlimpseClassifier<Float>.initialized(config: config, seed: settings.seed),
+                                            data: training, settings: settings)
+            try run.train(.attention(trainer), summary: config.summary)
+            let picture = GlimpsePath.png(model: trainer.model, images: heldOut.images, count: 8)
+            try AtomicFile.write(picture.png, to: "\(directory)/glimpses.png")
+            print("glimpses   \(directory)/glimpses.png (first 8 held-out images, boxes blue = glimpse 1 to red = glimpse \(glimpses); "
+                  + "labels \(heldOut.labels.prefix(8).map(String.init).joined()), predicted \(picture.predicted.map(String.init).joined()))")
+        } else {
+            let model = PixelClassifier<Float>.initialized(inputSize: training.pixelCount, hiddenSize: modelName == "mlp" ? hiddenSize : 0,
+                                                           seed: settings.seed)
+            try run.train(.pixels(ClassifierTrainer(model: model, data: training, settings: settings)), summary: model.summary)
+        }
+    }
+}
+
+/// A classifier's training loop as the user sees it: progress, `log.csv`, held-out error, checkpoint.
+struct ClassifierRun {
+    let directory: String
+    let settings: ClassifierTrainingSettings
+    let heldOutImages: Matrix<Float>
+    let heldOutLabels: [Int]
+    let evalEvery: Int
+    let logEvery: Int
+
+    func train(_ trainer: ClutteredClassifierTrainer, summary: String) throws {
+        try AtomicFile.ensureDirectory(directory)
+        let log = try ClassifierLog(path: "\(directory)/log.csv")
+        print("model    \(summary), \(trainer.parameterCount) parameters")
+        print("data     cluttered MNIST 100x100: \(ClassifyCommand.trainingCount) training digits (clutter redrawn every epoch), "
+              + "\(heldOutImages.rows) held out (split and clutter fixed, seed \(ClassifierTrainingSettings.heldOutSeed))")
+        print("training batch \(settings.batchSize), Adam lr \(settings.adam.learningRate), clip \(settings.adam.clipNorm), "
+              + "seed \(settings.seed), \(GEMM.threadCount) threads, \(settings.totalSteps) steps (\(trainer.stepsPerEpoch) per epoch)")
+        print("run      \(directory) (log.csv, classifier.safetensors, glimpses.png)")
+        let progress = ProgressLine()
+        let clock = ContinuousClock()
+        let started = clock.now
+        var windowStart = clock.now, windowSteps = 0, windowLoss = 0.0, windowError = 0.0
+        var last: ClassifierEvaluation?
+        while trainer.step < settings.totalSteps {
+            let result = try trainer.trainStep()
+            windowSteps += 1
+            windowLoss += result.meanLoss
+            windowError += result.errorRate
+            let isLast = result.step == settings.totalSteps
+            guard result.step % logEvery == 0 || isLast else { continue }
+            let imagesPerSecond = Double(windowSteps * settings.batchSize) / max((clock.now - windowStart).secondsValue, 1e-9)
+            var heldOut: ClassifierEvaluation?
+            if result.step % evalEvery == 0 || isLast {
+                heldOut = trainer.evaluate(images: heldOutImages, labels: heldOutLabels, batchSize: settings.batchSize)
+                last = heldOut
+            }
+            let elapsed = (clock.now - started).secondsValue
+            log.append(result, trainLoss: windowLoss / Double(windowSteps), trainError: windowError / Double(windowSteps),
+                       elapsedSeconds: elapsed, imagesPerSecond: imagesPerSecond, heldOut: heldOut)
+            let remaining = Double(settings.totalSteps - result.step) * Double(settings.batchSize) / max(imagesPerSecond, 1e-9)
+            progress.show(String(format: "step %d/%d  epoch %d  %.0f img/s  loss %.3f  train error %.1f%%%@  ETA %@",
+                                 result.step, settings.totalSteps, result.epoch, imagesPerSecond, windowLoss / Double(windowSteps),
+                                 100 * windowError / Double(windowSteps),
+                                 heldOut.map { String(format: "  held-out error %.2f%%", 100 * $0.errorRate) } ?? "",
+                                 formatDuration(remaining)))
+            windowStart = clock.now
+            windowSteps = 0
+            windowLoss = 0
+            windowError = 0
+        }
+        progress.finish()
+        var checkpoint = trainer.checkpoint()
+        checkpoint.metadata["steps"] = "\(settings.totalSteps)"
+        checkpoint.metadata["seed"] = "\(settings.seed)"
+        try checkpoint.write(to: "\(directory)/classifier.safetensors")
+        print("checkpoint \(directory)/classifier.safetensors")
+        print(String(format: "trained %d steps (%.1f epochs) in %@", settings.totalSteps,
+                     Double(settings.totalSteps) / Double(trainer.stepsPerEpoch), formatDuration((clock.now - started).secondsValue)))
+        if let last {
+            print(String(format: "held-out error %.2f%% (%d of %d images), cross-entropy %.4f", 100 * last.errorRate,
+                         Int((last.errorRate * Double(last.imageCount)).rounded()), last.imageCount, last.meanLoss))
+        }
+    }
+}
