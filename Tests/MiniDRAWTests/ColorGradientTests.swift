@@ -57,27 +57,13 @@ struct ColorGradientTests {
     @Test("§3.3, Eq. 1, 6, 29 at C = 3: dL/dc_0 through every step reaches all three channel planes")
     func colorCanvasPath() {
         let config = Self.config(attention: true, timesteps: 3)
-        let model = TinyModels.model(config)
-        let image = Self.images(config, batchSize: 2)
-        var cache = TinyModels.cache(model, batchSize: 2)
-        cache.initialCanvas = randomMatrix(2, config.imageSize, seed: 5, scale: 0.5)
-        model.forward(image: image, cache: &cache)
-        var gradient = model.zeros()
-        var workspace = DRAWBackwardWorkspace<Double>(config: config, batchSize: 2)
-        model.backward(image: image, cache: cache, workspace: &workspace, gradient: &gradient)
-        var values = cache.initialCanvas.storage
-        var probe = cache
-        let report = gradientCheck(name: "c_0", values: &values, analytic: workspace.dCanvas.storage,
-                                   maximumChecks: 144) { perturbed in
-            probe.initialCanvas.storage = perturbed
-            model.forward(image: image, cache: &probe)
-            return probe.meanLoss
-        }
+        let (report, dCanvas) = TinyModels.canvasPathCheck(TinyModels.model(config), image: Self.images(config, batchSize: 2),
+                                                           maximumChecks: 144)
         #expect(report.passed, "\(report)")
         // Every channel plane of the first image carries gradient.
         let planeSize = config.pixelCount
         for channel in 0..<3 {
-            let plane = workspace.dCanvas.storage[(channel * planeSize)..<((channel + 1) * planeSize)]
+            let plane = dCanvas.storage[(channel * planeSize)..<((channel + 1) * planeSize)]
             #expect(plane.contains { abs($0) > 1e-6 }, "channel \(channel) receives no gradient")
         }
     }

@@ -36,22 +36,8 @@ struct DRAWGradientTests {
     @Test("Eq. 1, 6: gradient along the canvas path, dL/dc_0, through every step", arguments: [true, false])
     func canvasPath(attention: Bool) {
         let config = TinyModels.config(attention: attention)
-        let model = TinyModels.model(config)
-        let image = TinyModels.images(config, batchSize: 2)
-        var cache = TinyModels.cache(model, batchSize: 2)
-        cache.initialCanvas = randomMatrix(2, config.imageSize, seed: 5, scale: 0.5)
-        model.forward(image: image, cache: &cache)
-        var gradient = model.zeros()
-        var workspace = DRAWBackwardWorkspace<Double>(config: config, batchSize: 2)
-        model.backward(image: image, cache: cache, workspace: &workspace, gradient: &gradient)
-        var values = cache.initialCanvas.storage
-        var probe = cache
-        let report = gradientCheck(name: "c_0", values: &values, analytic: workspace.dCanvas.storage,
-                                   maximumChecks: 96) { perturbed in
-            probe.initialCanvas.storage = perturbed
-            model.forward(image: image, cache: &probe)
-            return probe.meanLoss
-        }
+        let report = TinyModels.canvasPathCheck(TinyModels.model(config), image: TinyModels.images(config, batchSize: 2),
+                                                maximumChecks: 96).report
         #expect(report.passed, "\(report)")
     }
 }

@@ -58,23 +58,10 @@ extension AttentionGeometry {
                         let source = x + row * plane, dOutput = dr + row * n * n
                         let filterX = fx + row * n * width, filterY = fy + row * n * height
                         let dFX = dFilterXBase + row * n * width, dFY = dFilterYBase + row * n * height
-                        projectRows(source, filterX: filterX, projection: projection)
-                        dProjection.update(repeating: 0, count: n * height)
-                        var dIntensityRow: Scalar = 0
-                        for i in 0..<n {
-                            for j in 0..<n {
-                                let upstream = dOutput[i * n + j]
-                                dIntensityRow += upstream * dot(filterY + i * height, projection + j * height, count: height)
-                                axpy(intensity * upstream, projection + j * height, dFY + i * height, count: height)
-                                axpy(intensity * upstream, filterY + i * height, dProjection + j * height, count: height)
-                            }
-                        }
-                        for j in 0..<n {
-                            for b in 0..<height {
-                                axpy(dProjection[j * height + b], source + b * width, dFX + j * width, count: width)
-                            }
-                        }
-                        dIntensityBase[row] = dIntensityRow
+                        dIntensityBase[row] = filterImageBackward(source, dOutput: dOutput, filterX: filterX,   // Eq. 27
+                                                                  filterY: filterY, scale: intensity,
+                                                                  projection: projection, dProjection: dProjection,
+                                                                  dFilterX: dFX, dFilterY: dFY)
                     }
                 }
             }

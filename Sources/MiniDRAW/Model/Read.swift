@@ -85,6 +85,34 @@ extension AttentionGeometry {
         }
     }
 
+    /// Backward of `filterImage` for one image plane, with P = F_X imageᵀ and output = scale F_Y Pᵀ:
+    /// adds scale doutput P into dF_Y and dP image into dF_X, leaves dP = scale doutputᵀ F_Y in
+    /// `dProjection` [N, B] (for an image gradient), and returns Σ doutput ⊙ (F_Y Pᵀ), the plane's dscale.
+    @inline(__always)
+    func filterImageBackward<Scalar: DRAWScalar>(_ image: UnsafePointer<Scalar>, dOutput: UnsafePointer<Scalar>,
+                                                 filterX: UnsafePointer<Scalar>, filterY: UnsafePointer<Scalar>, scale: Scalar,
+                                                 projection: UnsafeMutablePointer<Scalar>, dProjection: UnsafeMutablePointer<Scalar>,
+                                                 dFilterX: UnsafeMutablePointer<Scalar>, dFilterY: UnsafeMutablePointer<Scalar>) -> Scalar {
+        let n = gridSize
+        projectRows(image, filterX: filterX, projection: projection)
+        dProjection.update(repeating: 0, count: n * height)
+        var dScale: Scalar = 0
+        for i in 0..<n {
+            for j in 0..<n {
+                let upstream = dOutput[i * n + j]
+                dScale += upstream * dot(filterY + i * height, projection + j * height, count: height)
+                axpy(scale * upstream, projection + j * height, dFilterY + i * height, count: height)
+                axpy(scale * upstream, filterY + i * height, dProjection + j * height, count: height)
+            }
+        }
+        for j in 0..<n {
+            for b in 0..<height {
+                axpy(dProjection[j * height + b], image + b * width, dFilterX + j * width, count: width)
+            }
+        }
+        return dScale
+    }
+
     /// Backward of Eq. 27. With P = F_X imageᵀ [N, B] and g = gamma F_Y Pᵀ:
     ///   dgamma += Σ dg ⊙ (F_Y Pᵀ),   dF_Y += gamma dg P,   dP = gamma dgᵀ F_Y,
     ///   dF_X += dP image,   dimage = dPᵀ F_X (for x_hat only: x is data).
@@ -123,21 +151,10 @@ extension AttentionGeometry {
                                 let offset = row * channels * plane + channel * plane
                                 let source = (half == 0 ? x : xHat) + offset
                                 let dOutput = dr + row * 2 * channels * patch + (half * channels + channel) * patch
-                                projectRows(source, filterX: filterX, projection: projection)
-                                dProjection.update(repeating: 0, count: n * height)
-                                for i in 0..<n {
-                                    for j in 0..<n {
-                                        let upstream = dOutput[i * n + j]
-                                        dIntensityRow += upstream * dot(filterY + i * height, projection + j * height, count: height)
-                                        axpy(intensity * upstream, projection + j * height, dFY + i * height, count: height)
-                                        axpy(intensity * upstream, filterY + i * height, dProjection + j * height, count: height)
-                                    }
-                                }
-                                for j in 0..<n {
-                                    for b in 0..<height {
-                                        axpy(dProjection[j * height + b], source + b * width, dFX + j * width, count: width)
-                                    }
-                                }
+                                dIntensityRow += filterImageBackward(source, dOutput: dOutput, filterX: filterX,      // Eq. 27
+                                                                     filterY: filterY, scale: intensity,
+                                                                     projection: projection, dProjection: dProjection,
+                                                                     dFilterX: dFX, dFilterY: dFY)
                                 if half == 1 {
                                     let dImage = dErrorBase + offset
                                     for b in 0..<height {

@@ -46,4 +46,25 @@ enum TinyModels {
         model.backward(image: image, cache: cache, workspace: &workspace, gradient: &gradient)
         return (cache.meanLoss, gradient)
     }
+
+    /// Eq. 1, 6: dL/dc_0 (a random initial canvas) through every step, analytic against central
+    /// differences on two images. Returns the report and the analytic dL/dc_0 [2, imageSize].
+    static func canvasPathCheck(_ model: DRAWModel<Double>, image: Matrix<Double>,
+                                maximumChecks: Int) -> (report: GradientReport, dCanvas: Matrix<Double>) {
+        var cache = Self.cache(model, batchSize: 2)
+        cache.initialCanvas = randomMatrix(2, model.config.imageSize, seed: 5, scale: 0.5)
+        model.forward(image: image, cache: &cache)
+        var gradient = model.zeros()
+        var workspace = DRAWBackwardWorkspace<Double>(config: model.config, batchSize: 2)
+        model.backward(image: image, cache: cache, workspace: &workspace, gradient: &gradient)
+        var values = cache.initialCanvas.storage
+        var probe = cache
+        let report = gradientCheck(name: "c_0", values: &values, analytic: workspace.dCanvas.storage,
+                                   maximumChecks: maximumChecks) { perturbed in
+            probe.initialCanvas.storage = perturbed
+            model.forward(image: image, cache: &probe)
+            return probe.meanLoss
+        }
+        return (report, workspace.dCanvas)
+    }
 }
