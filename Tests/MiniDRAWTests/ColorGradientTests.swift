@@ -22,24 +22,7 @@ struct ColorGradientTests {
     /// Checks every parameter tensor and returns the worst report.
     func checkEveryParameter(attention: Bool, timesteps: Int) -> GradientReport {
         let config = Self.config(attention: attention, timesteps: timesteps)
-        let model = TinyModels.model(config)
-        let image = Self.images(config, batchSize: 2)
-        var cache = TinyModels.cache(model, batchSize: 2)
-        let (_, gradient) = TinyModels.lossAndGradient(model, image: image, cache: &cache)
-        var worst = GradientReport(name: "none", tolerance: 1e-6)
-        for (name, path) in DRAWModel<Double>.parameterPaths(config: config) {
-            var values = model[keyPath: path].storage
-            var probe = cache
-            let report = gradientCheck(name: name, values: &values, analytic: gradient[keyPath: path].storage) { perturbed in
-                var perturbedModel = model
-                perturbedModel[keyPath: path].storage = perturbed
-                perturbedModel.forward(image: image, cache: &probe)
-                return probe.meanLoss
-            }
-            #expect(report.passed, "\(report)")
-            if report.maxRelativeError >= worst.maxRelativeError { worst = report }
-        }
-        return worst
+        return TinyModels.checkEveryParameter(TinyModels.model(config), image: Self.images(config, batchSize: 2))
     }
 
     @Test("§3.3, Eq. 1-12, 19-29 at C = 3: every parameter, T = 2, with attention")

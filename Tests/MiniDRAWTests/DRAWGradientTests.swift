@@ -7,21 +7,7 @@ import Testing
 struct DRAWGradientTests {
     func checkEveryParameter(attention: Bool, timesteps: Int) {
         let config = TinyModels.config(attention: attention, timesteps: timesteps)
-        let model = TinyModels.model(config)
-        let image = TinyModels.images(config, batchSize: 2)
-        var cache = TinyModels.cache(model, batchSize: 2)
-        let (_, gradient) = TinyModels.lossAndGradient(model, image: image, cache: &cache)
-        for (name, path) in DRAWModel<Double>.parameterPaths(config: config) {
-            var values = model[keyPath: path].storage
-            var probe = cache
-            let report = gradientCheck(name: name, values: &values, analytic: gradient[keyPath: path].storage) { perturbed in
-                var perturbedModel = model
-                perturbedModel[keyPath: path].storage = perturbed
-                perturbedModel.forward(image: image, cache: &probe)
-                return probe.meanLoss
-            }
-            #expect(report.passed, "\(report)")
-        }
+        TinyModels.checkEveryParameter(TinyModels.model(config), image: TinyModels.images(config, batchSize: 2))
     }
 
     @Test("Eq. 1-12, 19-29: every parameter, T = 3, with attention")

@@ -1,3 +1,4 @@
+import Testing
 @testable import MiniDRAW
 
 /// Small models for gradient checks: not square (so width/height mix-ups show), a few steps.
@@ -66,5 +67,27 @@ enum TinyModels {
             return probe.meanLoss
         }
         return (report, workspace.dCanvas)
+    }
+
+    /// Every parameter tensor of `model` on `image` against central differences, each expected to
+    /// pass; returns the report with the largest relative error.
+    @discardableResult
+    static func checkEveryParameter(_ model: DRAWModel<Double>, image: Matrix<Double>) -> GradientReport {
+        var cache = Self.cache(model, batchSize: image.rows)
+        let (_, gradient) = lossAndGradient(model, image: image, cache: &cache)
+        var worst = GradientReport(name: "none", tolerance: 1e-6)
+        for (name, path) in DRAWModel<Double>.parameterPaths(config: model.config) {
+            var values = model[keyPath: path].storage
+            var probe = cache
+            let report = gradientCheck(name: name, values: &values, analytic: gradient[keyPath: path].storage) { perturbed in
+                var perturbedModel = model
+                perturbedModel[keyPath: path].storage = perturbed
+                perturbedModel.forward(image: image, cache: &probe)
+                return probe.meanLoss
+            }
+            #expect(report.passed, "\(report)")
+            if report.maxRelativeError >= worst.maxRelativeError { worst = report }
+        }
+        return worst
     }
 }
