@@ -13,6 +13,7 @@ let commands: [any Command.Type] = [
     ReportCommand.self,
     TraceCommand.self,
     ClassifyCommand.self,
+    DrawingOrderCommand.self,
 ]
 
 /// One subcommand of the tool.

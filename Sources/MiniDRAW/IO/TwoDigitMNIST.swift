@@ -40,6 +40,26 @@ public struct TwoDigitMNIST: TrainingImages, Sendable {
         }
     }
 
+    /// The smallest boxes around the ink (pixels above 1/2) of image (index, epoch)'s two digits on
+    /// the canvas, in the order of `placements`: where a model drawing that digit should write.
+    /// A digit without ink gets its whole 28x28 frame.
+    public func inkBoxes(index: Int, epoch: Int) -> [PixelBox] {
+        placements(index: index, epoch: epoch).map { placement in
+            let start = placement.digit * digits.pixelsPerImage
+            var box: PixelBox?
+            for row in 0..<digits.height {
+                for column in 0..<digits.width where digits.pixels[start + row * digits.width + column] > 0.5 {
+                    let x = placement.x + column, y = placement.y + row
+                    box = box.map { PixelBox(left: min($0.left, x), top: min($0.top, y), right: max($0.right, x),
+                                             bottom: max($0.bottom, y)) }
+                          ?? PixelBox(left: x, top: y, right: x, bottom: y)
+                }
+            }
+            return box ?? PixelBox(left: placement.x, top: placement.y, right: placement.x + digits.width - 1,
+                                   bottom: placement.y + digits.height - 1)
+        }
+    }
+
     public func fill(index: Int, epoch: Int, into target: UnsafeMutableBufferPointer<Float>) {
         let canvas = Self.canvasSize, digitWidth = digits.width
         for offset in 0..<(canvas * canvas) { target[offset] = 0 }
@@ -55,5 +75,26 @@ public struct TwoDigitMNIST: TrainingImages, Sendable {
                 }
             }
         }
+    }
+}
+
+/// A rectangle of whole pixels, 0-based, edges included: pixel columns left...right, rows top...bottom.
+public struct PixelBox: Equatable, Sendable {
+    public var left: Int
+    public var top: Int
+    public var right: Int
+    public var bottom: Int
+
+    public init(left: Int, top: Int, right: Int, bottom: Int) {
+        self.left = left
+        self.top = top
+        self.right = right
+        self.bottom = bottom
+    }
+
+    /// Whether the point (x, y), in 0-based pixel coordinates (pixel centres at whole numbers),
+    /// lies on one of the box's pixels.
+    public func contains(x: Double, y: Double) -> Bool {
+        x >= Double(left) - 0.5 && x <= Double(right) + 0.5 && y >= Double(top) - 0.5 && y <= Double(bottom) + 0.5
     }
 }

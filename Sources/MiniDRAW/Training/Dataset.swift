@@ -75,15 +75,20 @@ public enum Dataset: String, CaseIterable, Codable, Sendable {
     /// The fixed validation or test set: the first `count` images (all if nil) made from `split`
     /// with `evaluationSeed(split:)`, the same bytes on every call.
     public func evaluationImages(split: BinarizedMNIST.Split, directory: String, count: Int? = nil) throws -> ImageSet {
+        let source = try evaluationSource(split: split, directory: directory)
+        return source.materialised(count: count ?? source.imageCount)
+    }
+
+    /// What `evaluationImages` takes its images from (epoch 0): the split itself, or the generator
+    /// seeded with `evaluationSeed(split:)`, which also knows where it put the digits.
+    public func evaluationSource(split: BinarizedMNIST.Split, directory: String) throws -> any TrainingImages {
         let digits = try BinarizedMNIST.load(split: split, directory: directory)
         let seed = Self.evaluationSeed(split: split)
-        let source: any TrainingImages
         switch self {
-        case .mnist: source = digits
-        case .twoDigits: source = TwoDigitMNIST(digits: digits, seed: seed)
-        case .colorMNIST: source = ColorMNIST(digits: digits, seed: seed)
+        case .mnist: return digits
+        case .twoDigits: return TwoDigitMNIST(digits: digits, seed: seed)
+        case .colorMNIST: return ColorMNIST(digits: digits, seed: seed)
         }
-        return source.materialised(count: count ?? source.imageCount)
     }
 }
 
