@@ -27,6 +27,7 @@ enum TrainCommand: Command {
         CommonOptions.threads,
         .value("out", placeholder: "DIR", help: "run folder (default: runs/<preset>)"),
         .value("checkpoint-every", placeholder: "N", help: "save a checkpoint every N steps", defaultValue: "500"),
+        .value("keep-checkpoints", placeholder: "N", help: "newest checkpoints kept in the run folder (0: all)", defaultValue: "2"),
         .value("validate-every", placeholder: "N", help: "validation bound every N steps (0: at the end only)", defaultValue: "1000"),
         .value("validation-images", placeholder: "N", help: "validation images for the logged bound", defaultValue: "10000"),
         .value("log-every", placeholder: "N", help: "CSV row and progress line every N steps", defaultValue: "10"),
@@ -55,6 +56,7 @@ enum TrainCommand: Command {
         let defaultDirectory = Dataset.matching(DRAWConfig.allPresets.first { $0.name == presetName }!.config) == dataset
             ? "runs/\(presetName)" : "runs/\(presetName)-\(dataset.rawValue)"
         let directory = parsed.optionalString("out") ?? resumed?.directory ?? defaultDirectory
+        let keepCheckpoints = try parsed.nonNegativeInt("keep-checkpoints")
         if let resumed, resumed.directory != directory {
             try carryLog(from: resumed.directory, to: directory)
         }
@@ -74,6 +76,7 @@ enum TrainCommand: Command {
             trainer = try Trainer(config: config, settings: settings, images: training)
         }
         try TrainingRun(trainer: trainer, directory: directory, validation: validation,
+                        keepCheckpoints: keepCheckpoints,
                         logEvery: try parsed.positiveInt("log-every"), resumedStep: resumed?.state.step).run()
     }
 

@@ -7,6 +7,8 @@ struct TrainingRun {
     let trainer: Trainer
     let directory: String
     let validation: ImageSet
+    /// Newest checkpoints left in `directory` (0: all).
+    let keepCheckpoints: Int
     let logEvery: Int
     let resumedStep: Int?
 
@@ -50,7 +52,7 @@ struct TrainingRun {
                 windowSteps = 0
             }
             if step % settings.checkpointEvery == 0 || isLast {
-                lastCheckpoint = try trainer.saveCheckpoint(directory: directory, elapsedSeconds: elapsed())
+                lastCheckpoint = try trainer.saveCheckpoint(directory: directory, elapsedSeconds: elapsed(), keep: keepCheckpoints)
             }
         }
         progress.finish()

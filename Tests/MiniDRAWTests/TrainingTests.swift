@@ -91,6 +91,21 @@ struct TrainingTests {
         #expect(resumed.state.generator == straight.state.generator)
     }
 
+    @Test("checkpoints: --keep-checkpoints N leaves the newest N, 0 leaves every one")
+    func checkpointsKept() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let trainer = try Trainer(config: Self.config, settings: Self.settings(steps: 5), images: Self.images(count: 10))
+        for _ in 0..<3 {
+            try trainer.step()
+            try trainer.saveCheckpoint(directory: directory, elapsedSeconds: 0, keep: 0)
+        }
+        #expect(Checkpoint.completeSteps(in: directory) == [1, 2, 3])
+        try trainer.step()
+        try trainer.saveCheckpoint(directory: directory, elapsedSeconds: 0, keep: 1)
+        #expect(Checkpoint.completeSteps(in: directory) == [4])
+    }
+
     @Test("checkpoints: Python-compatible names and shapes, old ones pruned, a mismatched state refused")
     func checkpointFiles() throws {
         let directory = temporaryDirectory()

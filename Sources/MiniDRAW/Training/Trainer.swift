@@ -114,7 +114,7 @@ public final class Trainer {
 
     /// Writes `checkpoint-<step>.state.safetensors` then `checkpoint-<step>.safetensors` into
     /// `directory`, each atomically, and removes complete checkpoints older than the newest
-    /// `keep`. Returns the model file's path.
+    /// `keep` (0 keeps them all). Returns the model file's path.
     @discardableResult
     public func saveCheckpoint(directory: String, elapsedSeconds: Double, keep: Int = 2) throws -> String {
         try AtomicFile.ensureDirectory(directory)
@@ -124,7 +124,7 @@ public final class Trainer {
         let modelPath = "\(directory)/\(Checkpoint.modelFileName(step: state.step))"
         try Checkpoint.modelFile(model, extraMetadata: ["step": "\(state.step)", "dataset": state.settings.dataset.rawValue])
             .write(to: modelPath)
-        for old in Checkpoint.completeSteps(in: directory).dropLast(keep) {
+        for old in keep > 0 ? Array(Checkpoint.completeSteps(in: directory).dropLast(keep)) : [] {
             try? FileManager.default.removeItem(atPath: "\(directory)/\(Checkpoint.modelFileName(step: old))")
             try? FileManager.default.removeItem(atPath: "\(directory)/\(Checkpoint.stateFileName(step: old))")
         }
