@@ -46,17 +46,16 @@ public struct TwoDigitMNIST: TrainingImages, Sendable {
     public func inkBoxes(index: Int, epoch: Int) -> [PixelBox] {
         placements(index: index, epoch: epoch).map { placement in
             let start = placement.digit * digits.pixelsPerImage
-            var box: PixelBox?
+            var left = digits.width, top = digits.height, right = -1, bottom = -1
             for row in 0..<digits.height {
                 for column in 0..<digits.width where digits.pixels[start + row * digits.width + column] > 0.5 {
-                    let x = placement.x + column, y = placement.y + row
-                    box = box.map { PixelBox(left: min($0.left, x), top: min($0.top, y), right: max($0.right, x),
-                                             bottom: max($0.bottom, y)) }
-                          ?? PixelBox(left: x, top: y, right: x, bottom: y)
+                    (left, right) = (min(left, column), max(right, column))
+                    (top, bottom) = (min(top, row), max(bottom, row))
                 }
             }
-            return box ?? PixelBox(left: placement.x, top: placement.y, right: placement.x + digits.width - 1,
-                                   bottom: placement.y + digits.height - 1)
+            if right < 0 { (left, top, right, bottom) = (0, 0, digits.width - 1, digits.height - 1) }     // no ink: the frame
+            return PixelBox(left: placement.x + left, top: placement.y + top, right: placement.x + right,
+                            bottom: placement.y + bottom)
         }
     }
 

@@ -124,7 +124,8 @@ public final class Trainer {
         let modelPath = "\(directory)/\(Checkpoint.modelFileName(step: state.step))"
         try Checkpoint.modelFile(model, extraMetadata: ["step": "\(state.step)", "dataset": state.settings.dataset.rawValue])
             .write(to: modelPath)
-        for old in keep > 0 ? Array(Checkpoint.completeSteps(in: directory).dropLast(keep)) : [] {
+        guard keep > 0 else { return modelPath }
+        for old in Checkpoint.completeSteps(in: directory).dropLast(keep) {
             try? FileManager.default.removeItem(atPath: "\(directory)/\(Checkpoint.modelFileName(step: old))")
             try? FileManager.default.removeItem(atPath: "\(directory)/\(Checkpoint.stateFileName(step: old))")
         }

@@ -125,12 +125,8 @@ public enum DrawingOrder {
         var tally = Tally(seed: seed)
         var noiseGenerator = SeededGenerator(seed: seed)
         for first in stride(from: 0, to: images.imageCount, by: batchSize) {
-            let batch = try images.slice(first: first, count: batchSize)
-            let input = Matrix<Scalar>(rows: batch.imageCount, columns: config.imageSize, storage: batch.pixels.map { Scalar($0) })
-            var cache = DRAWForwardCache<Scalar>(config: config, batchSize: batch.imageCount)
-            model.fillNoise(cache: &cache, generator: &noiseGenerator)                     // Eq. 4: epsilon_t
-            model.forward(image: input, cache: &cache)                                      // Eq. 1-9
-            for row in 0..<batch.imageCount {
+            let cache = model.reconstruct(try images.slice(first: first, count: batchSize), generator: &noiseGenerator).cache
+            for row in 0..<cache.batchSize {
                 let targets = cache.steps.compactMap {
                     target(of: AttentionWindow($0.writeAttention.window, row: row), gridSize: config.writeSize,
                            digits: digitBoxes[first + row], maximumExtent: maximumExtent)

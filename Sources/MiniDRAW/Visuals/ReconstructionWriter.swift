@@ -44,11 +44,8 @@ public enum ReconstructionWriter {
                                + "the model expects \(config.width)x\(config.height)x\(config.channels)")
         }
         let count = images.imageCount
-        let input = Matrix<Scalar>(rows: count, columns: config.imageSize, storage: images.pixels.map { Scalar($0) })
-        var cache = DRAWForwardCache<Scalar>(config: config, batchSize: count)
         var generator = SeededGenerator(seed: seed)
-        model.fillNoise(cache: &cache, generator: &generator)                          // Eq. 4: epsilon_t
-        model.forward(image: input, cache: &cache)                                      // Eq. 1-9
+        let (input, cache) = model.reconstruct(images, generator: &generator)
 
         let scale = options.scale, columns = 2 * min(count, pairsPerRow)
         let frames = cache.steps.map { step -> RGBImage in
@@ -73,6 +70,18 @@ public enum ReconstructionWriter {
         try folder.writeSequence(frames, prefix: "frame", finalName: "final",
                                  gifName: options.gif ? "reconstruction.gif" : nil, png: options.png)
         return Result(paths: folder.paths, reconstructionLoss: cache.meanReconstructionLoss, latentLoss: cache.meanLatentLoss)
+    }
+}
+
+extension DRAWModel {
+    /// `images` through the whole model (Eq. 1-9), epsilon_t drawn from `generator` (Eq. 4): the
+    /// input [imageCount, imageSize] and the cache of every step.
+    func reconstruct(_ images: ImageSet, generator: inout SeededGenerator) -> (input: Matrix<Scalar>, cache: DRAWForwardCache<Scalar>) {
+        let input = Matrix<Scalar>(rows: images.imageCount, columns: config.imageSize, storage: images.pixels.map { Scalar($0) })
+        var cache = DRAWForwardCache<Scalar>(config: config, batchSize: images.imageCount)
+        fillNoise(cache: &cache, generator: &generator)                                 // Eq. 4: epsilon_t
+        forward(image: input, cache: &cache)                                            // Eq. 1-9
+        return (input, cache)
     }
 }
 
