@@ -17,7 +17,7 @@
 #          each on two cores), whose logs fill the <!-- recorded: ... --> blocks, and their
 #          curves from `minidraw plot`: Tutorial/figures/plateau-read2/, plateau-read5/
 #
-# runs/small is the `small` preset trained with its defaults (2500 steps, about a quarter of an hour
+# runs/small is the `small` preset trained with its defaults (2000 steps, about a quarter of an hour
 # on two busy cores); it is trained only when runs/small holds no checkpoint. Every run is seeded,
 # and training gives the same bits for any thread count, so the figures change only when the code does.
 #

@@ -6,7 +6,7 @@ enum ReconstructCommand: Command {
         .value("checkpoint", placeholder: "PATH", help: VisualArguments.checkpointHelp),
         .value("count", placeholder: "N", help: "test images to reconstruct", defaultValue: "10"),
         .value("first", placeholder: "INDEX", help: "index of the first test image (0-based)", defaultValue: "0"),
-        .value("seed", placeholder: "N", help: "seed for the noise epsilon_t (Eq. 4)", defaultValue: "1"),
+        .value("seed", placeholder: "N", help: "seed for the noise epsilon_t (Eq. 6)", defaultValue: "1"),
         CommandConfig.datasetOption(help: "test images of (default: the checkpoint's)"),
         CommonOptions.data,
         .value("out", placeholder: "DIR", help: "output folder (default: <run>/reconstructions, or reconstructions without a run)"),

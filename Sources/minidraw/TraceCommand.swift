@@ -74,7 +74,7 @@ enum TraceCommand: Command {
         let row = config.height / 2 + 1, columns = (config.width / 2 - 8)...(config.width / 2 + 1)
         func pixelsOfRow(_ values: [Float]) -> [Float] { columns.map { values[(row - 1) * config.width + $0 - 1] } }
         let t = "\(step)", before = "\(step - 1)"
-        var lines = ["", "Eq. 1  image row b = \(row), columns a = \(columns.lowerBound)...\(columns.upperBound)",
+        var lines = ["", "Eq. 3  image row b = \(row), columns a = \(columns.lowerBound)...\(columns.upperBound)",
                      line("x", pixelsOfRow(image)),
                      line("sigmoid(c_\(before))", pixelsOfRow(previousCanvas.storage.map(sigmoid))),
                      line("x_hat_\(t) = x - sigmoid(c_\(before))", pixelsOfRow(now.errorImage.storage)), ""]
@@ -94,18 +94,18 @@ enum TraceCommand: Command {
         let shown = min(config.latentSize, 10)                      // the first ten latent units at most
         let units = shown < config.latentSize ? ", units 1...\(shown)" : ""
         func latent(_ matrix: Matrix<Float>) -> [Float] { Array(matrix.storage.prefix(shown)) }
-        lines += ["", line("Eq. 3  |h^enc_\(t)|", norm(now.encoder.hidden)),
-                  line("Eq. 7  mu_\(t)\(units)", latent(now.latent.mu)),
-                  line("Eq. 8  sigma_\(t) = exp(log sigma_\(t))", latent(now.latent.sigma)),
-                  line("Eq. 4  epsilon_\(t)", latent(now.latent.noise)),
-                  line("Eq. 4  z_\(t) = mu_\(t) + sigma_\(t) epsilon_\(t)", latent(now.latent.z)),
-                  line("Eq. 5  |h^dec_\(t)|", norm(now.decoder.hidden)), ""]
+        lines += ["", line("Eq. 5  |h^enc_\(t)|", norm(now.encoder.hidden)),
+                  line("Eq. 1  mu_\(t)\(units)", latent(now.latent.mu)),
+                  line("Eq. 2  sigma_\(t) = exp(log sigma_\(t))", latent(now.latent.sigma)),
+                  line("Eq. 6  epsilon_\(t)", latent(now.latent.noise)),
+                  line("Eq. 6  z_\(t) = mu_\(t) + sigma_\(t) epsilon_\(t)", latent(now.latent.z)),
+                  line("Eq. 7  |h^dec_\(t)|", norm(now.decoder.hidden)), ""]
         if config.attention {
             lines += windowLines("write", from: "h^dec_\(t)", cache: now.writeAttention, geometry: model.writeGeometry)
         }
         let change = zip(now.canvas.storage, previousCanvas.storage).map { $0 - $1 }
-        lines += [line("Eq. 6  c_\(t) - c_\(before) on row b = \(row)", pixelsOfRow(change)),
-                  line("Eq. 6  sum of |c_\(t) - c_\(before)|, largest", [change.map(abs).reduce(0, +), change.map(abs).max() ?? 0]),
+        lines += [line("Eq. 8  c_\(t) - c_\(before) on row b = \(row)", pixelsOfRow(change)),
+                  line("Eq. 8  sum of |c_\(t) - c_\(before)|, largest", [change.map(abs).reduce(0, +), change.map(abs).max() ?? 0]),
                   "",
                   line("Eq. 11  KL term of step \(t)", [Float(cache.klPerStep[step - 1])]),
                   line("Eq. 9  L^x = -log D(x | c_\(config.timesteps))", [cache.reconstructionLoss[0]]),

@@ -24,6 +24,8 @@ enum TrainCommand: Command {
         .value("steps", placeholder: "N", help: "training steps (default: 2000 for small, 100000 otherwise)"),
         .value("epochs", placeholder: "N", help: "train for N passes over the training set instead of --steps"),
         .value("seed", placeholder: "N", help: "seed for parameters, noise and shuffling", defaultValue: "1"),
+        .value("initial-canvas", placeholder: "X", help: "start value of every pixel of the learned c_0 (new runs)",
+               defaultValue: "\(DRAWModel<Float>.defaultInitialCanvasValue)"),
         CommonOptions.threads,
         .value("out", placeholder: "DIR", help: "run folder (default: runs/<preset>)"),
         .value("checkpoint-every", placeholder: "N", help: "save a checkpoint every N steps", defaultValue: "500"),
@@ -41,8 +43,8 @@ enum TrainCommand: Command {
         var (config, presetName, dataset) = try CommandConfig.modelConfig(parsed)
         var settings = resumed?.state.settings ?? TrainingSettings()
         if let resumed {
-            if parsed.isGiven("preset") || CommandConfig.shapeFlags.contains(where: parsed.isGiven) {
-                throw CommandLineError("--resume continues the checkpoint's model; drop --preset and the size flags")
+            if parsed.isGiven("preset") || parsed.isGiven("initial-canvas") || CommandConfig.shapeFlags.contains(where: parsed.isGiven) {
+                throw CommandLineError("--resume continues the checkpoint's model; drop --preset, --initial-canvas and the size flags")
             }
             if parsed.isGiven("dataset") && dataset != resumed.state.settings.dataset {
                 throw CommandLineError("--dataset \(dataset.rawValue) conflicts with the resumed checkpoint, which trains on "
@@ -73,7 +75,8 @@ enum TrainCommand: Command {
             state.settings = settings
             trainer = try Trainer(model: model, state: state, images: training)
         } else {
-            trainer = try Trainer(config: config, settings: settings, images: training)
+            trainer = try Trainer(config: config, settings: settings, images: training,
+                                  initialCanvasValue: try parsed.double("initial-canvas"))
         }
         try TrainingRun(trainer: trainer, directory: directory, validation: validation,
                         keepCheckpoints: keepCheckpoints,

@@ -37,7 +37,7 @@ struct ColorGradientTests {
         #expect(worst.checkedCount > 0 && worst.maxRelativeError < 1e-6, "\(worst)")
     }
 
-    @Test("§3.3, Eq. 1, 6, 29 at C = 3: dL/dc_0 through every step reaches all three channel planes")
+    @Test("§3.3, Eq. 3, 8, 29 at C = 3: dL/dc_0 through every step reaches all three channel planes")
     func colorCanvasPath() {
         let config = Self.config(attention: true, timesteps: 3)
         let (report, dCanvas) = TinyModels.canvasPathCheck(TinyModels.model(config), image: Self.images(config, batchSize: 2),

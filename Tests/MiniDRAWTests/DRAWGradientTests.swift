@@ -19,7 +19,7 @@ struct DRAWGradientTests {
     @Test("Eq. 1-8: one full DRAW step (T = 1), with and without attention", arguments: [true, false])
     func oneStep(attention: Bool) { checkEveryParameter(attention: attention, timesteps: 1) }
 
-    @Test("Eq. 1, 6: gradient along the canvas path, dL/dc_0, through every step", arguments: [true, false])
+    @Test("Eq. 3, 8: gradient along the canvas path, dL/dc_0, through every step", arguments: [true, false])
     func canvasPath(attention: Bool) {
         let config = TinyModels.config(attention: attention)
         let report = TinyModels.canvasPathCheck(TinyModels.model(config), image: TinyModels.images(config, batchSize: 2),

@@ -1,7 +1,7 @@
 import Testing
 @testable import MiniDRAW
 
-/// A seed fixes everything: the initial parameters, the noise epsilon_t (Eq. 4) and therefore the
+/// A seed fixes everything: the initial parameters, the noise epsilon_t (Eq. 6) and therefore the
 /// loss (Eq. 12) and every gradient, bit for bit, whatever the number of GEMM threads.
 /// Serialized because one test changes the global `GEMM.threadCount` (and restores it); suites
 /// running meanwhile are unaffected, since GEMM's results never depend on it (which is what is tested).

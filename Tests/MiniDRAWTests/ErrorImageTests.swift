@@ -1,10 +1,10 @@
 import Testing
 @testable import MiniDRAW
 
-/// Eq. 1: the error image x_hat_t = x - sigmoid(c_{t-1}) and its backward into the canvas.
-@Suite("Eq. 1: error image")
+/// Eq. 3: the error image x_hat_t = x - sigmoid(c_{t-1}) and its backward into the canvas.
+@Suite("Eq. 3: error image")
 struct ErrorImageTests {
-    @Test("Eq. 1: x_hat = x - sigmoid(c), value by value")
+    @Test("Eq. 3: x_hat = x - sigmoid(c), value by value")
     func values() {
         let image = Matrix<Double>(rows: 2, columns: 3, storage: [0, 1, 0.5, 1, 0, 0.25])
         let canvas = Matrix<Double>(rows: 2, columns: 3, storage: [0, 2, -3, 40, -40, 0.7])
@@ -18,7 +18,7 @@ struct ErrorImageTests {
                     "x_hat of the first image")
     }
 
-    @Test("Eq. 1: errorImageBackward adds dL/dc = -dL/dx_hat s (1 - s), checked by central differences")
+    @Test("Eq. 3: errorImageBackward adds dL/dc = -dL/dx_hat s (1 - s), checked by central differences")
     func gradient() {
         let image = Matrix(rows: 2, columns: 7, storage: randomMatrix(2, 7, seed: 1).storage.map { $0 > 0 ? 1.0 : 0.0 })
         let canvas = randomMatrix(2, 7, seed: 2, scale: 1.5)
@@ -29,7 +29,7 @@ struct ErrorImageTests {
         errorImageBackward(dErrorImage: weights, canvas: canvas, sigmoidCanvas: &sigmoidCanvas, dCanvas: &dCanvas)
         let added = zip(dCanvas.storage, earlier.storage).map { $0 - $1 }
         var values = canvas.storage
-        let report = gradientCheck(name: "Eq. 1 dL/dc", values: &values, analytic: added) { perturbed in
+        let report = gradientCheck(name: "Eq. 3 dL/dc", values: &values, analytic: added) { perturbed in
             var errorImage = Matrix<Double>(rows: 2, columns: 7)
             MiniDRAW.errorImage(image: image, canvas: Matrix(rows: 2, columns: 7, storage: perturbed),
                                 into: &errorImage)

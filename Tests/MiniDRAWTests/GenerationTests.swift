@@ -33,14 +33,17 @@ struct GenerationTests {
         #expect(first.last != images(seed: 6).last, "seeds 5 and 6 gave the same final image")
     }
 
-    @Test("Eq. 15-16: with the write layer's weights and biases zero, every canvas is sigmoid(0) = 0.5", arguments: [true, false])
+    @Test("Eq. 15-16: with the write layer's weights and biases zero, every canvas stays sigmoid(c_0), the learned initial canvas", arguments: [true, false])
     func zeroWrite(attention: Bool) {
         var model = TinyModels.model(TinyModels.config(attention: attention))
         model.write.weight.setZero()
         model.write.bias.setZero()
+        let start = model.initialCanvas.storage.map(logistic)                       // §2.1: c_0 learned, one row
+        #expect(Set(start).count > 1, "the tiny model's c_0 should vary from pixel to pixel")
         var generator = SeededGenerator(seed: 2)
         for (t, step) in model.generate(count: Self.count, generator: &generator).enumerated() {
-            #expect(step.canvas.storage.allSatisfy { $0 == 0.5 }, "step \(t + 1): a zero patch must leave c_t = 0")
+            expectClose(step.canvas.storage, Array((0..<Self.count).map { _ in start }.joined()), tolerance: 1e-15,
+                        "step \(t + 1): a zero patch must leave c_t = c_0 for every image")
         }
     }
 
@@ -52,8 +55,12 @@ struct GenerationTests {
         var handGenerator = generator
         let steps = model.generate(count: Self.count, generator: &generator)
 
-        var hidden = Matrix<Double>(rows: Self.count, columns: config.decoderSize), cell = hidden   // h^dec_0 = c^dec_0 = 0
-        var canvas = Matrix<Double>(rows: Self.count, columns: config.imageSize)                   // c_0 = 0
+        // §2.1: h^dec_0 and c_0 are the learned rows, repeated for each image; c^dec_0 = 0.
+        var hidden = Matrix<Double>(rows: Self.count, columns: config.decoderSize,
+                                    storage: Array((0..<Self.count).map { _ in model.initialDecoderHidden.storage }.joined()))
+        var cell = Matrix<Double>(rows: Self.count, columns: config.decoderSize)
+        var canvas = Matrix<Double>(rows: Self.count, columns: config.imageSize,
+                                    storage: Array((0..<Self.count).map { _ in model.initialCanvas.storage }.joined()))
         for t in 0..<config.timesteps {
             var z = Matrix<Double>(rows: Self.count, columns: config.latentSize)
             handGenerator.fillGaussian(&z.storage)                                                  // Eq. 13

@@ -1,8 +1,8 @@
 import Testing
 @testable import MiniDRAW
 
-/// The LSTM cell of the encoder (Eq. 3) and the decoder (Eq. 5), gates in PyTorch's order i, f, g, o.
-@Suite("Eq. 3, 5: LSTM cell")
+/// The LSTM cell of the encoder (Eq. 5) and the decoder (Eq. 7), gates in PyTorch's order i, f, g, o.
+@Suite("Eq. 5, 7: LSTM cell")
 struct LSTMTests {
     /// A 1-unit cell whose four pre-activations, 2 W_ih - W_hh + b_ih + b_hh at x = 2, h = -1, are
     /// i: 1 - 0.5 - 0.5 = 0,  f: 2 ln 3 - ln 3 + 0 = ln 3,  g: 2 ln 2 - 0.1 - ln 2 + 0.1 = ln 2,  o: 0 - ln 3 + 0 = -ln 3.
@@ -16,7 +16,7 @@ struct LSTMTests {
         return cell
     }
 
-    @Test("Eq. 3, 5: one step of a 1-unit cell matches the hand-computed gates, c' and h'")
+    @Test("Eq. 5, 7: one step of a 1-unit cell matches the hand-computed gates, c' and h'")
     func oneUnitStep() {
         let cell = Self.handCell()
         var cache = LSTMStepCache<Double>(batchSize: 1, hiddenSize: 1)
@@ -31,7 +31,7 @@ struct LSTMTests {
         expectClose(cache.hidden[0, 0], 0.23670150321156708, tolerance: 1e-15, "h'")
     }
 
-    @Test("Eq. 3, 5: LSTM.backward for every parameter, the input, h and c, with L = Σ R1 ⊙ h' + Σ R2 ⊙ c'")
+    @Test("Eq. 5, 7: LSTM.backward for every parameter, the input, h and c, with L = Σ R1 ⊙ h' + Σ R2 ⊙ c'")
     func gradient() {
         let batchSize = 2, inputSize = 3, hiddenSize = 4
         var cell = LSTM<Double>(inputSize: inputSize, hiddenSize: hiddenSize)

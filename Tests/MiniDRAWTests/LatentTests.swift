@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import MiniDRAW
 
-/// The approximate posterior and its sample (Eq. 4, 7, 8) and the latent loss (Eq. 10, 11).
-@Suite("Eq. 4, 7, 8, 10, 11: latent sample and KL")
+/// The approximate posterior and its sample (Eq. 1, 2, 6) and the latent loss (Eq. 10, 11).
+@Suite("Eq. 1, 2, 6, 10, 11: latent sample and KL")
 struct LatentTests {
     /// A latent layer with every weight and bias zero except the two bias values given.
     static func constantLatent(encoderSize: Int, latentSize: Int, mu: Double, logSigma: Double) -> Latent<Double> {
@@ -13,7 +13,7 @@ struct LatentTests {
         return latent
     }
 
-    @Test("Eq. 4, 7, 8: mu = W h + b, sigma = exp(W h + b), z = mu + sigma epsilon")
+    @Test("Eq. 1, 2, 6: mu = W h + b, sigma = exp(W h + b), z = mu + sigma epsilon")
     func sampleValues() {
         var latent = Latent<Double>(encoderSize: 2, latentSize: 2)
         latent.mu.weight.storage = [1, 0, 0, 1]
@@ -23,12 +23,12 @@ struct LatentTests {
         var cache = LatentStepCache<Double>(batchSize: 1, latentSize: 2)
         cache.noise.storage = [0.25, -2]
         latent.forward(encoderHidden: Matrix(rows: 1, columns: 2, storage: [1, 2]), cache: &cache)
-        expectClose(cache.mu.storage, [1.5, 1], tolerance: 1e-15, "Eq. 7 mu")                          // h = [1, 2]
-        expectClose(cache.sigma.storage, [2, 1.6487212707001282], tolerance: 1e-15, "Eq. 8 sigma")      // [e^ln2, e^0.5]
-        expectClose(cache.z.storage, [2, -2.2974425414002564], tolerance: 1e-15, "Eq. 4 z")             // [1.5 + 2/4, 1 - 2 e^0.5]
+        expectClose(cache.mu.storage, [1.5, 1], tolerance: 1e-15, "Eq. 1 mu")                          // h = [1, 2]
+        expectClose(cache.sigma.storage, [2, 1.6487212707001282], tolerance: 1e-15, "Eq. 2 sigma")      // [e^ln2, e^0.5]
+        expectClose(cache.z.storage, [2, -2.2974425414002564], tolerance: 1e-15, "Eq. 6 z")             // [1.5 + 2/4, 1 - 2 e^0.5]
     }
 
-    @Test("Eq. 4, 7, 8, 11: Latent.backward + klBackward wrt both linear layers and h^enc, L = Σ R ⊙ z + s Σ KL")
+    @Test("Eq. 1, 2, 6, 11: Latent.backward + klBackward wrt both linear layers and h^enc, L = Σ R ⊙ z + s Σ KL")
     func gradient() {
         let batchSize = 2, encoderSize = 5, latentSize = 3, scale = 0.5
         var latent = Latent<Double>(encoderSize: encoderSize, latentSize: latentSize)
@@ -60,8 +60,8 @@ struct LatentTests {
                         gradient: &gradient, dEncoderHidden: &dEncoderHidden)
 
         let parameters: [(String, WritableKeyPath<Latent<Double>, Matrix<Double>>)] = [
-            ("Eq. 7 mu.weight", \.mu.weight), ("Eq. 7 mu.bias", \.mu.bias),
-            ("Eq. 8 log_sigma.weight", \.logSigma.weight), ("Eq. 8 log_sigma.bias", \.logSigma.bias),
+            ("Eq. 1 mu.weight", \.mu.weight), ("Eq. 1 mu.bias", \.mu.bias),
+            ("Eq. 2 log_sigma.weight", \.logSigma.weight), ("Eq. 2 log_sigma.bias", \.logSigma.bias),
         ]
         for (name, path) in parameters {
             var values = latent[keyPath: path].storage
@@ -86,7 +86,7 @@ struct LatentTests {
         var perImage = [Double](repeating: 0, count: 2)
         let mean = accumulateKL(mu: cache.mu, logSigma: cache.logSigma, sigma: cache.sigma, into: &perImage)
         #expect(perImage == [0, 0] && mean == 0, "KL per image \(perImage), batch mean \(mean): expected exactly 0")
-        #expect(cache.z == cache.noise, "Eq. 4 with mu = 0, sigma = 1: z must equal epsilon")
+        #expect(cache.z == cache.noise, "Eq. 6 with mu = 0, sigma = 1: z must equal epsilon")
         var dMu = Matrix<Double>(rows: 2, columns: 3, repeating: 9), dLogSigma = dMu
         klBackward(mu: cache.mu, sigma: cache.sigma, scale: 1, dMu: &dMu, dLogSigma: &dLogSigma)
         #expect(dMu.sumOfSquares == 0 && dLogSigma.sumOfSquares == 0, "the prior is the KL's minimum: gradient must be 0")

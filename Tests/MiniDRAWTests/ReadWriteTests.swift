@@ -32,7 +32,7 @@ struct ReadWriteTests {
 
     // MARK: - Values
 
-    @Test("Eq. 2, 17: read without attention is r = [x, x_hat]; its backward passes the x_hat half")
+    @Test("Eq. 4, 17: read without attention is r = [x, x_hat]; its backward passes the x_hat half")
     func readWithoutAttentionValues() {
         let image = randomMatrix(2, 6, seed: 1), errorImage = randomMatrix(2, 6, seed: 2)
         var glimpse = Matrix<Double>(rows: 2, columns: 12, repeating: .nan)
@@ -52,7 +52,7 @@ struct ReadWriteTests {
         }
     }
 
-    @Test("Eq. 2, 27: a 3x3 image read with a hand-set filterbank gives the hand-computed glimpse gamma F_Y x F_Xᵀ")
+    @Test("Eq. 4, 27: a 3x3 image read with a hand-set filterbank gives the hand-computed glimpse gamma F_Y x F_Xᵀ")
     func readHandComputed() {
         let (geometry, cache) = Self.handWindow()
         let image = Matrix<Double>(rows: 1, columns: 9, storage: [1, 2, 3, 4, 5, 6, 7, 8, 9])
@@ -111,12 +111,12 @@ struct ReadWriteTests {
         }
     }
 
-    @Test("Eq. 6, 18, 28, 29: the write layer gives w_t = W h^dec_t + b, and c_t = c_{t-1} + write(w_t)", arguments: [false, true])
+    @Test("Eq. 8, 18, 28, 29: the write layer gives w_t = W h^dec_t + b, and c_t = c_{t-1} + write(w_t)", arguments: [false, true])
     func writeLayerInModel(attention: Bool) {
         let config = TinyModels.config(attention: attention, timesteps: 1)
-        let model = TinyModels.model(config)
+        var model = TinyModels.model(config)
+        model.initialCanvas = randomMatrix(1, config.imageSize, seed: 7)
         var cache = TinyModels.cache(model, batchSize: 2)
-        cache.initialCanvas = randomMatrix(2, config.imageSize, seed: 7)
         model.forward(image: TinyModels.images(config, batchSize: 2), cache: &cache)
         let step = cache.steps[0], hidden = step.decoder.hidden
         let patchSize = config.writePatchSize, n = config.writeSize, width = config.width, height = config.height

@@ -3,10 +3,13 @@ import Testing
 @testable import MiniDRAW
 
 /// Agreement with an independent float64 DRAW written from the paper (shared/reference): every
-/// forward value of every step (Eq. 1-8, 21-27, 29) and every parameter gradient.
+/// forward value of every step (Eq. 1-8, 21-27, 29) and every parameter gradient, with zero and
+/// with learned initial states c_0, h^enc_0, h^dec_0 (§2.1).
 @Suite("Reference implementation agreement")
 struct ReferenceTests {
-    static let files = ["draw-attention.safetensors", "draw-no-attention.safetensors"]
+    /// The two models with zero initial states, and the same two with learned ones (§2.1).
+    static let files = ["draw-attention.safetensors", "draw-no-attention.safetensors",
+                        "draw-attention-initial-state.safetensors", "draw-no-attention-initial-state.safetensors"]
     static let tolerance = 1e-10
 
     /// Every place the reference can be read from: the repository copy, and shared/ when present.
@@ -53,11 +56,11 @@ struct ReferenceTests {
                 compare(name, step: t, observed: value(cache.steps[t]).storage, expected: reference[t * size..<(t + 1) * size])
             }
         }
-        try perStepTensor("output.canvas", columns: config.imageSize) { $0.canvas }            // Eq. 6
+        try perStepTensor("output.canvas", columns: config.imageSize) { $0.canvas }            // Eq. 8
         try perStepTensor("output.glimpse", columns: config.glimpseSize) { $0.glimpse }        // Eq. 17 / 27
-        try perStepTensor("output.mu", columns: config.latentSize) { $0.latent.mu }            // Eq. 7
-        try perStepTensor("output.sigma", columns: config.latentSize) { $0.latent.sigma }      // Eq. 8
-        try perStepTensor("output.z", columns: config.latentSize) { $0.latent.z }              // Eq. 4
+        try perStepTensor("output.mu", columns: config.latentSize) { $0.latent.mu }            // Eq. 1
+        try perStepTensor("output.sigma", columns: config.latentSize) { $0.latent.sigma }      // Eq. 2
+        try perStepTensor("output.z", columns: config.latentSize) { $0.latent.z }              // Eq. 6
         if config.attention {
             try perStepTensor("output.read_attention", columns: 5) { $0.readAttention.window }   // Eq. 21-24
             try perStepTensor("output.write_attention", columns: 5) { $0.writeAttention.window } // Eq. 21-24
@@ -65,9 +68,15 @@ struct ReferenceTests {
         compare("output.loss_x", observed: cache.reconstructionLoss, expected: try file.tensor("output.loss_x", shape: [batchSize])[...])
         compare("output.loss_z", observed: cache.latentLoss, expected: try file.tensor("output.loss_z", shape: [batchSize])[...])
         compare("output.loss", observed: [cache.meanLoss], expected: try file.tensor("output.loss", shape: [1])[...])
+        if path.contains("initial-state") {      // these files must hold the learned c_0, h^enc_0, h^dec_0 and their gradients
+            for name in ["initial.canvas", "initial.encoder_hidden", "initial.decoder_hidden"] {
+                #expect(file.tensors[name] != nil && file.tensors["grad.\(name)"] != nil, "\(path) lacks \(name) or its gradient")
+            }
+        }
         for (name, path) in DRAWModel<Double>.parameterPaths(config: config) {
             let shape = DRAWModel<Double>.fileShape(name: name, matrix: gradient[keyPath: path])
-            compare("grad.\(name)", observed: gradient[keyPath: path].storage, expected: try file.tensor("grad.\(name)", shape: shape)[...])
+            guard let expected = try Checkpoint.parameterValues(file, tensor: "grad.\(name)", parameter: name, shape: shape) else { continue }
+            compare("grad.\(name)", observed: gradient[keyPath: path].storage, expected: expected[...])
         }
     }
 
@@ -95,7 +104,9 @@ enum ReferenceModel {
         var model = DRAWModel<Double>(config: config)
         for (name, path) in DRAWModel<Double>.parameterPaths(config: config) {
             let shape = DRAWModel<Double>.fileShape(name: name, matrix: model[keyPath: path])
-            model[keyPath: path].storage = try file.tensor(name, shape: shape)
+            if let values = try Checkpoint.parameterValues(file, tensor: name, parameter: name, shape: shape) {
+                model[keyPath: path].storage = values
+            }
         }
         return model
     }

@@ -12,7 +12,7 @@ import Testing
 ///     <!-- recorded: minidraw train --steps 300 ... -->        output of a long run: Tutorial/make-figures.sh
 ///                                                              must run that command and regenerates the block
 ///
-/// Equation mentions are `Eq. 9`, lists `Eq. 4, 7, 8` or `Eq. 18 / 28`, and ranges `Eq. 19-26`, which stand for
+/// Equation mentions are `Eq. 9`, lists `Eq. 1, 2, 6` or `Eq. 18 / 28`, and ranges `Eq. 19-26`, which stand for
 /// every N from 19 to 26. A tag is such a mention inside a Swift comment (`//` or `///`) under Sources/.
 @Suite("Tutorial: chapters agree with the code")
 struct TutorialTests {
@@ -257,7 +257,7 @@ func captures(of pattern: String, in text: String) -> [[String]] {
     }
 }
 
-/// The equation numbers mentioned in `text`: `Eq. 9`, `Eq. 4, 7, 8`, `Eq. 18 / 28`, `Eq. 19-26`.
+/// The equation numbers mentioned in `text`: `Eq. 9`, `Eq. 1, 2, 6`, `Eq. 18 / 28`, `Eq. 19-26`.
 func equationNumbers(in text: String) -> [Int] {
     captures(of: "Eq\\. ([0-9]+(?:(?: ?[-–/] ?|, )[0-9]+)*)", in: text).flatMap { found -> [Int] in
         var numbers: [Int] = [], isRange = false
@@ -348,7 +348,7 @@ enum TraceOracle {
         var lines = ["trace  test image \(index) (\(digit)), step t = \(step) of T = \(config.timesteps)",
                      "model  fresh \(options["preset"]!) model, parameters from seed \(seed): \(config.summary)",
                      "noise  epsilon_1...epsilon_T from seed \(seed + 1)", "",
-                     "Eq. 1  image row b = \(row), columns a = \(columns.lowerBound)...\(columns.upperBound)",
+                     "Eq. 3  image row b = \(row), columns a = \(columns.lowerBound)...\(columns.upperBound)",
                      line("x", pixels(image)), line("sigmoid(c_\(before))", pixels(previousCanvas.storage.map(sigmoid))),
                      line("x_hat_\(t) = x - sigmoid(c_\(before))", pixels(now.errorImage.storage)), ""]
         func window(_ name: String, _ source: String, _ attention: AttentionStepCache<Double>, _ n: Int) -> [String] {
@@ -369,16 +369,16 @@ enum TraceOracle {
             lines.append("Eq. 17  r_\(t) = [x, x_hat_\(t)]: \(now.glimpse.count) values, no attention")
         }
         func norm(_ matrix: Matrix<Double>) -> [Double] { [matrix.sumOfSquares.squareRoot()] }
-        lines += ["", line("Eq. 3  |h^enc_\(t)|", norm(now.encoder.hidden)),
-                  line("Eq. 7  mu_\(t)\(units)", Array(now.latent.mu.storage.prefix(shown))),
-                  line("Eq. 8  sigma_\(t) = exp(log sigma_\(t))", Array(now.latent.sigma.storage.prefix(shown))),
-                  line("Eq. 4  epsilon_\(t)", Array(now.latent.noise.storage.prefix(shown))),
-                  line("Eq. 4  z_\(t) = mu_\(t) + sigma_\(t) epsilon_\(t)", Array(now.latent.z.storage.prefix(shown))),
-                  line("Eq. 5  |h^dec_\(t)|", norm(now.decoder.hidden)), ""]
+        lines += ["", line("Eq. 5  |h^enc_\(t)|", norm(now.encoder.hidden)),
+                  line("Eq. 1  mu_\(t)\(units)", Array(now.latent.mu.storage.prefix(shown))),
+                  line("Eq. 2  sigma_\(t) = exp(log sigma_\(t))", Array(now.latent.sigma.storage.prefix(shown))),
+                  line("Eq. 6  epsilon_\(t)", Array(now.latent.noise.storage.prefix(shown))),
+                  line("Eq. 6  z_\(t) = mu_\(t) + sigma_\(t) epsilon_\(t)", Array(now.latent.z.storage.prefix(shown))),
+                  line("Eq. 7  |h^dec_\(t)|", norm(now.decoder.hidden)), ""]
         if config.attention { lines += window("write", "h^dec_\(t)", now.writeAttention, config.writeSize) }
         let change = zip(now.canvas.storage, previousCanvas.storage).map { $0 - $1 }
-        return lines + [line("Eq. 6  c_\(t) - c_\(before) on row b = \(row)", pixels(change)),
-                        line("Eq. 6  sum of |c_\(t) - c_\(before)|, largest", [change.map(abs).reduce(0, +), change.map(abs).max() ?? 0]), "",
+        return lines + [line("Eq. 8  c_\(t) - c_\(before) on row b = \(row)", pixels(change)),
+                        line("Eq. 8  sum of |c_\(t) - c_\(before)|, largest", [change.map(abs).reduce(0, +), change.map(abs).max() ?? 0]), "",
                         line("Eq. 11  KL term of step \(t)", [cache.klPerStep[step - 1]]),
                         line("Eq. 9  L^x = -log D(x | c_\(config.timesteps))", [cache.reconstructionLoss[0]]),
                         line("Eq. 10-11  L^z over \(config.timesteps) steps", [cache.latentLoss[0]]),

@@ -37,7 +37,7 @@ struct VectorActivationsTests {
         #expect(values[2] > 1e38 && values[3] > 1e38, "\(values)")
     }
 
-    @Test("Eq. 3, 5: Float.sigmoid and Float.tanh over [-20, 20] are within 3e-7 of libm")
+    @Test("Eq. 5, 7: Float.sigmoid and Float.tanh over [-20, 20] are within 3e-7 of libm")
     func gates() {
         let sigmoidError = largestError(inputs(-20...20), floor: 1, Float.sigmoid) { 1 / (1 + Foundation.exp(-$0)) }
         let tanhError = largestError(inputs(-20...20), floor: 1, Float.tanh) { Foundation.tanh($0) }

@@ -1,4 +1,4 @@
-/// Exp, sigmoid and tanh over whole buffers: the LSTM gates' hot path (Eq. 3, 5) and the
+/// Exp, sigmoid and tanh over whole buffers: the LSTM gates' hot path (Eq. 5, 7) and the
 /// attention filterbanks (Eq. 25-26).
 ///
 /// `Double` (the gradient checks and the reference tests) calls the C library per element.

@@ -45,7 +45,7 @@ public struct DRAWConfig: Equatable, Sendable, Codable {
     public var glimpseSize: Int { attention ? 2 * channels * readSize * readSize : 2 * imageSize }
     /// Output of the write layer: C N^2 with attention (Eq. 28), C B A without (Eq. 18).
     public var writePatchSize: Int { attention ? channels * writeSize * writeSize : imageSize }
-    /// Encoder input [r_t, h^dec_{t-1}] (Eq. 3).
+    /// Encoder input [r_t, h^dec_{t-1}] (Eq. 5).
     public var encoderInputSize: Int { glimpseSize + decoderSize }
     /// Leading columns of the encoder input that are the same at every step: x itself in the
     /// read without attention (Eq. 17: r_t = [x, x_hat_t]), C B A; none with attention.

@@ -4,7 +4,7 @@ public struct DRAWBackwardWorkspace<Scalar: DRAWScalar>: Sendable {
     public internal(set) var dCanvas: Matrix<Scalar>
     /// dL/dx_hat_t: [batchSize, imageSize]
     var dErrorImage: Matrix<Scalar>
-    /// sigmoid(c_{t-1}) for the backward of Eq. 1: [batchSize, imageSize]
+    /// sigmoid(c_{t-1}) for the backward of Eq. 3: [batchSize, imageSize]
     var sigmoidCanvas: Matrix<Scalar>
     /// dL/dh^dec_t and dL/dc^dec_t, carried backwards: [batchSize, decoderSize]
     var dDecoderHidden: Matrix<Scalar>
@@ -97,15 +97,21 @@ extension DRAWModel {
             let previous = t == 0 ? nil : cache.steps[t - 1]
             backwardStep(image: image, step: step,
                          previousCanvas: previous?.canvas ?? cache.initialCanvas,
-                         previousEncoderHidden: previous?.encoder.hidden ?? cache.initialEncoderState,
-                         previousEncoderCell: previous?.encoder.cell ?? cache.initialEncoderState,
-                         previousDecoderHidden: previous?.decoder.hidden ?? cache.initialDecoderState,
-                         previousDecoderCell: previous?.decoder.cell ?? cache.initialDecoderState,
+                         previousEncoderHidden: previous?.encoder.hidden ?? cache.initialEncoderHidden,
+                         previousEncoderCell: previous?.encoder.cell ?? cache.initialEncoderCell,
+                         previousDecoderHidden: previous?.decoder.hidden ?? cache.initialDecoderHidden,
+                         previousDecoderCell: previous?.decoder.cell ?? cache.initialDecoderCell,
                          scale: scale, workspace: &workspace, gradient: &gradient)
         }
-        if config.encoderConstantInputSize > 0 {                                  // Eq. 3 with Eq. 17: x's weights, once
-            encoder.constantInputBackward(dGatesSum: workspace.dEncoderGatesSum, constantInput: image, gradient: &gradient.encoder)
+        if config.encoderConstantInputSize > 0 { // x's encoder weights, once per batch
+            encoder.constantInputBackward(dGatesSum: workspace.dEncoderGatesSum, constantInput: image,   // Eq. 5 with Eq. 17
+                                          gradient: &gradient.encoder)
         }
+        // §2.1: c_0, h^enc_0 and h^dec_0 are one row broadcast over the batch, so each gradient
+        // is the sum over images of dL/dc_0, dL/dh^enc_0, dL/dh^dec_0 left after step t = 1.
+        accumulateColumnSums(of: workspace.dCanvas, into: &gradient.initialCanvas)
+        accumulateColumnSums(of: workspace.dPreviousEncoderHidden, into: &gradient.initialEncoderHidden)
+        accumulateColumnSums(of: workspace.dDecoderHidden, into: &gradient.initialDecoderHidden)
     }
 
     /// Backward of one step. On entry the workspace holds dL/dc_t, dL/dh^dec_t (from later
@@ -114,7 +120,7 @@ extension DRAWModel {
                       previousEncoderHidden: Matrix<Scalar>, previousEncoderCell: Matrix<Scalar>,
                       previousDecoderHidden: Matrix<Scalar>, previousDecoderCell: Matrix<Scalar>,
                       scale: Scalar, workspace w: inout DRAWBackwardWorkspace<Scalar>, gradient: inout DRAWModel<Scalar>) {
-        // Eq. 6: c_t = c_{t-1} + write(h^dec_t); dc_t flows unchanged to c_{t-1} and into the write.
+        // Eq. 8: c_t = c_{t-1} + write(h^dec_t); dc_t flows unchanged to c_{t-1} and into the write.
         if config.attention {
             writeGeometry.writeBackward(dCanvas: w.dCanvas, patch: step.writePatch, cache: step.writeAttention,   // Eq. 29
                                         channels: config.channels, dPatch: &w.dWritePatch,
@@ -130,27 +136,27 @@ extension DRAWModel {
             write.backward(dOutput: w.dCanvas, input: step.decoder.hidden, packedWeight: w.packedWeights.write,      // Eq. 18
                            gradient: &gradient.write, dInput: &w.dDecoderHidden, accumulateInput: true)
         }
-        decoder.backward(dHidden: w.dDecoderHidden, dCell: &w.dDecoderCell, cache: step.decoder,                   // Eq. 5
+        decoder.backward(dHidden: w.dDecoderHidden, dCell: &w.dDecoderCell, cache: step.decoder,                   // Eq. 7
                          input: step.latent.z, previousHidden: previousDecoderHidden, previousCell: previousDecoderCell,
                          packedWeights: w.packedWeights.decoder, dGates: &w.dDecoderGates, gradient: &gradient.decoder,
                          dInput: &w.dZ, dPreviousHidden: &w.dPreviousDecoderHidden)
         klBackward(mu: step.latent.mu, sigma: step.latent.sigma, scale: scale,                                      // Eq. 11
                    dMu: &w.dMu, dLogSigma: &w.dLogSigma)
-        latent.backward(dZ: w.dZ, dMu: &w.dMu, dLogSigma: &w.dLogSigma, cache: step.latent,                         // Eq. 4, 7, 8
+        latent.backward(dZ: w.dZ, dMu: &w.dMu, dLogSigma: &w.dLogSigma, cache: step.latent,                         // Eq. 1, 2, 6
                         encoderHidden: step.encoder.hidden, packedWeights: w.packedWeights,
                         gradient: &gradient.latent, dEncoderHidden: &w.dEncoderHidden)
         w.dEncoderHidden.add(w.dPreviousEncoderHidden)
-        encoder.backward(dHidden: w.dEncoderHidden, dCell: &w.dEncoderCell, cache: step.encoder,                   // Eq. 3
+        encoder.backward(dHidden: w.dEncoderHidden, dCell: &w.dEncoderCell, cache: step.encoder,                   // Eq. 5
                          input: step.encoderInput, previousHidden: previousEncoderHidden,
                          previousCell: previousEncoderCell, packedWeights: w.packedWeights.encoder,
                          dGates: &w.dEncoderGates, gradient: &gradient.encoder,
                          dInput: &w.dEncoderInput, dPreviousHidden: &w.dPreviousEncoderHidden)
         let constant = config.encoderConstantInputSize, varyingGlimpse = config.glimpseSize - constant
         if constant > 0 { w.dEncoderGatesSum.add(w.dEncoderGates) }
-        for row in 0..<image.rows {                                            // Eq. 3: split d[r_t, h^dec_{t-1}]
-            for column in 0..<varyingGlimpse { w.dGlimpse[row, constant + column] = w.dEncoderInput[row, column] }
+        for row in 0..<image.rows {                                            // split d[r_t, h^dec_{t-1}]
+            for column in 0..<varyingGlimpse { w.dGlimpse[row, constant + column] = w.dEncoderInput[row, column] }  // Eq. 5: dr_t
             for column in 0..<config.decoderSize {
-                w.dPreviousDecoderHidden[row, column] += w.dEncoderInput[row, varyingGlimpse + column]
+                w.dPreviousDecoderHidden[row, column] += w.dEncoderInput[row, varyingGlimpse + column]  // Eq. 5: dh^dec_{t-1}
             }
         }
         if config.attention {
@@ -166,8 +172,8 @@ extension DRAWModel {
         } else {
             readWithoutAttentionBackward(dGlimpse: w.dGlimpse, dErrorImage: &w.dErrorImage)                        // Eq. 17
         }
-        errorImageBackward(dErrorImage: w.dErrorImage, canvas: previousCanvas, sigmoidCanvas: &w.sigmoidCanvas,
-                           dCanvas: &w.dCanvas)               // Eq. 1
+        errorImageBackward(dErrorImage: w.dErrorImage, canvas: previousCanvas, sigmoidCanvas: &w.sigmoidCanvas,  // Eq. 3
+                           dCanvas: &w.dCanvas)
         swap(&w.dDecoderHidden, &w.dPreviousDecoderHidden)
     }
 }

@@ -1,25 +1,25 @@
 /// Everything one step of DRAW computes (Eq. 1-8 and 17-29), kept for the backward pass.
 public struct DRAWStepCache<Scalar: DRAWScalar>: Sendable {
-    /// x_hat_t, Eq. 1: [batchSize, imageSize]
+    /// x_hat_t, Eq. 3: [batchSize, imageSize]
     public var errorImage: Matrix<Scalar>
     /// Attention window of the read (Eq. 21-26 from h^dec_{t-1}); unused without attention.
     public var readAttention: AttentionStepCache<Scalar>
-    /// r_t, Eq. 2: [batchSize, glimpseSize]
+    /// r_t, Eq. 4: [batchSize, glimpseSize]
     public var glimpse: Matrix<Scalar>
-    /// [r_t, h^dec_{t-1}], the encoder's input (Eq. 3), without its constant leading columns
+    /// [r_t, h^dec_{t-1}], the encoder's input (Eq. 5), without its constant leading columns
     /// (`DRAWConfig.encoderConstantInputSize`): [batchSize, encoderInputSize - encoderConstantInputSize]
     public var encoderInput: Matrix<Scalar>
-    /// h^enc_t, c^enc_t and gates (Eq. 3).
+    /// h^enc_t, c^enc_t and gates (Eq. 5).
     public var encoder: LSTMStepCache<Scalar>
-    /// mu_t, sigma_t, epsilon_t, z_t (Eq. 4, 7, 8).
+    /// mu_t, sigma_t, epsilon_t, z_t (Eq. 1, 2, 6).
     public var latent: LatentStepCache<Scalar>
-    /// h^dec_t, c^dec_t and gates (Eq. 5).
+    /// h^dec_t, c^dec_t and gates (Eq. 7).
     public var decoder: LSTMStepCache<Scalar>
     /// w_t, the write layer's output (Eq. 18 or 28): [batchSize, writePatchSize]
     public var writePatch: Matrix<Scalar>
     /// Attention window of the write (Eq. 21-26 from h^dec_t); unused without attention.
     public var writeAttention: AttentionStepCache<Scalar>
-    /// c_t after this step (Eq. 6): [batchSize, imageSize]
+    /// c_t after this step (Eq. 8): [batchSize, imageSize]
     public var canvas: Matrix<Scalar>
 
     init(config: DRAWConfig, batchSize: Int) {
@@ -41,18 +41,22 @@ public struct DRAWStepCache<Scalar: DRAWScalar>: Sendable {
     }
 }
 
-/// The whole forward pass of one batch: a cache per step plus the initial (zero) states.
+/// The whole forward pass of one batch: a cache per step plus the initial states (§2.1).
 /// Allocated once per batch size and reused, so a training step allocates no matrices.
 public struct DRAWForwardCache<Scalar: DRAWScalar>: Sendable {
     public let batchSize: Int
     /// One cache per step t = 1...T.
     public var steps: [DRAWStepCache<Scalar>]
-    /// c_0 = 0 (the paper leaves it open; the reference uses zero): [batchSize, imageSize]
-    public var initialCanvas: Matrix<Scalar>
-    /// h^enc_0 = c^enc_0 = 0: [batchSize, encoderSize]
-    public let initialEncoderState: Matrix<Scalar>
-    /// h^dec_0 = c^dec_0 = 0: [batchSize, decoderSize]
-    public let initialDecoderState: Matrix<Scalar>
+    /// c_0, the learned `DRAWModel.initialCanvas` copied to every row by `forward`: [batchSize, imageSize]
+    public internal(set) var initialCanvas: Matrix<Scalar>
+    /// h^enc_0, the learned `initialEncoderHidden` on every row: [batchSize, encoderSize]
+    public internal(set) var initialEncoderHidden: Matrix<Scalar>
+    /// h^dec_0, the learned `initialDecoderHidden` on every row: [batchSize, decoderSize]
+    public internal(set) var initialDecoderHidden: Matrix<Scalar>
+    /// c^enc_0 = 0: [batchSize, encoderSize]
+    public let initialEncoderCell: Matrix<Scalar>
+    /// c^dec_0 = 0: [batchSize, decoderSize]
+    public let initialDecoderCell: Matrix<Scalar>
     /// L^x per image (Eq. 9): [batchSize]
     public var reconstructionLoss: [Scalar]
     /// L^z per image (Eq. 10-11): [batchSize]
@@ -69,8 +73,10 @@ public struct DRAWForwardCache<Scalar: DRAWScalar>: Sendable {
         self.batchSize = batchSize
         steps = (0..<config.timesteps).map { _ in DRAWStepCache(config: config, batchSize: batchSize) }
         initialCanvas = Matrix(rows: batchSize, columns: config.imageSize)
-        initialEncoderState = Matrix(rows: batchSize, columns: config.encoderSize)
-        initialDecoderState = Matrix(rows: batchSize, columns: config.decoderSize)
+        initialEncoderHidden = Matrix(rows: batchSize, columns: config.encoderSize)
+        initialDecoderHidden = Matrix(rows: batchSize, columns: config.decoderSize)
+        initialEncoderCell = initialEncoderHidden
+        initialDecoderCell = initialDecoderHidden
         reconstructionLoss = [Scalar](repeating: 0, count: batchSize)
         latentLoss = reconstructionLoss
         klPerStep = [Double](repeating: 0, count: config.timesteps)
@@ -78,7 +84,7 @@ public struct DRAWForwardCache<Scalar: DRAWScalar>: Sendable {
     }
 
     /// The batch mean of L = L^x + L^z (Eq. 12).
-    public var meanLoss: Double { meanReconstructionLoss + meanLatentLoss }
+    public var meanLoss: Double { meanReconstructionLoss + meanLatentLoss }                      // Eq. 12
     public var meanReconstructionLoss: Double { reconstructionLoss.reduce(0) { $0 + Double($1) } / Double(batchSize) }
     public var meanLatentLoss: Double { latentLoss.reduce(0) { $0 + Double($1) } / Double(batchSize) }
     /// The final canvas c_T.
@@ -97,9 +103,10 @@ extension DRAWModel {
                      "DRAW forward: image \(image.shapeDescription), expected [\(cache.batchSize), \(config.imageSize)]")
         for index in 0..<cache.batchSize { cache.latentLoss[index] = 0 }
         pack(into: &cache.packedWeights, batchSize: cache.batchSize)
+        broadcastInitialStates(into: &cache)                                      // §2.1: c_0, h^enc_0, h^dec_0
         let constantGates: Matrix<Scalar>?
-        if config.encoderConstantInputSize > 0 {                                  // Eq. 3 with Eq. 17: x's gates, once
-            encoder.constantInputGates(image, into: &cache.encoderConstantGates)
+        if config.encoderConstantInputSize > 0 {
+            encoder.constantInputGates(image, into: &cache.encoderConstantGates)  // Eq. 5 with Eq. 17: x's gates, once
             constantGates = cache.encoderConstantGates
         } else {
             constantGates = nil
@@ -109,10 +116,10 @@ extension DRAWModel {
             cache.klPerStep[t] = forwardStep(
                 image: image,
                 previousCanvas: previous?.canvas ?? cache.initialCanvas,
-                previousEncoderHidden: previous?.encoder.hidden ?? cache.initialEncoderState,
-                previousEncoderCell: previous?.encoder.cell ?? cache.initialEncoderState,
-                previousDecoderHidden: previous?.decoder.hidden ?? cache.initialDecoderState,
-                previousDecoderCell: previous?.decoder.cell ?? cache.initialDecoderState,
+                previousEncoderHidden: previous?.encoder.hidden ?? cache.initialEncoderHidden,
+                previousEncoderCell: previous?.encoder.cell ?? cache.initialEncoderCell,
+                previousDecoderHidden: previous?.decoder.hidden ?? cache.initialDecoderHidden,
+                previousDecoderCell: previous?.decoder.cell ?? cache.initialDecoderCell,
                 packedWeights: cache.packedWeights, encoderConstantGates: constantGates,
                 step: &cache.steps[t], latentLoss: &cache.latentLoss)
         }
@@ -129,45 +136,55 @@ extension DRAWModel {
                      step: inout DRAWStepCache<Scalar>, latentLoss: inout [Scalar]) -> Double {
         let constant = config.encoderConstantInputSize, decoderSize = config.decoderSize
         let varyingGlimpse = config.glimpseSize - constant
-        errorImage(image: image, canvas: previousCanvas, into: &step.errorImage)                 // Eq. 1
-        if config.attention {                                                                     // Eq. 2 = Eq. 27
+        errorImage(image: image, canvas: previousCanvas, into: &step.errorImage)                 // Eq. 3
+        if config.attention {
             readAttention.forward(previousDecoderHidden, packedWeight: packed.readAttention,      // Eq. 21
                                   into: &step.readAttention.parameters)
             readGeometry.forward(cache: &step.readAttention)                                      // Eq. 22-26
-            readGeometry.read(image: image, errorImage: step.errorImage, cache: step.readAttention,
-                              channels: config.channels, glimpse: &step.glimpse)                  // Eq. 27
+            readGeometry.read(image: image, errorImage: step.errorImage, cache: step.readAttention,  // Eq. 4 = Eq. 27
+                              channels: config.channels, glimpse: &step.glimpse)
         } else {
-            readWithoutAttention(image: image, errorImage: step.errorImage, glimpse: &step.glimpse) // Eq. 2 = Eq. 17
+            readWithoutAttention(image: image, errorImage: step.errorImage, glimpse: &step.glimpse) // Eq. 4 = Eq. 17
         }
-        for row in 0..<image.rows {                                            // Eq. 3: input [r_t, h^dec_{t-1}]
-            for column in 0..<varyingGlimpse { step.encoderInput[row, column] = step.glimpse[row, constant + column] }
+        for row in 0..<image.rows {                                            // the encoder's input [r_t, h^dec_{t-1}]
+            for column in 0..<varyingGlimpse { step.encoderInput[row, column] = step.glimpse[row, constant + column] }  // Eq. 5: r_t
             for column in 0..<decoderSize {
-                step.encoderInput[row, varyingGlimpse + column] = previousDecoderHidden[row, column]
+                step.encoderInput[row, varyingGlimpse + column] = previousDecoderHidden[row, column]               // Eq. 5: h^dec_{t-1}
             }
         }
-        encoder.forward(input: step.encoderInput, previousHidden: previousEncoderHidden,              // Eq. 3
+        encoder.forward(input: step.encoderInput, previousHidden: previousEncoderHidden,              // Eq. 5
                         previousCell: previousEncoderCell, packedWeights: packed.encoder,
                         constantGates: encoderConstantGates, cache: &step.encoder)
-        latent.forward(encoderHidden: step.encoder.hidden, packedWeights: packed, cache: &step.latent)  // Eq. 4, 7, 8
+        latent.forward(encoderHidden: step.encoder.hidden, packedWeights: packed, cache: &step.latent)  // Eq. 1, 2, 6
         let kl = accumulateKL(mu: step.latent.mu, logSigma: step.latent.logSigma,                     // Eq. 10-11
                               sigma: step.latent.sigma, into: &latentLoss)
-        decoder.forward(input: step.latent.z, previousHidden: previousDecoderHidden,                  // Eq. 5
+        decoder.forward(input: step.latent.z, previousHidden: previousDecoderHidden,                  // Eq. 7
                         previousCell: previousDecoderCell, packedWeights: packed.decoder, cache: &step.decoder)
-        write.forward(step.decoder.hidden, packedWeight: packed.write, into: &step.writePatch)        // Eq. 18 / 28
+        write.forward(step.decoder.hidden, packedWeight: packed.write, into: &step.writePatch)        // Eq. 18 or Eq. 28
         step.canvas.assign(previousCanvas)
         if config.attention {
             writeAttention.forward(step.decoder.hidden, packedWeight: packed.writeAttention,         // Eq. 21
                                    into: &step.writeAttention.parameters)
             writeGeometry.forward(cache: &step.writeAttention)                                        // Eq. 22-26
-            writeGeometry.write(patch: step.writePatch, cache: step.writeAttention,                   // Eq. 6 with Eq. 29
+            writeGeometry.write(patch: step.writePatch, cache: step.writeAttention,                   // Eq. 8 with Eq. 29
                                 channels: config.channels, canvas: &step.canvas)
         } else {
-            step.canvas.add(step.writePatch)                                                          // Eq. 6 with Eq. 18
+            step.canvas.add(step.writePatch)                                                          // Eq. 8 with Eq. 18
         }
         return kl
     }
 
-    /// Fills epsilon_t ~ N(0, I) for every step (Eq. 4), in step, image, unit order.
+    /// Copies the learned c_0, h^enc_0 and h^dec_0 ([1, n] each) to every image of the batch.
+    func broadcastInitialStates(into cache: inout DRAWForwardCache<Scalar>) {
+        cache.initialCanvas.setZero()
+        addBias(initialCanvas, to: &cache.initialCanvas)
+        cache.initialEncoderHidden.setZero()
+        addBias(initialEncoderHidden, to: &cache.initialEncoderHidden)
+        cache.initialDecoderHidden.setZero()
+        addBias(initialDecoderHidden, to: &cache.initialDecoderHidden)
+    }
+
+    /// Fills epsilon_t ~ N(0, I) for every step (Eq. 6), in step, image, unit order.
     public func fillNoise(cache: inout DRAWForwardCache<Scalar>, generator: inout SeededGenerator) {
         for t in 0..<cache.steps.count { generator.fillGaussian(&cache.steps[t].latent.noise.storage) }
     }

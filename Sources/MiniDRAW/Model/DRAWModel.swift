@@ -5,11 +5,11 @@
 /// and MiniDRAW's checkpoints: `encoder.weight_ih` [4 H_enc, |r| + H_dec], ...
 public struct DRAWModel<Scalar: DRAWScalar>: Equatable, Sendable {
     public let config: DRAWConfig
-    /// RNN^enc, Eq. 3; input [r_t, h^dec_{t-1}].
+    /// RNN^enc, Eq. 5; input [r_t, h^dec_{t-1}].
     public var encoder: LSTM<Scalar>
-    /// Eq. 4, 7, 8.
+    /// Eq. 1, 2, 6.
     public var latent: Latent<Scalar>
-    /// RNN^dec, Eq. 5; input z_t.
+    /// RNN^dec, Eq. 7; input z_t.
     public var decoder: LSTM<Scalar>
     /// Eq. 18 (outputs B A values) or Eq. 28 (outputs the N x N patch w_t).
     public var write: Linear<Scalar>
@@ -17,6 +17,18 @@ public struct DRAWModel<Scalar: DRAWScalar>: Equatable, Sendable {
     public var readAttention: Linear<Scalar>
     /// Eq. 21 from h^dec_t for the write; [5, H_dec] (empty without attention).
     public var writeAttention: Linear<Scalar>
+
+    // MARK: Learned initial states (§2.1)
+    // "For each image x presented to the network, c_0, h^enc_0, h^dec_0 are initialised to
+    // learned biases": one row each, broadcast over the batch at t = 1. The LSTM cell states
+    // c^enc_0 and c^dec_0 start at zero.
+
+    /// c_0, the canvas before the first step: [1, C·B·A] (`initial.canvas`).
+    public var initialCanvas: Matrix<Scalar>
+    /// h^enc_0: [1, H_enc] (`initial.encoder_hidden`).
+    public var initialEncoderHidden: Matrix<Scalar>
+    /// h^dec_0, also the start of generation (Eq. 13-16): [1, H_dec] (`initial.decoder_hidden`).
+    public var initialDecoderHidden: Matrix<Scalar>
 
     /// A model of `config` with every parameter zero; see `initialized(config:seed:)`.
     public init(config: DRAWConfig) {
@@ -28,11 +40,23 @@ public struct DRAWModel<Scalar: DRAWScalar>: Equatable, Sendable {
         write = Linear(inputSize: config.decoderSize, outputSize: config.writePatchSize)
         readAttention = Linear(inputSize: config.attention ? config.decoderSize : 0, outputSize: attentionSize)
         writeAttention = Linear(inputSize: config.attention ? config.decoderSize : 0, outputSize: attentionSize)
+        initialCanvas = Matrix(rows: 1, columns: config.imageSize)
+        initialEncoderHidden = Matrix(rows: 1, columns: config.encoderSize)
+        initialDecoderHidden = Matrix(rows: 1, columns: config.decoderSize)
     }
 
-    /// A model with PyTorch-default uniform initialisation drawn from `seed`.
-    public static func initialized(config: DRAWConfig, seed: UInt64) -> DRAWModel {
+    /// The value every pixel of c_0 starts at in a new model (`initialized`). sigmoid(-3) = 0.047: a
+    /// nearly black first canvas, so the first error image (Eq. 3) is close to x itself; chosen over
+    /// 0 (a grey start) on the validation set (README, "Learned initial states").
+    public static var defaultInitialCanvasValue: Double { -3 }
+
+    /// A model with PyTorch-default uniform initialisation drawn from `seed`; c_0 starts at
+    /// `initialCanvasValue` in every pixel and h^enc_0 = h^dec_0 = 0 (no random numbers are drawn
+    /// for them, so a seed gives the same weights as before they were learned).
+    public static func initialized(config: DRAWConfig, seed: UInt64,
+                                   initialCanvasValue: Double = defaultInitialCanvasValue) -> DRAWModel {
         var model = DRAWModel(config: config)
+        model.initialCanvas = Matrix(rows: 1, columns: config.imageSize, repeating: Scalar(initialCanvasValue))
         var generator = SeededGenerator(seed: seed)
         model.encoder.initialize(using: &generator)
         model.latent.mu.initialize(using: &generator)
@@ -81,12 +105,20 @@ public struct DRAWModel<Scalar: DRAWScalar>: Equatable, Sendable {
             linear("read_attention", \.readAttention)
             linear("write_attention", \.writeAttention)
         }
+        paths.append(("initial.canvas", \.initialCanvas))
+        paths.append(("initial.encoder_hidden", \.initialEncoderHidden))
+        paths.append(("initial.decoder_hidden", \.initialDecoderHidden))
         return paths
     }
 
-    /// The tensor shape a file stores for `matrix` under `name`: `[n]` for biases.
+    /// Parameters that files written before they existed lack: such a file loads them as zero
+    /// (the initial states of those models), so older checkpoints evaluate and resume unchanged.
+    public static func mayBeAbsent(_ name: String) -> Bool { name.hasPrefix("initial.") }
+
+    /// The tensor shape a file stores for `matrix` under `name`: `[n]` for biases and initial states.
     public static func fileShape(name: String, matrix: Matrix<Scalar>) -> [Int] {
-        name.hasSuffix("bias") || name.hasSuffix("bias_ih") || name.hasSuffix("bias_hh") ? [matrix.columns] : matrix.shape
+        name.hasSuffix("bias") || name.hasSuffix("bias_ih") || name.hasSuffix("bias_hh") || mayBeAbsent(name)
+            ? [matrix.columns] : matrix.shape
     }
 
     /// The number of scalar parameters.

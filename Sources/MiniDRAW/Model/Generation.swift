@@ -11,18 +11,21 @@ extension DRAWModel {
     /// Draws `count` images; returns one entry per step t = 1...T.
     public func generate(count: Int, generator: inout SeededGenerator) -> [GenerationStep<Scalar>] {
         var noise = Matrix<Scalar>(rows: count, columns: config.latentSize)
-        let zeroState = Matrix<Scalar>(rows: count, columns: config.decoderSize)
+        var initialHidden = Matrix<Scalar>(rows: count, columns: config.decoderSize)       // h^dec_0, learned (§2.1)
+        addBias(initialDecoderHidden, to: &initialHidden)
+        let initialCell = Matrix<Scalar>(rows: count, columns: config.decoderSize)          // c^dec_0 = 0
         var decoderStep = LSTMStepCache<Scalar>(batchSize: count, hiddenSize: config.decoderSize)
         var previousStep = decoderStep
         var patch = Matrix<Scalar>(rows: count, columns: config.writePatchSize)
         var window = AttentionStepCache<Scalar>(batchSize: config.attention ? count : 0,
                                                 geometry: config.attention ? writeGeometry : AttentionGeometry(gridSize: 0, width: 0, height: 0))
-        var canvas = Matrix<Scalar>(rows: count, columns: config.imageSize)                   // c_0 = 0
+        var canvas = Matrix<Scalar>(rows: count, columns: config.imageSize)                   // c_0, learned (§2.1)
+        addBias(initialCanvas, to: &canvas)
         var steps: [GenerationStep<Scalar>] = []
         for t in 0..<config.timesteps {
             generator.fillGaussian(&noise.storage)                                            // Eq. 13: z_t ~ P(Z_t) = N(0, I)
-            decoder.forward(input: noise, previousHidden: t == 0 ? zeroState : previousStep.hidden,   // Eq. 14
-                            previousCell: t == 0 ? zeroState : previousStep.cell, cache: &decoderStep)
+            decoder.forward(input: noise, previousHidden: t == 0 ? initialHidden : previousStep.hidden,   // Eq. 14
+                            previousCell: t == 0 ? initialCell : previousStep.cell, cache: &decoderStep)
             write.forward(decoderStep.hidden, into: &patch)
             if config.attention {
                 writeAttention.forward(decoderStep.hidden, into: &window.parameters)

@@ -1,4 +1,4 @@
-/// An LSTM cell in PyTorch's layout, used for the encoder (Eq. 3) and decoder (Eq. 5).
+/// An LSTM cell in PyTorch's layout, used for the encoder (Eq. 5) and decoder (Eq. 7).
 ///
 ///     [i, f, g, o] = x W_ihᵀ + b_ih + h W_hhᵀ + b_hh        (gates in this order)
 ///     c' = sigmoid(f) c + sigmoid(i) tanh(g)

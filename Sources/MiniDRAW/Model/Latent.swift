@@ -1,10 +1,10 @@
 /// The approximate posterior Q(Z_t | h^enc_t): a diagonal Gaussian whose mean and log standard
-/// deviation are linear in the encoder output (Eq. 7-8), sampled with the reparameterisation
-/// trick (Eq. 4) so that gradients flow through z.
+/// deviation are linear in the encoder output (Eq. 1, 2), sampled with the reparameterisation
+/// trick (Eq. 6) so that gradients flow through z.
 public struct Latent<Scalar: DRAWScalar>: Equatable, Sendable {
-    /// Eq. 7: mu_t = W(h^enc_t), weight [z, encoderSize]
+    /// Eq. 1: mu_t = W(h^enc_t), weight [z, encoderSize]
     public var mu: Linear<Scalar>
-    /// Eq. 8: sigma_t = exp(W(h^enc_t)), weight [z, encoderSize]
+    /// Eq. 2: sigma_t = exp(W(h^enc_t)), weight [z, encoderSize]
     public var logSigma: Linear<Scalar>
 
     public init(encoderSize: Int, latentSize: Int) {
@@ -34,23 +34,23 @@ public struct LatentStepCache<Scalar: DRAWScalar>: Sendable {
 extension Latent {
     // MARK: - Forward
 
-    /// Eq. 4, 7, 8: z_t = mu_t + sigma_t epsilon_t, with `cache.noise` already holding epsilon ~ N(0, I).
+    /// Eq. 1, 2, 6: z_t = mu_t + sigma_t epsilon_t, with `cache.noise` already holding epsilon ~ N(0, I).
     /// - encoderHidden: [batchSize, encoderSize]
     /// - packedWeights: the DRAW weights packed with `transposed: true`, or nil.
     public func forward(encoderHidden: Matrix<Scalar>, packedWeights: DRAWPackedWeights? = nil,
                         cache: inout LatentStepCache<Scalar>) {
-        mu.forward(encoderHidden, packedWeight: packedWeights?.latentMu, into: &cache.mu)                   // Eq. 7
-        logSigma.forward(encoderHidden, packedWeight: packedWeights?.latentLogSigma, into: &cache.logSigma)  // Eq. 8 (the linear part)
+        mu.forward(encoderHidden, packedWeight: packedWeights?.latentMu, into: &cache.mu)                   // Eq. 1
+        logSigma.forward(encoderHidden, packedWeight: packedWeights?.latentLogSigma, into: &cache.logSigma)  // Eq. 2 (the linear part)
         for index in 0..<cache.z.count {
-            let sigma = Scalar.exp(cache.logSigma.storage[index])         // Eq. 8: sigma = exp(W h)
+            let sigma = Scalar.exp(cache.logSigma.storage[index])         // Eq. 2: sigma = exp(W h)
             cache.sigma.storage[index] = sigma
-            cache.z.storage[index] = cache.mu.storage[index] + sigma * cache.noise.storage[index]   // Eq. 4
+            cache.z.storage[index] = cache.mu.storage[index] + sigma * cache.noise.storage[index]   // Eq. 6
         }
     }
 
     // MARK: - Backward
 
-    /// Backward of Eq. 4, 7, 8, with the KL's own gradient already in dMu / dLogSigma.
+    /// Backward of Eq. 1, 2, 6, with the KL's own gradient already in dMu / dLogSigma.
     ///   z = mu + sigma epsilon:  dmu += dz,  dlog sigma += dz sigma epsilon   (sigma = exp(log sigma))
     /// - dZ: [batchSize, latentSize]; dMu, dLogSigma: [batchSize, latentSize], added to in place.
     /// - dEncoderHidden: [batchSize, encoderSize], overwritten.

@@ -1,6 +1,6 @@
 /// A fully connected layer y = x Wᵀ + b, in PyTorch's layout (weight [out, in], bias [out]).
 ///
-/// DRAW uses it for Eq. 7-8 (latent mean and log sigma), Eq. 18 and 28 (write) and
+/// DRAW uses it for Eq. 1, 2 (latent mean and log sigma), Eq. 18 and 28 (write) and
 /// Eq. 21 (attention parameters).
 public struct Linear<Scalar: DRAWScalar>: Equatable, Sendable {
     /// W: [outputSize, inputSize]

@@ -27,8 +27,8 @@ extension AttentionGeometry {
                             let canvasPlane = canvasBase + row * channels * plane + channel * plane
                             patchTimesFilterX(patchPlane, filterX: filterX, output: product)         // U = w F_X: [N, A]
                             for b in 0..<height {
-                                for i in 0..<n {                                                       // Eq. 29: (1/gamma) F_Yᵀ U
-                                    axpy(inverseIntensity * filterY[i * height + b], product + i * width,
+                                for i in 0..<n {
+                                    axpy(inverseIntensity * filterY[i * height + b], product + i * width,   // Eq. 29: (1/gamma) F_Yᵀ U
                                          canvasPlane + b * width, count: width)
                                 }
                             }

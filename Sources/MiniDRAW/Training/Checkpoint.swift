@@ -65,9 +65,20 @@ public enum Checkpoint {
         var model = DRAWModel<Scalar>(config: config)
         for (name, path) in DRAWModel<Scalar>.parameterPaths(config: config) {
             let shape = DRAWModel<Scalar>.fileShape(name: name, matrix: model[keyPath: path])
-            model[keyPath: path].storage = try file.tensor(name, shape: shape).map { Scalar($0) }
+            if let values = try parameterValues(file, tensor: name, parameter: name, shape: shape) {
+                model[keyPath: path].storage = values.map { Scalar($0) }
+            }
         }
         return model
+    }
+
+    /// The values of tensor `tensorName`, which stores parameter `parameter` (its own name, or Adam's
+    /// `adam.m.<parameter>`), checked against `shape`. Nil when the file was written before that
+    /// parameter existed (`DRAWModel.mayBeAbsent`, the learned initial states): it then stays zero.
+    public static func parameterValues(_ file: SafeTensorsFile, tensor tensorName: String, parameter: String,
+                                       shape: [Int]) throws -> [Double]? {
+        if file.tensors[tensorName] == nil && DRAWModel<Float>.mayBeAbsent(parameter) { return nil }
+        return try file.tensor(tensorName, shape: shape)
     }
 
     public static func loadModel<Scalar>(path: String, as _: Scalar.Type = Scalar.self) throws -> DRAWModel<Scalar> {

@@ -55,9 +55,11 @@ public final class Trainer {
         batch = Matrix(rows: batchSize, columns: config.imageSize)
     }
 
-    /// A fresh run: parameters from `settings.seed`, the noise stream from a generator derived from it.
-    public convenience init(config: DRAWConfig, settings: TrainingSettings, images: any TrainingImages) throws {
-        let model = DRAWModel<Float>.initialized(config: config, seed: settings.seed)
+    /// A fresh run: parameters from `settings.seed`, the noise stream from a generator derived from it;
+    /// every pixel of the learned c_0 starts at `initialCanvasValue`.
+    public convenience init(config: DRAWConfig, settings: TrainingSettings, images: any TrainingImages,
+                            initialCanvasValue: Double = DRAWModel<Float>.defaultInitialCanvasValue) throws {
+        let model = DRAWModel<Float>.initialized(config: config, seed: settings.seed, initialCanvasValue: initialCanvasValue)
         let state = TrainingState(step: 0, settings: settings, adam: AdamState(model: model),
                                   generator: SeededGenerator(seed: settings.seed &+ 0x6E6F_6973_65), elapsedSeconds: 0)
         try self.init(model: model, state: state, images: images)
@@ -73,7 +75,7 @@ public final class Trainer {
     public func step() throws -> StepResult {
         fillNextBatch()
         var generator = state.generator
-        model.fillNoise(cache: &cache, generator: &generator)                      // Eq. 4: epsilon ~ N(0, I)
+        model.fillNoise(cache: &cache, generator: &generator)                      // Eq. 6: epsilon ~ N(0, I)
         model.forward(image: batch, cache: &cache)
         let loss = cache.meanLoss
         guard loss.isFinite else {

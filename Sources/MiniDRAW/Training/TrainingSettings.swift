@@ -114,8 +114,12 @@ public struct TrainingState: Sendable {
         adam.stepCount = adamSteps
         for (name, path) in DRAWModel<Float>.parameterPaths(config: config) {
             let shape = DRAWModel<Float>.fileShape(name: name, matrix: adam.firstMoment[keyPath: path])
-            adam.firstMoment[keyPath: path].storage = try file.tensor("adam.m.\(name)", shape: shape).map { Float($0) }
-            adam.secondMoment[keyPath: path].storage = try file.tensor("adam.v.\(name)", shape: shape).map { Float($0) }
+            if let m = try Checkpoint.parameterValues(file, tensor: "adam.m.\(name)", parameter: name, shape: shape) {
+                adam.firstMoment[keyPath: path].storage = m.map { Float($0) }
+            }
+            if let v = try Checkpoint.parameterValues(file, tensor: "adam.v.\(name)", parameter: name, shape: shape) {
+                adam.secondMoment[keyPath: path].storage = v.map { Float($0) }
+            }
         }
         self.adam = adam
     }

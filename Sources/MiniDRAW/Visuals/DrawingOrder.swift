@@ -74,7 +74,7 @@ public enum DrawingOrder {
     public static func target(of window: AttentionWindow, gridSize: Int, digits: [PixelBox],
                               maximumExtent: Double = defaultMaximumExtent) -> Target? {
         guard isStroke(window, gridSize: gridSize, maximumExtent: maximumExtent) else { return nil }
-        let x = window.centerX - 1, y = window.centerY - 1                   // Eq. 22's 1-based centre, 0-based
+        let x = window.centerX - 1, y = window.centerY - 1                   // Eq. 22-23: 1-based centre, made 0-based
         let onFirst = digits[0].contains(x: x, y: y), onSecond = digits[1].contains(x: x, y: y)
         guard onFirst != onSecond else { return nil }
         return onFirst ? .first : .second

@@ -74,12 +74,12 @@ public enum ReconstructionWriter {
 }
 
 extension DRAWModel {
-    /// `images` through the whole model (Eq. 1-9), epsilon_t drawn from `generator` (Eq. 4): the
+    /// `images` through the whole model (Eq. 1-9), epsilon_t drawn from `generator` (Eq. 6): the
     /// input [imageCount, imageSize] and the cache of every step.
     func reconstruct(_ images: ImageSet, generator: inout SeededGenerator) -> (input: Matrix<Scalar>, cache: DRAWForwardCache<Scalar>) {
         let input = Matrix<Scalar>(rows: images.imageCount, columns: config.imageSize, storage: images.pixels.map { Scalar($0) })
         var cache = DRAWForwardCache<Scalar>(config: config, batchSize: images.imageCount)
-        fillNoise(cache: &cache, generator: &generator)                                 // Eq. 4: epsilon_t
+        fillNoise(cache: &cache, generator: &generator)                                 // Eq. 6: epsilon_t
         forward(image: input, cache: &cache)                                            // Eq. 1-9
         return (input, cache)
     }

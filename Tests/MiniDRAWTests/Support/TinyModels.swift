@@ -8,9 +8,13 @@ enum TinyModels {
                    readSize: 2, writeSize: 3, attention: attention)
     }
 
-    /// A model with parameters large enough that every path carries gradient.
+    /// A model with parameters large enough that every path carries gradient, and random learned
+    /// initial states c_0, h^enc_0, h^dec_0 (§2.1) so that their gradients are checked away from 0.
     static func model(_ config: DRAWConfig, seed: UInt64 = 7) -> DRAWModel<Double> {
         var model = DRAWModel<Double>.initialized(config: config, seed: seed)
+        model.initialCanvas = randomMatrix(1, config.imageSize, seed: seed &+ 2, scale: 0.5)
+        model.initialEncoderHidden = randomMatrix(1, config.encoderSize, seed: seed &+ 3, scale: 0.3)
+        model.initialDecoderHidden = randomMatrix(1, config.decoderSize, seed: seed &+ 4, scale: 0.3)
         if config.attention {
             // Keep the attention windows on the image with varied strides and widths.
             var generator = SeededGenerator(seed: seed &+ 1)
@@ -48,22 +52,24 @@ enum TinyModels {
         return (cache.meanLoss, gradient)
     }
 
-    /// Eq. 1, 6: dL/dc_0 (a random initial canvas) through every step, analytic against central
-    /// differences on two images. Returns the report and the analytic dL/dc_0 [2, imageSize].
+    /// Eq. 3, 8: dL/dc_0 along the canvas path through every step: the gradient of the learned
+    /// `initial.canvas` (broadcast over two images) against central differences. Returns the report
+    /// and the per-image dL/dc_0 [2, imageSize] that the backward pass leaves in its workspace.
     static func canvasPathCheck(_ model: DRAWModel<Double>, image: Matrix<Double>,
                                 maximumChecks: Int) -> (report: GradientReport, dCanvas: Matrix<Double>) {
+        var model = model
+        model.initialCanvas = randomMatrix(1, model.config.imageSize, seed: 5, scale: 0.5)
         var cache = Self.cache(model, batchSize: 2)
-        cache.initialCanvas = randomMatrix(2, model.config.imageSize, seed: 5, scale: 0.5)
         model.forward(image: image, cache: &cache)
         var gradient = model.zeros()
         var workspace = DRAWBackwardWorkspace<Double>(config: model.config, batchSize: 2)
         model.backward(image: image, cache: cache, workspace: &workspace, gradient: &gradient)
-        var values = cache.initialCanvas.storage
-        var probe = cache
-        let report = gradientCheck(name: "c_0", values: &values, analytic: workspace.dCanvas.storage,
+        var values = model.initialCanvas.storage
+        var probe = cache, perturbedModel = model
+        let report = gradientCheck(name: "c_0", values: &values, analytic: gradient.initialCanvas.storage,
                                    maximumChecks: maximumChecks) { perturbed in
-            probe.initialCanvas.storage = perturbed
-            model.forward(image: image, cache: &probe)
+            perturbedModel.initialCanvas.storage = perturbed
+            perturbedModel.forward(image: image, cache: &probe)
             return probe.meanLoss
         }
         return (report, workspace.dCanvas)
