@@ -21,6 +21,9 @@ enum TrainCommand: Command {
         .value("beta1", placeholder: "X", help: "Adam first-moment decay", defaultValue: "0.9"),
         .value("beta2", placeholder: "X", help: "Adam second-moment decay", defaultValue: "0.999"),
         .value("clip-norm", placeholder: "X", help: "clip the gradient's global norm to X (0: off)", defaultValue: "10"),
+        .value("decay-from", placeholder: "STEP", help: "cosine learning-rate decay after this step (default: constant)"),
+        .value("decay-to", placeholder: "STEP", help: "step where the decay ends (default: the last step)"),
+        .value("final-learning-rate", placeholder: "X", help: "learning rate at the end of the decay (default: a tenth)"),
         .value("steps", placeholder: "N", help: "training steps (default: 2000 for small, 100000 otherwise)"),
         .value("epochs", placeholder: "N", help: "train for N passes over the training set instead of --steps"),
         .value("seed", placeholder: "N", help: "seed for parameters, noise and shuffling", defaultValue: "1"),
@@ -70,6 +73,7 @@ enum TrainCommand: Command {
             let epochs = try parsed.positiveInt("epochs")
             settings.totalSteps = (epochs * training.imageCount + settings.batchSize - 1) / settings.batchSize
         }
+        try applySchedule(parsed, to: &settings)
         let trainer: Trainer
         if var state = resumed?.state, let model = resumed?.model {
             state.settings = settings
@@ -109,6 +113,23 @@ enum TrainCommand: Command {
         guard FileManager.default.fileExists(atPath: "\(source)/log.csv"), !FileManager.default.fileExists(atPath: target) else { return }
         try AtomicFile.ensureDirectory(directory)
         try AtomicFile.write(try AtomicFile.read("\(source)/log.csv"), to: target)
+    }
+
+    /// `--decay-from STEP [--decay-to STEP] [--final-learning-rate X]`: a cosine decay, saved with the
+    /// run; a resumed run keeps its schedule unless these flags are given.
+    static func applySchedule(_ parsed: ParsedCommand, to settings: inout TrainingSettings) throws {
+        guard parsed.isGiven("decay-from") else {
+            if parsed.isGiven("decay-to") || parsed.isGiven("final-learning-rate") {
+                throw CommandLineError("--decay-to and --final-learning-rate need --decay-from STEP")
+            }
+            return
+        }
+        let start = try parsed.nonNegativeInt("decay-from")
+        let end = parsed.isGiven("decay-to") ? try parsed.positiveInt("decay-to") : settings.totalSteps
+        guard end > start else { throw CommandLineError("--decay-to must be after --decay-from (\(start)), got \(end)") }
+        let final = parsed.isGiven("final-learning-rate") ? try parsed.positiveDouble("final-learning-rate")
+                                                          : settings.adam.learningRate / 10
+        settings.schedule = .cosine(start: start, end: end, final: final)
     }
 
     /// Training flags: defaults for a new run; for a resumed run only the flags actually given.

@@ -19,7 +19,7 @@ struct TrainingRun {
         let log = try TrainingLog(path: "\(directory)/log.csv", timesteps: config.timesteps, resumedStep: resumedStep)
         let validationSet = validation.prefix(settings.validationImages)
         print("model    \(config.summary), \(trainer.model.parameterCount) parameters")
-        print("training batch \(settings.batchSize), Adam lr \(settings.adam.learningRate) betas \(settings.adam.beta1)/\(settings.adam.beta2), "
+        print("training batch \(settings.batchSize), Adam lr \(settings.adam.learningRate) (\(settings.schedule.description(base: settings.adam.learningRate))) betas \(settings.adam.beta1)/\(settings.adam.beta2), "
               + "clip \(settings.adam.clipNorm), seed \(settings.seed), \(GEMM.threadCount) threads, steps \(trainer.state.step + 1)-\(settings.totalSteps)")
         print("run      \(directory) (log.csv, checkpoints)")
         let progress = ProgressLine()

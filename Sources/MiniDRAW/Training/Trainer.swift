@@ -87,7 +87,9 @@ public final class Trainer {
         guard norm.isFinite else {
             throw TrainingError(description: "gradient norm became \(norm) at step \(state.step + 1); stopping without saving (the last checkpoint is intact)")
         }
-        state.adam.update(model: &model, gradient: gradient, settings: state.settings.adam)
+        var adam = state.settings.adam
+        adam.learningRate = state.settings.schedule.learningRate(base: adam.learningRate, step: state.step + 1)
+        state.adam.update(model: &model, gradient: gradient, settings: adam)
         state.generator = generator
         state.step += 1
         return StepResult(step: state.step, loss: loss, reconstructionLoss: cache.meanReconstructionLoss,

@@ -18,16 +18,18 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
     /// The images trained on. Checkpoints from before data sets had a name hold no such key and
     /// decode as `.mnist`.
     public var dataset: Dataset = .mnist
+    /// How Adam's step size moves over the run; files from before schedules existed decode as constant.
+    public var schedule = LearningRateSchedule()
 
     public init() {}
 
     // MARK: - JSON keys
 
     enum CodingKeys: String, CodingKey {
-        case batchSize, adam, seed, totalSteps, checkpointEvery, validateEvery, validationImages, dataset
+        case batchSize, adam, seed, totalSteps, checkpointEvery, validateEvery, validationImages, dataset, schedule
     }
 
-    /// Every key is required except `dataset`, which defaults to `.mnist`.
+    /// Every key is required except `dataset`, which defaults to `.mnist`, and `schedule` (constant).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         batchSize = try container.decode(Int.self, forKey: .batchSize)
@@ -38,6 +40,7 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
         validateEvery = try container.decode(Int.self, forKey: .validateEvery)
         validationImages = try container.decode(Int.self, forKey: .validationImages)
         dataset = try container.decodeIfPresent(Dataset.self, forKey: .dataset) ?? .mnist
+        schedule = try container.decodeIfPresent(LearningRateSchedule.self, forKey: .schedule) ?? LearningRateSchedule()
     }
 
     /// As JSON, for a checkpoint's metadata.
