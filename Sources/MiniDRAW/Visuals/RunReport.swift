@@ -12,8 +12,9 @@ public enum RunReport {
         public var seed: UInt64
         /// Make samples and reconstructions again even if the run folder has them (replacing them).
         public var refresh: Bool
-        /// Replace report.html, loss.svg, kl.svg and any picture made again (else they stop the
-        /// report before it writes anything).
+        /// Replace report.html, loss.svg and kl.svg, and the files of samples/ or reconstructions/ made
+        /// again because some were missing (else any of them already there stops the report before it
+        /// writes anything).
         public var overwrite: Bool
 
         public init(dataDirectory: String? = nil, seed: UInt64 = 1, refresh: Bool = false, overwrite: Bool = false) {
