@@ -30,9 +30,11 @@ enum TrainCommand: Command {
         .value("initial-canvas", placeholder: "X", help: "start value of every pixel of the learned c_0 (new runs)",
                defaultValue: "\(DRAWModel<Float>.defaultInitialCanvasValue)"),
         CommonOptions.threads,
-        .value("out", placeholder: "DIR", help: "run folder (default: runs/<preset>)"),
+        .value("out", placeholder: "DIR", help: "run folder (default: runs/<preset>); one that holds a run stops a new one"),
+        .flag("overwrite", help: "replace the run already in --out: remove its checkpoints, log and pictures first "
+              + "(with --resume from an earlier checkpoint: what came after it)"),
         .value("checkpoint-every", placeholder: "N", help: "save a checkpoint every N steps", defaultValue: "500"),
-        .value("keep-checkpoints", placeholder: "N", help: "newest checkpoints kept in the run folder (0: all)", defaultValue: "2"),
+        .value("keep-checkpoints", placeholder: "N", help: "newest checkpoints of this run kept in its folder (0: all)", defaultValue: "2"),
         .value("validate-every", placeholder: "N", help: "validation bound every N steps (0: at the end only)", defaultValue: "1000"),
         .value("validation-images", placeholder: "N", help: "validation images for the logged bound", defaultValue: "10000"),
         .value("log-every", placeholder: "N", help: "CSV row and progress line every N steps", defaultValue: "10"),
@@ -61,19 +63,23 @@ enum TrainCommand: Command {
         let defaultDirectory = Dataset.matching(DRAWConfig.allPresets.first { $0.name == presetName }!.config) == dataset
             ? "runs/\(presetName)" : "runs/\(presetName)-\(dataset.rawValue)"
         let directory = parsed.optionalString("out") ?? resumed?.directory ?? defaultDirectory
-        let keepCheckpoints = try parsed.nonNegativeInt("keep-checkpoints")
-        if let resumed, resumed.directory != directory {
-            try carryLog(from: resumed.directory, to: directory)
-        }
+        let keepCheckpoints = try parsed.nonNegativeInt("keep-checkpoints"), logEvery = try parsed.positiveInt("log-every")
+        let runFolder = RunFolder(directory)
+        let cleanup = try runFolder.cleanupBeforeTraining(resumedFrom: resumed.map { ($0.directory, $0.state.step) },
+                                                          overwrite: parsed.flag("overwrite"))
         let dataDirectory = try BinarizedMNIST.findDirectory(explicit: parsed.optionalString("data"))
         let training = try dataset.trainingImages(directory: dataDirectory, seed: settings.seed)
         let validation = try dataset.evaluationImages(split: .valid, directory: dataDirectory, count: settings.validationImages)
-        print("data     \(dataset.rawValue) (\(dataset.shapeDescription)), \(training.imageCount) training images an epoch")
         if parsed.isGiven("epochs") {
             let epochs = try parsed.positiveInt("epochs")
             settings.totalSteps = (epochs * training.imageCount + settings.batchSize - 1) / settings.batchSize
         }
         try applySchedule(parsed, to: &settings)
+        if let step = resumed?.state.step, settings.totalSteps <= step {
+            throw CommandLineError("--resume: the checkpoint is at step \(step), which --steps \(settings.totalSteps) already reaches; "
+                                   + "give --steps above \(step) to train on")
+        }
+        print("data     \(dataset.rawValue) (\(dataset.shapeDescription)), \(training.imageCount) training images an epoch")
         let trainer: Trainer
         if var state = resumed?.state, let model = resumed?.model {
             state.settings = settings
@@ -82,9 +88,14 @@ enum TrainCommand: Command {
             trainer = try Trainer(config: config, settings: settings, images: training,
                                   initialCanvasValue: try parsed.double("initial-canvas"))
         }
+        // Nothing is written before this point: every refusal above leaves the folder as it was.
+        let removed = try runFolder.perform(cleanup)
+        if !removed.isEmpty { print("removed  \(removed) from \(directory) (--overwrite)") }
+        if let resumed, !RunFolder.isSameFolder(resumed.directory, directory) {
+            try carryLog(from: resumed.directory, to: directory)
+        }
         try TrainingRun(trainer: trainer, directory: directory, validation: validation,
-                        keepCheckpoints: keepCheckpoints,
-                        logEvery: try parsed.positiveInt("log-every"), resumedStep: resumed?.state.step).run()
+                        keepCheckpoints: keepCheckpoints, logEvery: logEvery, resumedStep: resumed?.state.step).run()
     }
 
     /// The checkpoint a `--resume PATH` names: a model file, or a run folder's newest checkpoint.

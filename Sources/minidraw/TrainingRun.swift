@@ -57,10 +57,12 @@ struct TrainingRun {
         }
         progress.finish()
         if let lastBound { print(String(format: "validation bound %.2f nats (%d images)", lastBound, validationSet.imageCount)) }
-        print("checkpoint \(lastCheckpoint ?? Checkpoint.newestModelPath(in: directory) ?? "(none)")")
+        if let lastCheckpoint { print("checkpoint \(lastCheckpoint)") }
+        print("log        \(log.path)")
+        // The run's own samples: its folder holds this run only (RunFolder), so they replace this run's older ones.
         let samplePaths = try SampleWriter.write(model: trainer.model, count: 100, seed: settings.seed,
                                                  directory: "\(directory)/samples",
-                                                 options: .init(png: true, gif: true, boxes: config.attention))
+                                                 options: .init(png: true, gif: true, boxes: config.attention, overwrite: true))
         if let animation = samplePaths.first(where: { $0.hasSuffix(".gif") }) { print("sample     \(animation)") }
         print(String(format: "trained %d steps in %@", settings.totalSteps, formatDuration(elapsed())))
     }

@@ -117,8 +117,9 @@ public final class Trainer {
     // MARK: - Checkpoints
 
     /// Writes `checkpoint-<step>.state.safetensors` then `checkpoint-<step>.safetensors` into
-    /// `directory`, each atomically, and removes complete checkpoints older than the newest
-    /// `keep` (0 keeps them all). Returns the model file's path.
+    /// `directory`, each atomically, and removes the complete checkpoints of this run older than its
+    /// newest `keep` (0 keeps them all). Only steps up to this one count: a checkpoint of a later step
+    /// is not this run's past, so it never pushes out the one just written. Returns the model file's path.
     @discardableResult
     public func saveCheckpoint(directory: String, elapsedSeconds: Double, keep: Int = 2) throws -> String {
         try AtomicFile.ensureDirectory(directory)
@@ -129,7 +130,7 @@ public final class Trainer {
         try Checkpoint.modelFile(model, extraMetadata: ["step": "\(state.step)", "dataset": state.settings.dataset.rawValue])
             .write(to: modelPath)
         guard keep > 0 else { return modelPath }
-        for old in Checkpoint.completeSteps(in: directory).dropLast(keep) {
+        for old in Checkpoint.completeSteps(in: directory).filter({ $0 <= state.step }).dropLast(keep) {
             try? FileManager.default.removeItem(atPath: "\(directory)/\(Checkpoint.modelFileName(step: old))")
             try? FileManager.default.removeItem(atPath: "\(directory)/\(Checkpoint.stateFileName(step: old))")
         }

@@ -110,11 +110,14 @@ public enum TrainingCurves {
         return chart
     }
 
+    /// The files `write` makes.
+    public static let fileNames = ["loss.svg", "kl.svg"]
+
     /// Writes `loss.svg` and `kl.svg` for the run's log into `directory` (the run folder by
-    /// default); returns their paths.
-    public static func write(runDirectory: String, directory: String? = nil) throws -> [String] {
+    /// default); returns their paths. Either file already there stops it, unless `overwrite`.
+    public static func write(runDirectory: String, directory: String? = nil, overwrite: Bool = false) throws -> [String] {
         let table = try TrainingLogTable.load(runDirectory: runDirectory)
-        var folder = try OutputFolder(directory ?? runDirectory)
+        var folder = try OutputFolder(directory ?? runDirectory, names: fileNames, overwrite: overwrite)
         let name = URL(fileURLWithPath: runDirectory).lastPathComponent
         try folder.write(Array(lossChart(table, title: "Training loss, \(name)").svg().utf8), name: "loss.svg")
         try folder.write(Array(klChart(table, title: "KL of each drawing step (Eq. 11), \(name)").svg().utf8), name: "kl.svg")
