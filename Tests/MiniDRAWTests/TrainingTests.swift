@@ -23,11 +23,6 @@ struct TrainingTests {
         return settings
     }
 
-    func temporaryDirectory() -> String {
-        let path = NSTemporaryDirectory() + "minidraw-tests-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
 
     @Test("Adam: two steps against hand-computed values, and global-norm clipping")
     func adamByHand() {
@@ -77,7 +72,7 @@ struct TrainingTests {
         let straight = try Trainer(config: Self.config, settings: Self.settings(steps: 8), images: images)
         for _ in 0..<8 { try straight.step() }
 
-        let directory = temporaryDirectory()
+        let directory = makeTemporaryFolder("minidraw-tests")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let first = try Trainer(config: Self.config, settings: Self.settings(steps: 8), images: images)
         for _ in 0..<5 { try first.step() }
@@ -93,7 +88,7 @@ struct TrainingTests {
 
     @Test("checkpoints: --keep-checkpoints N leaves the newest N, 0 leaves every one")
     func checkpointsKept() throws {
-        let directory = temporaryDirectory()
+        let directory = makeTemporaryFolder("minidraw-tests")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let trainer = try Trainer(config: Self.config, settings: Self.settings(steps: 5), images: Self.images(count: 10))
         for _ in 0..<3 {
@@ -108,7 +103,7 @@ struct TrainingTests {
 
     @Test("checkpoints: Python-compatible names and shapes, old ones pruned, a mismatched state refused")
     func checkpointFiles() throws {
-        let directory = temporaryDirectory()
+        let directory = makeTemporaryFolder("minidraw-tests")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let trainer = try Trainer(config: Self.config, settings: Self.settings(steps: 3), images: Self.images(count: 10))
         for _ in 0..<3 {
