@@ -10,6 +10,7 @@ let commands: [any Command.Type] = [
     ReconstructCommand.self,
     AttentionDemoCommand.self,
     PlotCommand.self,
+    ProgressCommand.self,
     ReportCommand.self,
     TraceCommand.self,
     ClassifyCommand.self,
