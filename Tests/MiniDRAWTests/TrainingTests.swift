@@ -145,6 +145,33 @@ struct TrainingTests {
         let poisoned = try Trainer(model: broken, state: trainer.state, images: Self.images(count: 10))
         #expect(throws: TrainingError.self) { try poisoned.step() }
         #expect(poisoned.state.step == 0)
+        #expect(poisoned.state.adam == trainer.state.adam && poisoned.state.generator == trainer.state.generator)
+        for (name, path) in DRAWModel<Float>.parameterPaths(config: Self.config) {     // NaN != NaN: compare the bits
+            #expect(poisoned.model[keyPath: path].storage.map(\.bitPattern) == broken[keyPath: path].storage.map(\.bitPattern),
+                    "\(name) changed although the step was refused")
+        }
+    }
+
+    @Test("epochs: each batch of a one-batch epoch is a permutation of the images, epoch e+1's differs from epoch e's, and (seed, e) always gives the same")
+    func epochShuffle() throws {
+        // Image i lights pixel i alone, so a batch row names the image it holds.
+        let count = 12
+        let pixels = (0..<count).flatMap { image in (0..<48).map { Float($0 == image ? 1 : 0) } }
+        let images = ImageSet(imageCount: count, height: 6, width: 8, pixels: pixels)
+        func orders(seed: UInt64, steps: Int) throws -> [[Int]] {
+            var settings = Self.settings(batchSize: count, steps: steps)
+            settings.seed = seed
+            let trainer = try Trainer(config: Self.config, settings: settings, images: images)
+            return try (0..<steps).map { _ in
+                try trainer.step()
+                return (0..<count).map { row in (0..<48).first { trainer.batch[row, $0] == 1 }! }
+            }
+        }
+        let first = try orders(seed: 42, steps: 3)
+        for order in first { #expect(order.sorted() == Array(0..<count), "a batch is not a permutation: \(order)") }
+        #expect(first[0] != first[1] && first[1] != first[2], "consecutive epochs share an order: \(first)")
+        #expect(try orders(seed: 42, steps: 3) == first, "the same seed gave other orders")
+        #expect(try orders(seed: 43, steps: 1)[0] != first[0], "another seed gave the same order")
     }
 
     @Test("importance-sampled estimate is finite and not above the bound by more than noise")
