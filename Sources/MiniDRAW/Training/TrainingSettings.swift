@@ -18,16 +18,30 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
     /// The images trained on. Checkpoints from before data sets had a name hold no such key and
     /// decode as `.mnist`.
     public var dataset: Dataset = .mnist
+    /// How image values became targets (`--pixels`); nil in checkpoints from before the choice was
+    /// saved, which trained on their data set's default (`RunData.defaultPixels`).
+    public var pixels: PixelTargets?
+    /// The `--data PATH` trained on, as given; nil: the shipped binarized MNIST (`BinarizedMNIST.findDirectory`).
+    public var data: String?
 
     public init() {}
+
+    /// What the model file records about the images, for `eval`, `sample` and `reconstruct`:
+    /// `dataset`, and `pixels` and `data` when known.
+    public var dataMetadata: [String: String] {
+        var metadata = ["dataset": dataset.rawValue]
+        metadata["pixels"] = pixels?.rawValue
+        metadata["data"] = data
+        return metadata
+    }
 
     // MARK: - JSON keys
 
     enum CodingKeys: String, CodingKey {
-        case batchSize, adam, seed, totalSteps, checkpointEvery, validateEvery, validationImages, dataset
+        case batchSize, adam, seed, totalSteps, checkpointEvery, validateEvery, validationImages, dataset, pixels, data
     }
 
-    /// Every key is required except `dataset`, which defaults to `.mnist`.
+    /// Every key is required except `dataset`, which defaults to `.mnist`, and `pixels` and `data`.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         batchSize = try container.decode(Int.self, forKey: .batchSize)
@@ -38,6 +52,8 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
         validateEvery = try container.decode(Int.self, forKey: .validateEvery)
         validationImages = try container.decode(Int.self, forKey: .validationImages)
         dataset = try container.decodeIfPresent(Dataset.self, forKey: .dataset) ?? .mnist
+        pixels = try container.decodeIfPresent(PixelTargets.self, forKey: .pixels)
+        data = try container.decodeIfPresent(String.self, forKey: .data)
     }
 
     /// As JSON, for a checkpoint's metadata.
