@@ -29,7 +29,7 @@ public enum ImageExport {
             for index in 0..<kept {
                 values.withUnsafeMutableBufferPointer { images.fill(index: index, epoch: 0, into: $0) }
                 try AtomicFile.write(pngBytes(values, width: images.width, height: images.height, channels: images.channels),
-                                     to: FilePaths.join(folder, fileName(index: index, count: kept)))
+                                     to: FilePaths.join(folder, fileName(index: index, count: kept)), durable: false)
             }
             written.append((split, kept))
         }
