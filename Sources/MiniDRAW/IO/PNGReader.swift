@@ -164,15 +164,7 @@ public enum PNGReader {
                 let a = index >= stride ? Int(rows[target + index - stride]) : 0
                 let b = row > 0 ? Int(rows[above + index]) : 0
                 let c = row > 0 && index >= stride ? Int(rows[above + index - stride]) : 0
-                let prediction: Int
-                switch filter {
-                case .none: prediction = 0
-                case .sub: prediction = a
-                case .up: prediction = b
-                case .average: prediction = (a + b) / 2
-                case .paeth: prediction = PNGWriter.paethPredictor(a, b, c)
-                }
-                rows[target + index] = UInt8(truncatingIfNeeded: Int(scanlines[source + index]) + prediction)
+                rows[target + index] = UInt8(truncatingIfNeeded: Int(scanlines[source + index]) + filter.prediction(a: a, b: b, c: c))
             }
         }
         return rows
