@@ -22,6 +22,9 @@
 # and training gives the same bits for any thread count, so the figures change only when the code does.
 #
 # Files the chapters do not link (netpbm originals, single frames) are removed afterwards.
+#
+# The chapters' own commands write under runs/ (git ignores it) and never replace a file. This script
+# exists to replace the committed figures and runs, so it alone passes --overwrite.
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -87,8 +90,8 @@ done
 rm -f "$figures/.trace.txt" "$figures/.markers.txt"
 
 # Chapter 6: attention grids placed by hand.
-run_minidraw attention-demo --index 0 --grid 5 --stride 6.75 --sigma 1 --out Tutorial/figures/attention-wide --png
-run_minidraw attention-demo --index 0 --grid 5 --center-x 10 --center-y 16 --stride 1.5 --sigma 0.5 --out Tutorial/figures/attention-zoom --png
+run_minidraw attention-demo --index 0 --grid 5 --stride 6.75 --sigma 1 --out Tutorial/figures/attention-wide --png --overwrite
+run_minidraw attention-demo --index 0 --grid 5 --center-x 10 --center-y 16 --stride 1.5 --sigma 0.5 --out Tutorial/figures/attention-zoom --png --overwrite
 for demo in attention-wide attention-zoom; do
     keep_only "$figures/$demo" original.png glimpse.png written.png filter-x.png filter-y.png
 done
@@ -97,11 +100,11 @@ done
 log_columns() { cut -d, -f1,3-6,8- "$1"; }
 if ! trained runs/tutorial-read2; then
     # shellcheck disable=SC2086
-    run_minidraw train --read-size 2 --steps 300 --log-every 20 --validate-every 0 --validation-images 500 --checkpoint-every 300 --out runs/tutorial-read2 $data_option
+    run_minidraw train --read-size 2 --steps 300 --log-every 20 --validate-every 0 --validation-images 500 --checkpoint-every 300 --out runs/tutorial-read2 --overwrite $data_option
 fi
 if ! trained runs/tutorial-read5; then
     # shellcheck disable=SC2086
-    run_minidraw train --steps 300 --log-every 20 --validate-every 0 --validation-images 500 --checkpoint-every 300 --out runs/tutorial-read5 $data_option
+    run_minidraw train --steps 300 --log-every 20 --validate-every 0 --validation-images 500 --checkpoint-every 300 --out runs/tutorial-read5 --overwrite $data_option
 fi
 log_columns runs/tutorial-read2/log.csv > "$figures/.log.txt"
 splice Tutorial/10-training-for-real.md \
@@ -112,15 +115,15 @@ splice Tutorial/10-training-for-real.md \
     "recorded: minidraw train --steps 300 --log-every 20 --validate-every 0 --validation-images 500 --checkpoint-every 300 --out runs/tutorial-read5" \
     "$figures/.log.txt"
 rm -f "$figures/.log.txt"
-run_minidraw plot runs/tutorial-read2 --out Tutorial/figures/plateau-read2
-run_minidraw plot runs/tutorial-read5 --out Tutorial/figures/plateau-read5
+run_minidraw plot runs/tutorial-read2 --out Tutorial/figures/plateau-read2 --overwrite
+run_minidraw plot runs/tutorial-read5 --out Tutorial/figures/plateau-read5 --overwrite
 
 # Chapter 9: samples from the trained small model.
 if ! trained runs/small; then
     # shellcheck disable=SC2086
-    run_minidraw train --out runs/small $data_option
+    run_minidraw train --out runs/small --overwrite $data_option
 fi
-run_minidraw sample --checkpoint runs/small --count 16 --seed 1 --png --gif --boxes --out Tutorial/figures/samples
+run_minidraw sample --checkpoint runs/small --count 16 --seed 1 --png --gif --boxes --out Tutorial/figures/samples --overwrite
 keep_only "$figures/samples" drawing-boxes.gif final.png
 
 echo "figures and outputs regenerated; check them with: swift test --filter TutorialTests"

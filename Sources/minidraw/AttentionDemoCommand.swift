@@ -14,7 +14,8 @@ enum AttentionDemoCommand: Command {
         .value("gamma", placeholder: "G", help: "intensity gamma (Eq. 27, 29)", defaultValue: "1"),
         .value("grid", placeholder: "N", help: "the grid is N x N filters", defaultValue: "5"),
         .value("scale", placeholder: "K", help: "integer upscaling of the pictures", defaultValue: "8"),
-        .value("out", placeholder: "DIR", help: "output folder", defaultValue: "attention-demo"),
+        .value("out", placeholder: "DIR", help: "output folder", defaultValue: "runs/attention-demo"),
+        VisualArguments.overwrite,
         .flag("png", help: "also write every picture as PNG"),
     ])
 
@@ -43,7 +44,8 @@ enum AttentionDemoCommand: Command {
         let demo = try AttentionDemo(image: image.pixels.map { Float($0) / 255 }, width: image.width, height: image.height,
                                      window: window, gridSize: gridSize)
         let directory = try parsed.string("out")
-        let paths = try demo.write(directory: directory, scale: try parsed.positiveInt("scale"), png: parsed.flag("png"))
+        let paths = try demo.write(directory: directory, scale: try parsed.positiveInt("scale"), png: parsed.flag("png"),
+                                   overwrite: parsed.flag("overwrite"))
         print(String(format: "%d x %d grid at g = (%.2f, %.2f), delta %.2f, sigma %.2f, gamma %.2f on a %dx%d image",
                      gridSize, gridSize, window.centerX, window.centerY, window.stride, sigma, window.intensity,
                      image.width, image.height))

@@ -20,12 +20,16 @@ enum ClassifyCommand: Command {
         .value("eval-every", placeholder: "N", help: "held-out error every N steps (and at the end)", defaultValue: "500"),
         .value("log-every", placeholder: "N", help: "CSV row and progress line every N steps", defaultValue: "20"),
         CommonOptions.threads,
-        .value("out", placeholder: "DIR", help: "run folder (default: runs/cluttered-<model>[-g<G>])"),
+        .value("out", placeholder: "DIR", help: "run folder (default: runs/cluttered-<model>[-g<G>]); one that holds a run stops a new one"),
+        .flag("overwrite", help: "replace the run already in --out (its log.csv, classifier.safetensors and glimpses.png)"),
         CommonOptions.data,
     ])
 
     /// Labelled test images used for training; the rest (1,000) are held out.
     static let trainingCount = 9000
+
+    /// What a run writes into its folder.
+    static let runFiles = ["log.csv", "classifier.safetensors", "glimpses.png"]
 
     static func run(_ parsed: ParsedCommand) throws {
         try CommonOptions.applyThreads(parsed)
@@ -49,6 +53,10 @@ enum ClassifyCommand: Command {
             ? try parsed.positiveInt("epochs") * (trainingCount / settings.batchSize) : try parsed.positiveInt("steps")
         let glimpses = try parsed.positiveInt("glimpses"), hiddenSize = try parsed.positiveInt("hidden-size")
         let directory = parsed.optionalString("out") ?? "runs/cluttered-\(modelName)" + (modelName == "attention" ? "-g\(glimpses)" : "")
+        let runPaths = runFiles.map { "\(directory)/\($0)" }
+        try OutputFiles.checkNew(runPaths, overwrite: parsed.flag("overwrite"))
+        let evalEvery = try parsed.positiveInt("eval-every"), logEvery = try parsed.positiveInt("log-every")
+        let readSize = try parsed.positiveInt("read-size")
 
         let folder = try BinarizedMNIST.findDirectory(explicit: parsed.optionalString("data"))
         let images = try BinarizedMNIST.load(split: .test, directory: folder)
@@ -62,10 +70,14 @@ enum ClassifyCommand: Command {
         let heldOut: (images: Matrix<Float>, labels: [Int], placements: [ClutteredPlacement]) =
             heldOutData.fixedSet(seed: ClassifierTrainingSettings.heldOutSeed)
         let run = ClassifierRun(directory: directory, settings: settings,
-                                heldOutImages: heldOut.images, heldOutLabels: heldOut.labels,
-                                evalEvery: try parsed.positiveInt("eval-every"), logEvery: try parsed.positiveInt("log-every"))
+                                heldOutImages: heldOut.images, heldOutLabels: heldOut.labels, evalEvery: evalEvery, logEvery: logEvery)
+        // Nothing is written before this point; with --overwrite the old run goes first, so the folder never mixes two.
+        for path in runPaths where FileManager.default.fileExists(atPath: path) {
+            try FileManager.default.removeItem(atPath: path)
+            print("removed  \(path) (--overwrite)")
+        }
         if modelName == "attention" {
-            let config = GlimpseClassifierConfig(readSize: try parsed.positiveInt("read-size"), hiddenSize: hiddenSize, glimpses: glimpses)
+            let config = GlimpseClassifierConfig(readSize: readSize, hiddenSize: hiddenSize, glimpses: glimpses)
             let trainer = ClassifierTrainer(model: GlimpseClassifier<Float>.initialized(config: config, seed: settings.seed),
                                             data: training, settings: settings)
             try run.train(.attention(trainer), summary: config.summary)
@@ -98,7 +110,9 @@ struct ClassifierRun {
               + "\(heldOutImages.rows) held out (split and clutter fixed, seed \(ClassifierTrainingSettings.heldOutSeed))")
         print("training batch \(settings.batchSize), Adam lr \(settings.adam.learningRate), clip \(settings.adam.clipNorm), "
               + "seed \(settings.seed), \(GEMM.threadCount) threads, \(settings.totalSteps) steps (\(trainer.stepsPerEpoch) per epoch)")
-        print("run      \(directory) (log.csv, classifier.safetensors, glimpses.png)")
+        var files = ClassifyCommand.runFiles
+        if case .pixels = trainer { files.removeAll { $0 == "glimpses.png" } }
+        print("run      \(directory) (\(files.joined(separator: ", ")))")
         let progress = ProgressLine()
         let clock = ContinuousClock()
         let started = clock.now

@@ -9,7 +9,8 @@ enum ReconstructCommand: Command {
         .value("seed", placeholder: "N", help: "seed for the noise epsilon_t (Eq. 6)", defaultValue: "1"),
         CommandConfig.datasetOption(help: "test images of (default: the checkpoint's)"),
         DataArguments.data,
-        .value("out", placeholder: "DIR", help: "output folder (default: <run>/reconstructions, or reconstructions without a run)"),
+        .value("out", placeholder: "DIR", help: "output folder (default: <run>/reconstructions, or runs/reconstructions without a run)"),
+        VisualArguments.overwrite,
         .flag("png", help: "also write every frame as PNG"),
         .flag("gif", help: "also write the animation reconstruction.gif (last frame held 2 s)"),
         .value("scale", placeholder: "K", help: "integer upscaling", defaultValue: "2"),
@@ -31,7 +32,8 @@ enum ReconstructCommand: Command {
         print("data    \(data.summary)")
         let result = try ReconstructionWriter.write(
             model: model, images: images, seed: try CommonOptions.seed(parsed), directory: directory,
-            options: .init(png: parsed.flag("png"), gif: parsed.flag("gif"), scale: try parsed.positiveInt("scale")))
+            options: .init(png: parsed.flag("png"), gif: parsed.flag("gif"), scale: try parsed.positiveInt("scale"),
+                           overwrite: parsed.flag("overwrite")))
         print(String(format: "test images %d-%d: L^x %.2f + L^z %.2f = %.2f nats (Eq. 9-12, this noise)", first,
                      first + images.imageCount - 1, result.reconstructionLoss, result.latentLoss,
                      result.reconstructionLoss + result.latentLoss))

@@ -7,14 +7,16 @@ enum ReportCommand: Command {
         options: [
             .value("data", placeholder: "DIR", help: "binarized MNIST folder for reconstructions (default: Data/binarized-mnist)"),
             .value("seed", placeholder: "N", help: "seed for samples and reconstructions made for the page", defaultValue: "1"),
-            .flag("refresh", help: "remake samples/ and reconstructions/ even if present"),
+            .flag("refresh", help: "remake samples/ and reconstructions/ even if present, replacing them"),
+            .flag("overwrite", help: "replace report.html, loss.svg and kl.svg if present (without it, they stop the report "
+                  + "before it writes anything)"),
         ],
         positionals: [.required("RUN_DIR", help: "a run folder written by 'minidraw train'")])
 
     static func run(_ parsed: ParsedCommand) throws {
         let runDirectory = try parsed.positional("RUN_DIR")
         let options = RunReport.Options(dataDirectory: parsed.optionalString("data"), seed: try CommonOptions.seed(parsed),
-                                        refresh: parsed.flag("refresh"))
+                                        refresh: parsed.flag("refresh"), overwrite: parsed.flag("overwrite"))
         let paths = try RunReport.write(runDirectory: runDirectory, options: options)
         VisualArguments.printWritten(paths, into: runDirectory)
     }

@@ -6,7 +6,8 @@ enum SampleCommand: Command {
         .value("checkpoint", placeholder: "PATH", help: VisualArguments.checkpointHelp),
         .value("count", placeholder: "N", help: "images to draw, tiled in a nearly square grid", defaultValue: "100"),
         .value("seed", placeholder: "N", help: "seed for z_t ~ N(0, I) (Eq. 13)", defaultValue: "1"),
-        .value("out", placeholder: "DIR", help: "output folder (default: <run>/samples, or samples without a run)"),
+        .value("out", placeholder: "DIR", help: "output folder (default: <run>/samples, or runs/samples without a run)"),
+        VisualArguments.overwrite,
         .flag("png", help: "also write every frame as PNG"),
         .flag("gif", help: "also write the animation drawing.gif (last frame held 2 s)"),
         .flag("boxes", help: "also write colour frames with each image's write window in red (boxes-frame-*.ppm)"),
@@ -17,7 +18,8 @@ enum SampleCommand: Command {
         let source = try ModelSource.resolve(checkpoint: parsed.optionalString("checkpoint"))
         let (model, _) = try source.load()
         let options = SampleWriter.Options(png: parsed.flag("png"), gif: parsed.flag("gif"), boxes: parsed.flag("boxes"),
-                                           scale: parsed.isGiven("scale") ? try parsed.positiveInt("scale") : nil)
+                                           scale: parsed.isGiven("scale") ? try parsed.positiveInt("scale") : nil,
+                                           overwrite: parsed.flag("overwrite"))
         let directory = parsed.optionalString("out") ?? source.outputDirectory("samples")
         print("model   \(source.modelPath): \(model.config.summary)")
         let paths = try SampleWriter.write(model: model, count: try parsed.positiveInt("count"), seed: try CommonOptions.seed(parsed),

@@ -22,15 +22,20 @@ enum TrainCommand: Command {
         .value("beta1", placeholder: "X", help: "Adam first-moment decay", defaultValue: "0.9"),
         .value("beta2", placeholder: "X", help: "Adam second-moment decay", defaultValue: "0.999"),
         .value("clip-norm", placeholder: "X", help: "clip the gradient's global norm to X (0: off)", defaultValue: "10"),
+        .value("decay-from", placeholder: "STEP", help: "cosine learning-rate decay after this step (default: constant)"),
+        .value("decay-to", placeholder: "STEP", help: "step where the decay ends (default: the last step)"),
+        .value("final-learning-rate", placeholder: "X", help: "learning rate at the end of the decay (default: a tenth)"),
         .value("steps", placeholder: "N", help: "training steps (default: 2000 for small, 100000 otherwise)"),
         .value("epochs", placeholder: "N", help: "train for N passes over the training set instead of --steps"),
         .value("seed", placeholder: "N", help: "seed for parameters, noise and shuffling", defaultValue: "1"),
         .value("initial-canvas", placeholder: "X", help: "start value of every pixel of the learned c_0 (new runs)",
                defaultValue: "\(DRAWModel<Float>.defaultInitialCanvasValue)"),
         CommonOptions.threads,
-        .value("out", placeholder: "DIR", help: "run folder (default: runs/<preset>)"),
+        .value("out", placeholder: "DIR", help: "run folder (default: runs/<preset>); one that holds a run stops a new one"),
+        .flag("overwrite", help: "replace the run already in --out: remove its checkpoints, log and pictures first "
+              + "(with --resume from an earlier checkpoint: what came after it)"),
         .value("checkpoint-every", placeholder: "N", help: "save a checkpoint every N steps", defaultValue: "500"),
-        .value("keep-checkpoints", placeholder: "N", help: "newest checkpoints kept in the run folder (0: all)", defaultValue: "2"),
+        .value("keep-checkpoints", placeholder: "N", help: "newest checkpoints of this run kept in its folder (0: all)", defaultValue: "2"),
         .value("validate-every", placeholder: "N", help: "validation bound every N steps (0: at the end only)", defaultValue: "1000"),
         .value("validation-images", placeholder: "N", help: "validation images for the logged bound", defaultValue: "10000"),
         .value("log-every", placeholder: "N", help: "CSV row and progress line every N steps", defaultValue: "10"),
@@ -57,27 +62,30 @@ enum TrainCommand: Command {
         }
         settings.dataset = dataset
         settings.data = dataPath
-        let savedPixels = try resumed.map { $0.state.settings.pixels ?? RunData.defaultPixels(dataset: dataset, images: images) }
+        let savedPixels = resumed.map { $0.state.settings.pixels ?? RunData.defaultPixels(dataset: dataset, images: images) }
         let runData = try RunData(dataset: dataset, images: images, pixels: DataArguments.pixels(parsed, saved: savedPixels))
         settings.pixels = runData.pixels
         if let resumed { try DataArguments.requireFit(runData, config: config, modelPath: resumed.directory) }
         try applyTrainingFlags(parsed, to: &settings, resuming: resumed != nil, presetName: presetName)
-        let dataName = dataPath.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
-        let defaultDirectory = dataName.map { "runs/\(presetName)-\($0)" }
-            ?? (Dataset.matching(DRAWConfig.allPresets.first { $0.name == presetName }!.config) == dataset
-                ? "runs/\(presetName)" : "runs/\(presetName)-\(dataset.rawValue)")
+        let defaultDirectory = Dataset.matching(DRAWConfig.allPresets.first { $0.name == presetName }!.config) == dataset
+            ? "runs/\(presetName)" : "runs/\(presetName)-\(dataset.rawValue)"
         let directory = parsed.optionalString("out") ?? resumed?.directory ?? defaultDirectory
-        let keepCheckpoints = try parsed.nonNegativeInt("keep-checkpoints")
-        if let resumed, resumed.directory != directory {
-            try carryLog(from: resumed.directory, to: directory)
-        }
+        let keepCheckpoints = try parsed.nonNegativeInt("keep-checkpoints"), logEvery = try parsed.positiveInt("log-every")
+        let runFolder = RunFolder(directory)
+        let cleanup = try runFolder.cleanupBeforeTraining(resumedFrom: resumed.map { ($0.directory, $0.state.step) },
+                                                          overwrite: parsed.flag("overwrite"))
         let training = runData.trainingImages(seed: settings.seed)
         let validation = runData.evaluationImages(split: .valid, count: settings.validationImages)
-        print("data     \(runData.summary)")
         if parsed.isGiven("epochs") {
             let epochs = try parsed.positiveInt("epochs")
             settings.totalSteps = (epochs * training.imageCount + settings.batchSize - 1) / settings.batchSize
         }
+        try applySchedule(parsed, to: &settings)
+        if let step = resumed?.state.step, settings.totalSteps <= step {
+            throw CommandLineError("--resume: the checkpoint is at step \(step), which --steps \(settings.totalSteps) already reaches; "
+                                   + "give --steps above \(step) to train on")
+        }
+        print("data     \(runData.summary)")
         let trainer: Trainer
         if var state = resumed?.state, let model = resumed?.model {
             state.settings = settings
@@ -86,9 +94,14 @@ enum TrainCommand: Command {
             trainer = try Trainer(config: config, settings: settings, images: training,
                                   initialCanvasValue: try parsed.double("initial-canvas"))
         }
+        // Nothing is written before this point: every refusal above leaves the folder as it was.
+        let removed = try runFolder.perform(cleanup)
+        if !removed.isEmpty { print("removed  \(removed) from \(directory) (--overwrite)") }
+        if let resumed, !RunFolder.isSameFolder(resumed.directory, directory) {
+            try carryLog(from: resumed.directory, to: directory)
+        }
         try TrainingRun(trainer: trainer, directory: directory, validation: validation,
-                        keepCheckpoints: keepCheckpoints,
-                        logEvery: try parsed.positiveInt("log-every"), resumedStep: resumed?.state.step).run()
+                        keepCheckpoints: keepCheckpoints, logEvery: logEvery, resumedStep: resumed?.state.step).run()
     }
 
     /// The checkpoint a `--resume PATH` names: a model file, or a run folder's newest checkpoint.
@@ -117,6 +130,23 @@ enum TrainCommand: Command {
         guard FileManager.default.fileExists(atPath: "\(source)/log.csv"), !FileManager.default.fileExists(atPath: target) else { return }
         try AtomicFile.ensureDirectory(directory)
         try AtomicFile.write(try AtomicFile.read("\(source)/log.csv"), to: target)
+    }
+
+    /// `--decay-from STEP [--decay-to STEP] [--final-learning-rate X]`: a cosine decay, saved with the
+    /// run; a resumed run keeps its schedule unless these flags are given.
+    static func applySchedule(_ parsed: ParsedCommand, to settings: inout TrainingSettings) throws {
+        guard parsed.isGiven("decay-from") else {
+            if parsed.isGiven("decay-to") || parsed.isGiven("final-learning-rate") {
+                throw CommandLineError("--decay-to and --final-learning-rate need --decay-from STEP")
+            }
+            return
+        }
+        let start = try parsed.nonNegativeInt("decay-from")
+        let end = parsed.isGiven("decay-to") ? try parsed.positiveInt("decay-to") : settings.totalSteps
+        guard end > start else { throw CommandLineError("--decay-to must be after --decay-from (\(start)), got \(end)") }
+        let final = parsed.isGiven("final-learning-rate") ? try parsed.positiveDouble("final-learning-rate")
+                                                          : settings.adam.learningRate / 10
+        settings.schedule = .cosine(start: start, end: end, final: final)
     }
 
     /// Training flags: defaults for a new run; for a resumed run only the flags actually given.

@@ -19,7 +19,7 @@ struct TrainingRun {
         let log = try TrainingLog(path: "\(directory)/log.csv", timesteps: config.timesteps, resumedStep: resumedStep)
         let validationSet = validation.prefix(settings.validationImages)
         print("model    \(config.summary), \(trainer.model.parameterCount) parameters")
-        print("training batch \(settings.batchSize), Adam lr \(settings.adam.learningRate) betas \(settings.adam.beta1)/\(settings.adam.beta2), "
+        print("training batch \(settings.batchSize), Adam lr \(settings.adam.learningRate) (\(settings.schedule.description(base: settings.adam.learningRate))) betas \(settings.adam.beta1)/\(settings.adam.beta2), "
               + "clip \(settings.adam.clipNorm), seed \(settings.seed), \(GEMM.threadCount) threads, steps \(trainer.state.step + 1)-\(settings.totalSteps)")
         print("run      \(directory) (log.csv, checkpoints)")
         let progress = ProgressLine()
@@ -57,10 +57,12 @@ struct TrainingRun {
         }
         progress.finish()
         if let lastBound { print(String(format: "validation bound %.2f nats (%d images)", lastBound, validationSet.imageCount)) }
-        print("checkpoint \(lastCheckpoint ?? Checkpoint.newestModelPath(in: directory) ?? "(none)")")
+        if let lastCheckpoint { print("checkpoint \(lastCheckpoint)") }
+        print("log        \(log.path)")
+        // The run's own samples: its folder holds this run only (RunFolder), so they replace this run's older ones.
         let samplePaths = try SampleWriter.write(model: trainer.model, count: 100, seed: settings.seed,
                                                  directory: "\(directory)/samples",
-                                                 options: .init(png: true, gif: true, boxes: config.attention))
+                                                 options: .init(png: true, gif: true, boxes: config.attention, overwrite: true))
         if let animation = samplePaths.first(where: { $0.hasSuffix(".gif") }) { print("sample     \(animation)") }
         print(String(format: "trained %d steps in %@", settings.totalSteps, formatDuration(elapsed())))
     }

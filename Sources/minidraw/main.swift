@@ -11,6 +11,7 @@ let commands: [any Command.Type] = [
     ExportImagesCommand.self,
     AttentionDemoCommand.self,
     PlotCommand.self,
+    ProgressCommand.self,
     ReportCommand.self,
     TraceCommand.self,
     ClassifyCommand.self,

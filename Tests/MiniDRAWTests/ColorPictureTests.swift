@@ -9,11 +9,6 @@ struct ColorPictureTests {
     static let config = DRAWConfig(width: 8, height: 6, channels: 3, timesteps: 3, encoderSize: 6, decoderSize: 5,
                                    latentSize: 4, readSize: 2, writeSize: 3, attention: true)
 
-    func temporaryDirectory() -> String {
-        let path = NSTemporaryDirectory() + "minidraw-colour-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
 
     /// A binary P6 file as written by `Netpbm.ppm`: "P6\nW H\n255\n" then the bytes.
     func readPPM(_ path: String) throws -> RGBImage {
@@ -40,7 +35,7 @@ struct ColorPictureTests {
     @Test("§3.3, Eq. 13-16: a colour model's sample frames are PPM/PNG/GIF showing the three planes of sigmoid(c_t)")
     func colorSamples() throws {
         let model = TinyModels.model(Self.config)
-        let directory = temporaryDirectory()
+        let directory = makeTemporaryFolder("minidraw-colour")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let paths = try SampleWriter.write(model: model, count: 4, seed: 6, directory: directory,
                                            options: .init(png: true, gif: true, boxes: true))
@@ -70,7 +65,7 @@ struct ColorPictureTests {
     func colorReconstruction() throws {
         let model = TinyModels.model(Self.config)
         let images = ColorMNIST(digits: DatasetTests.digits(count: 2, height: 6, width: 8), seed: 1).materialised(count: 2)
-        let directory = temporaryDirectory()
+        let directory = makeTemporaryFolder("minidraw-colour")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let result = try ReconstructionWriter.write(model: model, images: images, seed: 1, directory: directory,
                                                     options: .init(scale: 1))
@@ -100,7 +95,7 @@ struct ColorPictureTests {
         var config = Self.config
         config.channels = 2
         let error = #expect(throws: VisualsError.self) {
-            try SampleWriter.write(model: TinyModels.model(config), count: 1, seed: 1, directory: temporaryDirectory())
+            try SampleWriter.write(model: TinyModels.model(config), count: 1, seed: 1, directory: makeTemporaryFolder("minidraw-colour"))
         }
         #expect(error?.description == "the model draws 2-channel images; frames are made for 1-channel (grey) and 3-channel (RGB) models only")
     }

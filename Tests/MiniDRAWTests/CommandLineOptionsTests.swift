@@ -4,7 +4,7 @@ import Testing
 @Suite("Command-line options")
 struct CommandLineOptionsTests {
     let train = CommandSpec(name: "train", summary: "Trains DRAW on binarized MNIST.", options: [
-        .value("timesteps", placeholder: "T", help: "drawing steps (Eq. 3-8 loop)", defaultValue: "10"),
+        .value("timesteps", placeholder: "T", help: "drawing steps (Eq. 1-8 loop)", defaultValue: "10"),
         .value("learning-rate", placeholder: "RATE", help: "Adam step size", defaultValue: "1e-3"),
         .value("seed", placeholder: "N", help: "random seed", defaultValue: "0"),
         .value("out", placeholder: "PATH", help: "where to write the checkpoint"),
@@ -122,7 +122,7 @@ struct CommandLineOptionsTests {
             Trains DRAW on binarized MNIST.
 
             options:
-              --timesteps T         drawing steps (Eq. 3-8 loop) (default: 10)
+              --timesteps T         drawing steps (Eq. 1-8 loop) (default: 10)
               --learning-rate RATE  Adam step size (default: 1e-3)
               --seed N              random seed (default: 0)
               --out PATH            where to write the checkpoint

@@ -136,8 +136,7 @@ struct DatasetTests {
     /// A data folder holding `count` random 28x28 digits per split, as uncompressed IDX files
     /// (`IDXFile.read` tells gzip from raw by the magic number, not the name).
     static func dataFolder(count: Int) throws -> String {
-        let directory = NSTemporaryDirectory() + "minidraw-dataset-tests-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = makeTemporaryFolder("minidraw-dataset-tests")
         for (index, split) in BinarizedMNIST.Split.allCases.enumerated() {
             let digits = Self.digits(count: count, seed: UInt64(20 + index))
             let header: [UInt8] = [0, 0, 8, 3, 0, 0, 0, UInt8(count), 0, 0, 0, 28, 0, 0, 0, 28]

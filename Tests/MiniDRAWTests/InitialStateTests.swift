@@ -22,11 +22,6 @@ struct InitialStateTests {
         return try Trainer(config: config, settings: settings, images: ImageSet(imageCount: 10, height: 6, width: 8, pixels: pixels))
     }
 
-    func temporaryDirectory() -> String {
-        let path = NSTemporaryDirectory() + "minidraw-initial-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
 
     @Test("a new model starts c_0 at the chosen value in every pixel and h^enc_0 = h^dec_0 = 0, drawing no random numbers")
     func initialValues() {
@@ -60,7 +55,7 @@ struct InitialStateTests {
 
     @Test("checkpoints hold initial.* under the reference's names and shapes, with Adam's moments for them")
     func saved() throws {
-        let directory = temporaryDirectory()
+        let directory = makeTemporaryFolder("minidraw-initial")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let trainer = try Self.trainer(steps: 2)
         try trainer.step()
@@ -79,7 +74,7 @@ struct InitialStateTests {
 
     @Test("a checkpoint from before the initial states were learned loads them as 0, resumes, and learns them from there")
     func olderCheckpoints() throws {
-        let directory = temporaryDirectory()
+        let directory = makeTemporaryFolder("minidraw-initial")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let trainer = try Self.trainer(steps: 3)
         try trainer.step()

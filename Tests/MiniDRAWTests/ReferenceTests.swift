@@ -80,11 +80,24 @@ struct ReferenceTests {
         }
     }
 
-    @Test("the repository's copies are byte-identical to shared/reference")
+    /// Size and CRC-32 of each file as shipped in shared/reference, so the copies are checked even
+    /// in a checkout without ../shared.
+    static let pinned: [String: (bytes: Int, crc32: UInt32)] = [
+        "draw-attention.safetensors": (22168, 0x3d7b_ace2),
+        "draw-no-attention.safetensors": (49192, 0x124c_d82a),
+        "draw-attention-initial-state.safetensors": (23400, 0xb434_6173),
+        "draw-no-attention-initial-state.safetensors": (50416, 0x9048_739c),
+    ]
+
+    @Test("the repository's copies are the shared/reference files: pinned size and CRC-32, and byte-identical when ../shared is there")
     func copiesMatchShared() throws {
+        #expect(Set(Self.pinned.keys) == Set(Self.files))
         for name in Self.files {
-            guard let shared = PackagePaths.sharedReference(name) else { continue }
             let copy = try Data(contentsOf: URL(fileURLWithPath: PackagePaths.resource(name)))
+            let pinned = try #require(Self.pinned[name])
+            #expect(copy.count == pinned.bytes && CRC32.checksum([UInt8](copy)) == pinned.crc32,
+                    "\(name): \(copy.count) bytes, CRC-32 \(String(CRC32.checksum([UInt8](copy)), radix: 16)); expected \(pinned.bytes) bytes, \(String(pinned.crc32, radix: 16))")
+            guard let shared = PackagePaths.sharedReference(name) else { continue }
             #expect(copy == (try Data(contentsOf: URL(fileURLWithPath: shared))), "\(name) differs from ../shared/reference")
         }
     }

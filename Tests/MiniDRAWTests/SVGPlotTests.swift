@@ -80,3 +80,45 @@ private final class ParsedXML: NSObject, XMLParserDelegate {
         currentText = ""
     }
 }
+
+/// The progress chart of issue "Reach the paper's Table 2": validation bound against hours and epochs.
+@Suite("Progress chart")
+struct ProgressChartTests {
+    static let csv = """
+        step,elapsed_seconds,loss,loss_x,loss_z,valid_bound,images_per_second,gradient_norm,kl_1
+        500,1800,120,100,20,,50,1,0.1
+        1000,3600,110,90,20,105.5,50,1,0.1
+        1500,5400,100,80,20,,50,1,0.1
+        2000,7200,95,75,20,99.25,50,1,0.1
+        """
+
+    @Test("validation points at hours = elapsed / 3600 and epochs = step * batch / epoch images; the paper's bound as a flat line")
+    func points() throws {
+        let run = TrainingCurves.ProgressRun(name: "attention", table: try TrainingLogTable(csv: Self.csv, source: "log.csv"),
+                                             paperBound: 80.97, batchSize: 100, epochImages: 50_000)
+        let hours = TrainingCurves.progressChart([run], axis: .hours)
+        #expect(hours.series.count == 2)
+        #expect(hours.series[0].points.map(\.x) == [1, 2] && hours.series[0].points.map(\.y) == [105.5, 99.25])
+        #expect(hours.series[1].name == "paper, attention: 80.97")
+        #expect(hours.series[1].points.map(\.y) == [80.97, 80.97] && hours.series[1].points.map(\.x) == [0, 2])
+        let epochs = TrainingCurves.progressChart([run], axis: .epochs)
+        #expect(epochs.series[0].points.map(\.x) == [2, 4], "1,000 steps of 100 images are 2 epochs of 50,000")
+        #expect(epochs.svg().contains("paper, attention: 80.97"))
+        var unmarked = run
+        unmarked.paperBound = nil
+        #expect(TrainingCurves.progressChart([unmarked], axis: .epochs).series.count == 1)
+    }
+
+    @Test("writes validation-hours.svg and validation-epochs.svg, and refuses to replace them without overwrite")
+    func files() throws {
+        let folder = makeTemporaryFolder("minidraw-progress")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = TrainingCurves.ProgressRun(name: "run", table: try TrainingLogTable(csv: Self.csv, source: "log.csv"),
+                                             paperBound: nil, batchSize: 100, epochImages: 50_000)
+        let paths = try TrainingCurves.writeProgress([run], directory: folder)
+        #expect(paths.map { URL(fileURLWithPath: $0).lastPathComponent } == ["validation-hours.svg", "validation-epochs.svg"])
+        #expect(paths.allSatisfy { FileManager.default.fileExists(atPath: $0) })
+        #expect(throws: ExistingOutputError.self) { try TrainingCurves.writeProgress([run], directory: folder) }
+        #expect(try TrainingCurves.writeProgress([run], directory: folder, overwrite: true) == paths)
+    }
+}

@@ -23,11 +23,6 @@ struct TrainingTests {
         return settings
     }
 
-    func temporaryDirectory() -> String {
-        let path = NSTemporaryDirectory() + "minidraw-tests-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
 
     @Test("Adam: two steps against hand-computed values, and global-norm clipping")
     func adamByHand() {
@@ -77,7 +72,7 @@ struct TrainingTests {
         let straight = try Trainer(config: Self.config, settings: Self.settings(steps: 8), images: images)
         for _ in 0..<8 { try straight.step() }
 
-        let directory = temporaryDirectory()
+        let directory = makeTemporaryFolder("minidraw-tests")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let first = try Trainer(config: Self.config, settings: Self.settings(steps: 8), images: images)
         for _ in 0..<5 { try first.step() }
@@ -93,7 +88,7 @@ struct TrainingTests {
 
     @Test("checkpoints: --keep-checkpoints N leaves the newest N, 0 leaves every one")
     func checkpointsKept() throws {
-        let directory = temporaryDirectory()
+        let directory = makeTemporaryFolder("minidraw-tests")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let trainer = try Trainer(config: Self.config, settings: Self.settings(steps: 5), images: Self.images(count: 10))
         for _ in 0..<3 {
@@ -108,7 +103,7 @@ struct TrainingTests {
 
     @Test("checkpoints: Python-compatible names and shapes, old ones pruned, a mismatched state refused")
     func checkpointFiles() throws {
-        let directory = temporaryDirectory()
+        let directory = makeTemporaryFolder("minidraw-tests")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let trainer = try Trainer(config: Self.config, settings: Self.settings(steps: 3), images: Self.images(count: 10))
         for _ in 0..<3 {
@@ -150,6 +145,33 @@ struct TrainingTests {
         let poisoned = try Trainer(model: broken, state: trainer.state, images: Self.images(count: 10))
         #expect(throws: TrainingError.self) { try poisoned.step() }
         #expect(poisoned.state.step == 0)
+        #expect(poisoned.state.adam == trainer.state.adam && poisoned.state.generator == trainer.state.generator)
+        for (name, path) in DRAWModel<Float>.parameterPaths(config: Self.config) {     // NaN != NaN: compare the bits
+            #expect(poisoned.model[keyPath: path].storage.map(\.bitPattern) == broken[keyPath: path].storage.map(\.bitPattern),
+                    "\(name) changed although the step was refused")
+        }
+    }
+
+    @Test("epochs: each batch of a one-batch epoch is a permutation of the images, epoch e+1's differs from epoch e's, and (seed, e) always gives the same")
+    func epochShuffle() throws {
+        // Image i lights pixel i alone, so a batch row names the image it holds.
+        let count = 12
+        let pixels = (0..<count).flatMap { image in (0..<48).map { Float($0 == image ? 1 : 0) } }
+        let images = ImageSet(imageCount: count, height: 6, width: 8, pixels: pixels)
+        func orders(seed: UInt64, steps: Int) throws -> [[Int]] {
+            var settings = Self.settings(batchSize: count, steps: steps)
+            settings.seed = seed
+            let trainer = try Trainer(config: Self.config, settings: settings, images: images)
+            return try (0..<steps).map { _ in
+                try trainer.step()
+                return (0..<count).map { row in (0..<48).first { trainer.batch[row, $0] == 1 }! }
+            }
+        }
+        let first = try orders(seed: 42, steps: 3)
+        for order in first { #expect(order.sorted() == Array(0..<count), "a batch is not a permutation: \(order)") }
+        #expect(first[0] != first[1] && first[1] != first[2], "consecutive epochs share an order: \(first)")
+        #expect(try orders(seed: 42, steps: 3) == first, "the same seed gave other orders")
+        #expect(try orders(seed: 43, steps: 1)[0] != first[0], "another seed gave the same order")
     }
 
     @Test("importance-sampled estimate is finite and not above the bound by more than noise")

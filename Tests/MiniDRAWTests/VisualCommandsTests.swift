@@ -194,7 +194,8 @@ struct VisualCommandsTests {
                 && !text.contains("\n"), "\(text)")
         let source = ModelSource(modelPath: "runs/a/checkpoint-000010.safetensors", runDirectory: "runs/a")
         #expect(source.outputDirectory("samples") == "runs/a/samples")
-        #expect(ModelSource(modelPath: "m.safetensors", runDirectory: nil).outputDirectory("samples") == "samples")
+        #expect(ModelSource(modelPath: "m.safetensors", runDirectory: nil).outputDirectory("samples") == "runs/samples",
+                "without a run, under runs/, which the repository ignores")
     }
 
     @Test("report: the page is self-contained (no scripts, no outside references) and embeds its pictures")

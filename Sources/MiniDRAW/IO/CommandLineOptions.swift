@@ -1,7 +1,7 @@
 // A small parser for `minidraw <command> [options] [arguments]`.
 //
 //   let spec = CommandSpec(name: "train", summary: "Trains DRAW on binarized MNIST.", options: [
-//       .value("timesteps", placeholder: "T", help: "drawing steps (Eq. 3-8 loop)", defaultValue: "10"),
+//       .value("timesteps", placeholder: "T", help: "drawing steps (Eq. 1-8 loop)", defaultValue: "10"),
 //       .flag("no-attention", help: "read and write whole images"),
 //   ])
 //   let parsed = try spec.parse(Array(CommandLine.arguments.dropFirst(2)))
@@ -236,7 +236,7 @@ extension CommandSpec {
     ///     Trains DRAW on binarized MNIST.
     ///
     ///     options:
-    ///       --timesteps T     drawing steps (Eq. 3-8 loop) (default: 10)
+    ///       --timesteps T     drawing steps (Eq. 1-8 loop) (default: 10)
     ///       --no-attention    read and write whole images
     ///       -h, --help        show this help
     public func helpText() -> String {

@@ -100,13 +100,22 @@ public enum Checkpoint {
     /// `checkpoint-000500.state.safetensors` for step 500.
     public static func stateFileName(step: Int) -> String { String(format: "checkpoint-%06d.state.safetensors", step) }
 
+    /// The step of a model file `checkpoint-<step>.safetensors` or a state file
+    /// `checkpoint-<step>.state.safetensors`; nil for any other name.
+    public static func step(fileName name: String) -> Int? {
+        guard name.hasPrefix("checkpoint-"), name.hasSuffix(".safetensors") else { return nil }
+        var number = name.dropFirst("checkpoint-".count).dropLast(".safetensors".count)
+        if number.hasSuffix(".state") { number = number.dropLast(".state".count) }
+        guard !number.isEmpty, number.allSatisfy({ ("0"..."9").contains($0) }) else { return nil }
+        return Int(number)
+    }
+
     /// The steps of the complete checkpoints (model and state both present) in `directory`, ascending.
     public static func completeSteps(in directory: String) -> [Int] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         let nameSet = Set(names)
         return names.compactMap { name -> Int? in
-            guard name.hasPrefix("checkpoint-"), name.hasSuffix(".safetensors"), !name.hasSuffix(".state.safetensors"),
-                  let step = Int(name.dropFirst("checkpoint-".count).dropLast(".safetensors".count)),
+            guard !name.hasSuffix(".state.safetensors"), let step = step(fileName: name),
                   nameSet.contains(stateFileName(step: step)) else { return nil }
             return step
         }.sorted()

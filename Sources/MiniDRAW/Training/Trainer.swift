@@ -87,7 +87,9 @@ public final class Trainer {
         guard norm.isFinite else {
             throw TrainingError(description: "gradient norm became \(norm) at step \(state.step + 1); stopping without saving (the last checkpoint is intact)")
         }
-        state.adam.update(model: &model, gradient: gradient, settings: state.settings.adam)
+        var adam = state.settings.adam
+        adam.learningRate = state.settings.schedule.learningRate(base: adam.learningRate, step: state.step + 1)
+        state.adam.update(model: &model, gradient: gradient, settings: adam)
         state.generator = generator
         state.step += 1
         return StepResult(step: state.step, loss: loss, reconstructionLoss: cache.meanReconstructionLoss,
@@ -115,8 +117,9 @@ public final class Trainer {
     // MARK: - Checkpoints
 
     /// Writes `checkpoint-<step>.state.safetensors` then `checkpoint-<step>.safetensors` into
-    /// `directory`, each atomically, and removes complete checkpoints older than the newest
-    /// `keep` (0 keeps them all). Returns the model file's path.
+    /// `directory`, each atomically, and removes the complete checkpoints of this run older than its
+    /// newest `keep` (0 keeps them all). Only steps up to this one count: a checkpoint of a later step
+    /// is not this run's past, so it never pushes out the one just written. Returns the model file's path.
     @discardableResult
     public func saveCheckpoint(directory: String, elapsedSeconds: Double, keep: Int = 2) throws -> String {
         try AtomicFile.ensureDirectory(directory)
@@ -127,7 +130,7 @@ public final class Trainer {
         try Checkpoint.modelFile(model, extraMetadata: state.settings.dataMetadata.merging(["step": "\(state.step)"]) { $1 })
             .write(to: modelPath)
         guard keep > 0 else { return modelPath }
-        for old in Checkpoint.completeSteps(in: directory).dropLast(keep) {
+        for old in Checkpoint.completeSteps(in: directory).filter({ $0 <= state.step }).dropLast(keep) {
             try? FileManager.default.removeItem(atPath: "\(directory)/\(Checkpoint.modelFileName(step: old))")
             try? FileManager.default.removeItem(atPath: "\(directory)/\(Checkpoint.stateFileName(step: old))")
         }

@@ -18,6 +18,8 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
     /// The images trained on. Checkpoints from before data sets had a name hold no such key and
     /// decode as `.mnist`.
     public var dataset: Dataset = .mnist
+    /// How Adam's step size moves over the run; files from before schedules existed decode as constant.
+    public var schedule = LearningRateSchedule()
     /// How image values became targets (`--pixels`); nil in checkpoints from before the choice was
     /// saved, which trained on their data set's default (`RunData.defaultPixels`).
     public var pixels: PixelTargets?
@@ -38,10 +40,11 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
     // MARK: - JSON keys
 
     enum CodingKeys: String, CodingKey {
-        case batchSize, adam, seed, totalSteps, checkpointEvery, validateEvery, validationImages, dataset, pixels, data
+        case batchSize, adam, seed, totalSteps, checkpointEvery, validateEvery, validationImages, dataset, schedule, pixels, data
     }
 
-    /// Every key is required except `dataset`, which defaults to `.mnist`, and `pixels` and `data`.
+    /// Every key is required except `dataset`, which defaults to `.mnist`, `schedule` (constant), and
+    /// `pixels` and `data` (nil).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         batchSize = try container.decode(Int.self, forKey: .batchSize)
@@ -52,6 +55,7 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
         validateEvery = try container.decode(Int.self, forKey: .validateEvery)
         validationImages = try container.decode(Int.self, forKey: .validationImages)
         dataset = try container.decodeIfPresent(Dataset.self, forKey: .dataset) ?? .mnist
+        schedule = try container.decodeIfPresent(LearningRateSchedule.self, forKey: .schedule) ?? LearningRateSchedule()
         pixels = try container.decodeIfPresent(PixelTargets.self, forKey: .pixels)
         data = try container.decodeIfPresent(String.self, forKey: .data)
     }

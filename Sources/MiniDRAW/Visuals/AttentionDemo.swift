@@ -65,10 +65,10 @@ public struct AttentionDemo {
     ///     written.pgm     the glimpse written back (Eq. 29), scaled so its brightest pixel is white
     ///     filter-x.pgm    F_X [N, A], filter j as row j; filter-y.pgm: F_Y [N, B]; each scaled to its maximum
     ///
-    /// Returns the written paths.
-    public func write(directory: String, scale: Int, png: Bool) throws -> [String] {
+    /// A file already there stops it before it writes anything, unless `overwrite`. Returns the written paths.
+    public func write(directory: String, scale: Int, png: Bool, overwrite: Bool = false) throws -> [String] {
         guard scale > 0 else { throw VisualsError("--scale must be a positive integer, got \(scale)") }
-        var folder = try OutputFolder(directory)
+        var folder = try OutputFolder(directory, names: Self.fileNames(png: png), overwrite: overwrite)
         let box = AttentionBox(window: window, gridSize: gridSize).scaled(by: scale)
         var original = RGBImage(grey: GreyImage(width: width, height: height, values: image)).upscaled(by: scale)
         original.drawAttentionBox(box, color: DrawingFrames.writeBoxColor)
@@ -82,6 +82,12 @@ public struct AttentionDemo {
         try folder.write(Self.normalised(filterX, width: width, height: gridSize).upscaled(by: scale), name: "filter-x", png: png)
         try folder.write(Self.normalised(filterY, width: height, height: gridSize).upscaled(by: scale), name: "filter-y", png: png)
         return folder.paths
+    }
+
+    /// The names `write` gives its files, in the order it writes them.
+    public static func fileNames(png: Bool) -> [String] {
+        OutputFolder.imageNames("original", netpbmExtension: "ppm", png: png)
+            + ["glimpse", "written", "filter-x", "filter-y"].flatMap { OutputFolder.imageNames($0, netpbmExtension: "pgm", png: png) }
     }
 
     /// `values` divided by their maximum (when positive), as a grey image.

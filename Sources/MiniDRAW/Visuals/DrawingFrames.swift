@@ -164,43 +164,6 @@ extension RGBImage: FrameImage {
     }
 }
 
-/// A folder being filled with pictures; remembers the paths it wrote, in order.
-struct OutputFolder {
-    let directory: String
-    private(set) var paths: [String] = []
-
-    init(_ directory: String) throws {
-        try AtomicFile.ensureDirectory(directory)
-        self.directory = directory
-    }
-
-    mutating func write(_ bytes: [UInt8], name: String) throws {
-        let path = directory.hasSuffix("/") ? directory + name : "\(directory)/\(name)"
-        try AtomicFile.write(bytes, to: path)
-        paths.append(path)
-    }
-
-    /// `name.pgm` / `name.ppm`, and `name.png` when `png`.
-    mutating func write<Image: FrameImage>(_ image: Image, name: String, png: Bool) throws {
-        try write(image.netpbmBytes, name: "\(name).\(Image.netpbmExtension)")
-        if png { try write(image.pngBytes, name: "\(name).png") }
-    }
-
-    /// `prefix-00 ... prefix-(T-1)` and `finalName` (the last frame again) as Netpbm (and PNG), and
-    /// the animation `gifName` when given.
-    mutating func writeSequence<Image: FrameImage>(_ frames: [Image], prefix: String, finalName: String,
-                                                   gifName: String?, png: Bool) throws {
-        guard let last = frames.last else { return }
-        for (index, frame) in frames.enumerated() {
-            try write(frame, name: DrawingFrames.frameName(index, frameCount: frames.count, prefix: prefix), png: png)
-        }
-        try write(last, name: finalName, png: png)
-        if let gifName {
-            try write(Image.gifBytes(frames, delaysCentiseconds: DrawingFrames.gifDelays(frameCount: frames.count)), name: gifName)
-        }
-    }
-}
-
 // MARK: - Errors
 
 /// A picture that cannot be made as asked; `description` is one line naming the option or file.

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Which model file a picture-making command loads, and the run folder it came from (whose
-/// `samples/` or `reconstructions/` folder is then the default output).
+/// `samples/` or `reconstructions/` folder is then the default output; `runs/samples` and
+/// `runs/reconstructions` without a run).
 public struct ModelSource: Equatable, Sendable {
     /// The safetensors model file.
     public let modelPath: String
@@ -50,9 +51,10 @@ public struct ModelSource: Equatable, Sendable {
         return ModelSource(modelPath: checkpoint, runDirectory: isRunCheckpoint ? (folder.isEmpty ? "." : folder) : nil)
     }
 
-    /// `<run>/name`, or `name` in the current folder without a run.
+    /// `<run>/name`, or `runs/name` without a run: never a folder the repository tracks (`runs/` is
+    /// ignored), so a default never lands on committed files.
     public func outputDirectory(_ name: String) -> String {
-        runDirectory.map { ($0.hasSuffix("/") ? $0 : $0 + "/") + name } ?? name
+        OutputFiles.path(name, in: runDirectory ?? "runs")
     }
 
     /// Loads the model, its file's metadata (config keys, and `step` for run checkpoints) with it.

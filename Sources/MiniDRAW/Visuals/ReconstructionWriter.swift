@@ -9,11 +9,14 @@ public enum ReconstructionWriter {
         public var gif: Bool
         /// Integer upscaling of every image.
         public var scale: Int
+        /// Replace files already in the folder (else they stop the write before it starts).
+        public var overwrite: Bool
 
-        public init(png: Bool = false, gif: Bool = false, scale: Int = 2) {
+        public init(png: Bool = false, gif: Bool = false, scale: Int = 2, overwrite: Bool = false) {
             self.png = png
             self.gif = gif
             self.scale = scale
+            self.overwrite = overwrite
         }
     }
 
@@ -31,7 +34,8 @@ public enum ReconstructionWriter {
 
     /// Writes into `directory` (created if needed) `frame-00.ppm ... frame-(T-1).ppm`, `final.ppm`,
     /// PNG copies with options.png and `reconstruction.gif` with options.gif. Frame t tiles the
-    /// images in pairs, input then canvas sigmoid(c_t), `pairsPerRow` pairs a row.
+    /// images in pairs, input then canvas sigmoid(c_t), `pairsPerRow` pairs a row. A file already
+    /// there stops it before it writes anything, unless `options.overwrite`.
     /// - images: the inputs, values in [0, 1], of the model's size
     public static func write<Scalar: DRAWScalar>(model: DRAWModel<Scalar>, images: ImageSet, seed: UInt64,
                                                  directory: String, options: Options = Options()) throws -> Result {
@@ -43,6 +47,7 @@ public enum ReconstructionWriter {
             throw VisualsError("images are \(images.width)x\(images.height)x\(images.channels), "
                                + "the model expects \(config.width)x\(config.height)x\(config.channels)")
         }
+        var folder = try OutputFolder(directory, names: fileNames(config: config, options: options), overwrite: options.overwrite)
         let count = images.imageCount
         var generator = SeededGenerator(seed: seed)
         let (input, cache) = model.reconstruct(images, generator: &generator)
@@ -66,10 +71,15 @@ public enum ReconstructionWriter {
             }
             return DrawingFrames.colorFrame(tiles, columns: columns, scale: scale)
         }
-        var folder = try OutputFolder(directory)
         try folder.writeSequence(frames, prefix: "frame", finalName: "final",
                                  gifName: options.gif ? "reconstruction.gif" : nil, png: options.png)
         return Result(paths: folder.paths, reconstructionLoss: cache.meanReconstructionLoss, latentLoss: cache.meanLatentLoss)
+    }
+
+    /// The names `write` gives its files for a model of `config`, in the order it writes them.
+    public static func fileNames(config: DRAWConfig, options: Options) -> [String] {
+        OutputFolder.sequenceNames(frameCount: config.timesteps, prefix: "frame", finalName: "final",
+                                   gifName: options.gif ? "reconstruction.gif" : nil, png: options.png, netpbmExtension: "ppm")
     }
 }
 

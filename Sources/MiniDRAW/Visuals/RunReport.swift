@@ -10,13 +10,18 @@ public enum RunReport {
         public var dataDirectory: String?
         /// Seed of the samples' and reconstructions' noise.
         public var seed: UInt64
-        /// Make samples and reconstructions again even if the run folder has them.
+        /// Make samples and reconstructions again even if the run folder has them (replacing them).
         public var refresh: Bool
+        /// Replace report.html, loss.svg and kl.svg, and the files of samples/ or reconstructions/ made
+        /// again because some were missing (else any of them already there stops the report before it
+        /// writes anything).
+        public var overwrite: Bool
 
-        public init(dataDirectory: String? = nil, seed: UInt64 = 1, refresh: Bool = false) {
+        public init(dataDirectory: String? = nil, seed: UInt64 = 1, refresh: Bool = false, overwrite: Bool = false) {
             self.dataDirectory = dataDirectory
             self.seed = seed
             self.refresh = refresh
+            self.overwrite = overwrite
         }
     }
 
@@ -25,7 +30,9 @@ public enum RunReport {
     public static let reconstructionCount = 10
 
     /// Writes `runDirectory/report.html` (plus loss.svg, kl.svg, and samples/ and reconstructions/
-    /// when missing) and returns the paths written.
+    /// when missing) and returns the paths written. Every file is checked before the first is
+    /// written: one already there stops the report unless `options.overwrite` (or, for samples and
+    /// reconstructions, `options.refresh`).
     public static func write(runDirectory: String, options: Options = Options()) throws -> [String] {
         guard FileManager.default.fileExists(atPath: runDirectory) else { throw VisualsError("run folder \(runDirectory) does not exist") }
         guard let modelPath = Checkpoint.newestModelPath(in: runDirectory) else {
@@ -34,23 +41,39 @@ public enum RunReport {
         let table = try TrainingLogTable.load(runDirectory: runDirectory)
         let source = ModelSource(modelPath: modelPath, runDirectory: runDirectory)
         let (model, metadata) = try source.load()
-        var written = try TrainingCurves.write(runDirectory: runDirectory)
 
         let samples = source.outputDirectory("samples")
+        let sampleOptions = SampleWriter.Options(png: true, gif: true, boxes: model.config.attention, overwrite: true)
         let sampleAnimation = model.config.attention ? "drawing-boxes.gif" : "drawing.gif"
         let sampleSequence = model.config.attention ? "boxes-sequence.png" : "sequence.png"
         let sampleFiles = ["\(samples)/\(sampleAnimation)", "\(samples)/final.png", "\(samples)/\(sampleSequence)"]
-        if options.refresh || !sampleFiles.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) {
-            written += try SampleWriter.write(model: model, count: sampleCount, seed: options.seed, directory: samples,
-                                              options: .init(png: true, gif: true, boxes: model.config.attention))
-        }
+        let makesSamples = options.refresh || !sampleFiles.allSatisfy { FileManager.default.fileExists(atPath: $0) }
         let reconstructions = source.outputDirectory("reconstructions")
+        let reconstructionOptions = ReconstructionWriter.Options(png: true, gif: true, overwrite: true)
+        var testImages: ImageSet?
         if options.refresh || !FileManager.default.fileExists(atPath: "\(reconstructions)/reconstruction.gif") {
             let data = try BinarizedMNIST.findDirectory(explicit: options.dataDirectory)
-            let images = try BinarizedMNIST.load(split: .test, directory: data, expectedHeight: model.config.height,
-                                                 expectedWidth: model.config.width)
-            written += try ReconstructionWriter.write(model: model, images: images.prefix(reconstructionCount), seed: options.seed,
-                                                      directory: reconstructions, options: .init(png: true, gif: true)).paths
+            testImages = try BinarizedMNIST.load(split: .test, directory: data, expectedHeight: model.config.height,
+                                                 expectedWidth: model.config.width).prefix(reconstructionCount)
+        }
+        var checked = (TrainingCurves.fileNames + ["report.html"]).map { OutputFiles.path($0, in: runDirectory) }
+        if makesSamples && !options.refresh {
+            checked += SampleWriter.fileNames(config: model.config, options: sampleOptions).map { OutputFiles.path($0, in: samples) }
+        }
+        if testImages != nil && !options.refresh {
+            checked += ReconstructionWriter.fileNames(config: model.config, options: reconstructionOptions)
+                .map { OutputFiles.path($0, in: reconstructions) }
+        }
+        try OutputFiles.checkNew(checked, overwrite: options.overwrite, offersOut: false)
+
+        var written = try TrainingCurves.write(runDirectory: runDirectory, overwrite: true)
+        if makesSamples {
+            written += try SampleWriter.write(model: model, count: sampleCount, seed: options.seed, directory: samples,
+                                              options: sampleOptions)
+        }
+        if let testImages {
+            written += try ReconstructionWriter.write(model: model, images: testImages, seed: options.seed,
+                                                      directory: reconstructions, options: reconstructionOptions).paths
         }
 
         var settings: TrainingSettings?

@@ -15,12 +15,15 @@ public enum SampleWriter {
         public var boxes: Bool
         /// Integer upscaling; nil means 1, or 2 with `boxes` so the boxes are visible.
         public var scale: Int?
+        /// Replace files already in the folder (else they stop the write before it starts).
+        public var overwrite: Bool
 
-        public init(png: Bool = false, gif: Bool = false, boxes: Bool = false, scale: Int? = nil) {
+        public init(png: Bool = false, gif: Bool = false, boxes: Bool = false, scale: Int? = nil, overwrite: Bool = false) {
             self.png = png
             self.gif = gif
             self.boxes = boxes
             self.scale = scale
+            self.overwrite = overwrite
         }
 
         /// The upscaling used.
@@ -37,7 +40,8 @@ public enum SampleWriter {
     ///     sequence.pgm (.ppm; boxes-sequence.ppm)         the first `sequenceRows` images, one per row,
     ///                                                     at the steps `DrawingFrames.sequenceSteps` picks
     ///
-    /// The same model, count, seed and options write identical bytes. Returns the written paths in order.
+    /// The same model, count, seed and options write identical bytes. A file already there stops it
+    /// before it writes anything, unless `options.overwrite`. Returns the written paths in order.
     public static func write<Scalar: DRAWScalar>(model: DRAWModel<Scalar>, count: Int, seed: UInt64,
                                                  directory: String, options: Options = Options()) throws -> [String] {
         let config = model.config
@@ -47,11 +51,11 @@ public enum SampleWriter {
         if options.boxes && !config.attention {
             throw VisualsError("--boxes needs a model with attention (this one writes whole images, Eq. 18)")
         }
+        var folder = try OutputFolder(directory, names: fileNames(config: config, options: options), overwrite: options.overwrite)
         var generator = SeededGenerator(seed: seed)
         let steps = model.generate(count: count, generator: &generator)               // Eq. 13-16
         let scale = options.resolvedScale
         let columns = DrawingFrames.gridShape(count: count).columns
-        var folder = try OutputFolder(directory)
 
         // Sequence pictures: image r's canvas at step t is tile (r, t), row-major.
         let sequenceSteps = DrawingFrames.sequenceSteps(timesteps: steps.count)
@@ -98,5 +102,19 @@ public enum SampleWriter {
                              name: "boxes-sequence", png: options.png)
         }
         return folder.paths
+    }
+
+    /// The names `write` gives its files for a model of `config`, in the order it writes them.
+    public static func fileNames(config: DRAWConfig, options: Options) -> [String] {
+        let netpbm = config.channels == 1 ? "pgm" : "ppm"
+        var names = OutputFolder.sequenceNames(frameCount: config.timesteps, prefix: "frame", finalName: "final",
+                                               gifName: options.gif ? "drawing.gif" : nil, png: options.png, netpbmExtension: netpbm)
+        names += OutputFolder.imageNames("sequence", netpbmExtension: netpbm, png: options.png)
+        if options.boxes {
+            names += OutputFolder.sequenceNames(frameCount: config.timesteps, prefix: "boxes-frame", finalName: "boxes-final",
+                                                gifName: options.gif ? "drawing-boxes.gif" : nil, png: options.png, netpbmExtension: "ppm")
+            names += OutputFolder.imageNames("boxes-sequence", netpbmExtension: "ppm", png: options.png)
+        }
+        return names
     }
 }

@@ -110,11 +110,71 @@ public enum TrainingCurves {
         return chart
     }
 
+    /// One run on a progress chart: its log, its name, and the paper's bound for the same model.
+    public struct ProgressRun {
+        public var name: String
+        public var table: TrainingLogTable
+        /// The paper's test bound for this model (Table 2), drawn as a flat line; nil for none.
+        public var paperBound: Double?
+        /// Images per training step and per epoch, to turn steps into epochs.
+        public var batchSize: Int
+        public var epochImages: Int
+
+        public init(name: String, table: TrainingLogTable, paperBound: Double?, batchSize: Int, epochImages: Int) {
+            (self.name, self.table, self.paperBound, self.batchSize, self.epochImages) = (name, table, paperBound, batchSize, epochImages)
+        }
+    }
+
+    /// What the progress chart's x axis counts.
+    public enum ProgressAxis: String, CaseIterable, Sendable {
+        case hours, epochs
+    }
+
+    /// The validation bound of each run against training hours (the log's `elapsed_seconds`) or
+    /// epochs, with each run's paper bound as a flat line across the chart: how far a run is from
+    /// the paper's Table 2, and how fast it closes the gap.
+    public static func progressChart(_ runs: [ProgressRun], axis: ProgressAxis) -> LineChart {
+        var chart = LineChart(title: "Validation bound (Eq. 12) against training \(axis.rawValue)",
+                              xLabel: axis == .hours ? "training hours" : "epochs", yLabel: "nats per image", showsMarkers: true)
+        var extent = 0.0
+        for run in runs {
+            let points = zip(run.table.column(axis == .hours ? "elapsed_seconds" : "step"), run.table.column("valid_bound"))
+                .compactMap { x, bound -> (x: Double, y: Double)? in
+                    guard let x, let bound else { return nil }
+                    return (x: axis == .hours ? x / 3600 : x * Double(run.batchSize) / Double(run.epochImages), y: bound)
+                }
+            extent = max(extent, points.map(\.x).max() ?? 0)
+            chart.series.append(.init(name: run.name, points: points))
+        }
+        for run in runs {
+            guard let bound = run.paperBound else { continue }
+            chart.series.append(.init(name: String(format: "paper, %@: %.2f", run.name, bound),
+                                      points: [(x: 0, y: bound), (x: max(extent, 1e-3), y: bound)]))
+        }
+        return chart
+    }
+
+    /// The files `writeProgress` makes.
+    public static let progressFileNames = ProgressAxis.allCases.map { "validation-\($0.rawValue).svg" }
+
+    /// Writes `validation-hours.svg` and `validation-epochs.svg` for `runs` into `directory`; returns
+    /// their paths. Either file already there stops it, unless `overwrite`.
+    public static func writeProgress(_ runs: [ProgressRun], directory: String, overwrite: Bool = false) throws -> [String] {
+        var folder = try OutputFolder(directory, names: progressFileNames, overwrite: overwrite)
+        for (axis, name) in zip(ProgressAxis.allCases, progressFileNames) {
+            try folder.write(Array(progressChart(runs, axis: axis).svg().utf8), name: name)
+        }
+        return folder.paths
+    }
+
+    /// The files `write` makes.
+    public static let fileNames = ["loss.svg", "kl.svg"]
+
     /// Writes `loss.svg` and `kl.svg` for the run's log into `directory` (the run folder by
-    /// default); returns their paths.
-    public static func write(runDirectory: String, directory: String? = nil) throws -> [String] {
+    /// default); returns their paths. Either file already there stops it, unless `overwrite`.
+    public static func write(runDirectory: String, directory: String? = nil, overwrite: Bool = false) throws -> [String] {
         let table = try TrainingLogTable.load(runDirectory: runDirectory)
-        var folder = try OutputFolder(directory ?? runDirectory)
+        var folder = try OutputFolder(directory ?? runDirectory, names: fileNames, overwrite: overwrite)
         let name = URL(fileURLWithPath: runDirectory).lastPathComponent
         try folder.write(Array(lossChart(table, title: "Training loss, \(name)").svg().utf8), name: "loss.svg")
         try folder.write(Array(klChart(table, title: "KL of each drawing step (Eq. 11), \(name)").svg().utf8), name: "kl.svg")

@@ -1,0 +1,185 @@
+import Foundation
+import Testing
+@testable import MiniDRAW
+
+/// The `minidraw` tool itself, run as a user runs it, on a tiny model and data set: training twice
+/// into one folder, `--overwrite`, resuming, the picture commands, and every path it prints.
+@Suite("minidraw on disk: one run per folder, no file replaced by surprise, printed paths exist", .serialized)
+struct CommandLineRunTests {
+    /// The `minidraw` built beside the test bundle (`swift build --build-tests` and `swift test` build both).
+    static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("minidraw").path
+
+    /// What one run of the tool did.
+    struct Outcome {
+        let status: Int32
+        let output: String
+        let errors: String
+    }
+
+    /// Runs `minidraw arguments` in `directory`, its output and errors captured in files there.
+    func minidraw(_ arguments: [String], in directory: String) throws -> Outcome {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.executable), "no \(Self.executable): swift build first")
+        let capture = makeTemporaryFolder("minidraw-capture")
+        defer { try? FileManager.default.removeItem(atPath: capture) }
+        for name in ["out", "err"] { try AtomicFile.write([], to: "\(capture)/\(name)") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(capture)/out"))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(capture)/err"))
+        try process.run()
+        process.waitUntilExit()
+        func text(_ name: String) -> String { (try? String(contentsOfFile: "\(capture)/\(name)", encoding: .utf8)) ?? "" }
+        return Outcome(status: process.terminationStatus, output: text("out"), errors: text("err"))
+    }
+
+    /// A tiny `small`-named model trained on `data`: 28x28, T = 2, 8 units, no attention (so its
+    /// closing samples are quick to draw), a checkpoint every step.
+    static func trainFlags(data: String) -> [String] {
+        ["--encoder-size", "8", "--decoder-size", "8", "--latent-size", "2", "--timesteps", "2", "--no-attention"]
+            + resumeFlags(data: data)
+    }
+
+    /// The flags a resumed run may take.
+    static func resumeFlags(data: String) -> [String] {
+        ["--batch-size", "5", "--validation-images", "5", "--validate-every", "0", "--log-every", "1", "--checkpoint-every", "1",
+         "--threads", "1", "--data", data]
+    }
+
+    /// A working folder holding `data/` (30 random digits a split) and `runs/small`, trained 3 steps
+    /// by `minidraw train` (checkpoints 2 and 3 kept, log, samples/). Made once, copied for each test.
+    static let template: String? = {
+        let folder = makeTemporaryFolder("minidraw-cli-template")
+        guard let data = try? DatasetTests.dataFolder(count: 30),
+              (try? FileManager.default.moveItem(atPath: data, toPath: "\(folder)/data")) != nil,
+              let outcome = try? CommandLineRunTests().minidraw(["train", "--steps", "3"] + trainFlags(data: "data"), in: folder),
+              outcome.status == 0 else { return nil }
+        return folder
+    }()
+
+    /// A fresh copy of `template`.
+    func workingFolder() throws -> String {
+        let template = try #require(Self.template, "the first minidraw train of the tiny run failed")
+        let folder = makeTemporaryFolder("minidraw-cli")
+        try FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.copyItem(atPath: template, toPath: folder)
+        return folder
+    }
+
+    /// Every path in `output` under `folder` (or relative to it, as `runs/...`), and whether each exists.
+    func expectPrintedPathsExist(_ output: String, in folder: String) {
+        let words = output.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: ":,()")) }
+        let paths = words.filter { $0.hasPrefix("runs/") }
+        #expect(!paths.isEmpty, "no path printed in:\n\(output)")
+        for path in paths { #expect(FileManager.default.fileExists(atPath: "\(folder)/\(path)"), "printed \(path), which does not exist") }
+    }
+
+    func loggedSteps(_ run: String) throws -> [Int] {
+        try String(contentsOfFile: "\(run)/log.csv", encoding: .utf8).split(separator: "\n").dropFirst().compactMap { Int($0.prefix { $0 != "," }) }
+    }
+
+    @Test("train twice into one folder: the second stops in one line, saying what is there and the ways on; the folder is unchanged")
+    func trainTwiceRefused() throws {
+        let folder = try workingFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let before = folderSnapshot(folder)
+        let second = try minidraw(["train", "--steps", "1"] + Self.trainFlags(data: "data"), in: folder)
+        #expect(second.status == 1 && second.output.isEmpty)
+        #expect(second.errors == "minidraw: runs/small already holds a run (checkpoint-000003.safetensors: step 3, model 28x28 T=2 "
+                + "enc=8 dec=8 z=2 no attention on mnist; log.csv to step 3); continue it with --resume runs/small, "
+                + "train into another --out DIR, or give --overwrite to replace it\n")
+        #expect(folderSnapshot(folder) == before)
+    }
+
+    @Test("train --overwrite removes the old run first: only the new run's checkpoint, log and samples remain")
+    func trainOverwrite() throws {
+        let folder = try workingFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = "\(folder)/runs/small"
+        let second = try minidraw(["train", "--steps", "1", "--overwrite"] + Self.trainFlags(data: "data"), in: folder)
+        #expect(second.status == 0, "\(second.errors)")
+        #expect(second.output.contains("removed  2 checkpoints (steps 2-3), log.csv, samples/ from runs/small (--overwrite)"))
+        #expect(entryNames(run) == ["checkpoint-000001.safetensors", "checkpoint-000001.state.safetensors", "log.csv", "samples"])
+        #expect(try loggedSteps(run) == [1])
+        expectPrintedPathsExist(second.output, in: folder)
+    }
+
+    @Test("a resumed run goes on in its folder and prunes its own older checkpoints; nothing left to train is refused")
+    func resumePrunes() throws {
+        let folder = try workingFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = "\(folder)/runs/small"
+        let before = folderSnapshot(folder)
+        let finished = try minidraw(["train", "--resume", "runs/small"] + Self.resumeFlags(data: "data"), in: folder)
+        #expect(finished.status == 1 && finished.errors.hasPrefix("minidraw: --resume: the checkpoint is at step 3, which --steps 3"))
+        #expect(folderSnapshot(folder) == before)
+
+        let resumed = try minidraw(["train", "--resume", "runs/small", "--steps", "5"] + Self.resumeFlags(data: "data"), in: folder)
+        #expect(resumed.status == 0, "\(resumed.errors)")
+        #expect(Checkpoint.completeSteps(in: run) == [4, 5])
+        #expect(try loggedSteps(run) == [1, 2, 3, 4, 5])
+        #expect(resumed.output.contains("checkpoint runs/small/checkpoint-000005.safetensors"))
+        expectPrintedPathsExist(resumed.output, in: folder)
+    }
+
+    @Test("resuming from an earlier checkpoint of the folder is refused; --overwrite drops what came later, another --out branches off")
+    func resumeFromEarlier() throws {
+        let folder = try workingFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = "\(folder)/runs/small", earlier = "runs/small/checkpoint-000002.safetensors"
+        let before = folderSnapshot(folder)
+        let refused = try minidraw(["train", "--resume", earlier, "--steps", "4"] + Self.resumeFlags(data: "data"), in: folder)
+        #expect(refused.status == 1 && refused.errors.hasPrefix("minidraw: --resume: runs/small goes on past step 2"))
+        #expect(folderSnapshot(folder) == before)
+
+        let branch = try minidraw(["train", "--resume", earlier, "--steps", "3", "--out", "runs/branch"] + Self.resumeFlags(data: "data"),
+                                  in: folder)
+        #expect(branch.status == 0 && Checkpoint.completeSteps(in: "\(folder)/runs/branch") == [3])
+        #expect(try loggedSteps("\(folder)/runs/branch") == [1, 2, 3], "the log carried over, cut at step 2")
+        #expect(Checkpoint.completeSteps(in: run) == [2, 3], "the original run is untouched")
+
+        let replaced = try minidraw(["train", "--resume", earlier, "--steps", "4", "--overwrite"] + Self.resumeFlags(data: "data"), in: folder)
+        #expect(replaced.status == 0, "\(replaced.errors)")
+        #expect(replaced.output.contains("removed  checkpoint 3, samples/ from runs/small (--overwrite)"))
+        #expect(Checkpoint.completeSteps(in: run) == [3, 4])
+        #expect(try loggedSteps(run) == [1, 2, 3, 4])
+        expectPrintedPathsExist(replaced.output, in: folder)
+    }
+
+    @Test("sample, reconstruct, plot, report, attention-demo, classify: refused over existing files, folder unchanged; --overwrite writes what they print")
+    func pictureCommands() throws {
+        let folder = try workingFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let commands: [[String]] = [
+            ["sample", "--checkpoint", "runs/small", "--count", "4"],                       // runs/small/samples, made by train
+            ["reconstruct", "--checkpoint", "runs/small", "--count", "2", "--data", "data"],
+            ["plot", "runs/small"],
+            ["report", "runs/small", "--data", "data"],                                    // loss.svg and kl.svg, made by plot
+            ["attention-demo", "--data", "data"],
+        ]
+        for (index, command) in commands.enumerated() {
+            if index == 1 || index == 2 || index == 4 {                                    // nothing there yet: written
+                let first = try minidraw(command, in: folder)
+                #expect(first.status == 0, "\(command): \(first.errors)")
+                expectPrintedPathsExist(first.output, in: folder)
+            }
+            let before = folderSnapshot(folder)
+            let refused = try minidraw(command, in: folder)
+            #expect(refused.status == 1 && refused.errors.hasPrefix("minidraw: runs/") && refused.errors.contains("already exists")
+                    && refused.errors.filter { $0 == "\n" }.count == 1, "\(command): \(refused.errors)")
+            #expect(folderSnapshot(folder) == before, "\(command) changed the folder")
+            let replaced = try minidraw(command + ["--overwrite"], in: folder)
+            #expect(replaced.status == 0, "\(command) --overwrite: \(replaced.errors)")
+            expectPrintedPathsExist(replaced.output, in: folder)
+        }
+        try AtomicFile.ensureDirectory("\(folder)/runs/cluttered-attention-g8")
+        try AtomicFile.write(Array("step\n".utf8), to: "\(folder)/runs/cluttered-attention-g8/log.csv")
+        let before = folderSnapshot(folder)
+        let classify = try minidraw(["classify", "--data", "data"], in: folder)
+        #expect(classify.status == 1 && classify.errors == "minidraw: runs/cluttered-attention-g8/log.csv already exists; "
+                + "give --overwrite to replace it, or another --out DIR\n")
+        #expect(folderSnapshot(folder) == before)
+    }
+}
