@@ -37,33 +37,18 @@ enum CommandConfig {
         try parsed.optionalString("dataset").map { try Dataset.named($0) }
     }
 
-    /// The data set a saved model is evaluated on: `--dataset` if given, else the one its file names
-    /// (`dataset` metadata, written since data sets have names), else the one of its shape. Refuses a
-    /// data set whose images are not the model's shape.
-    static func dataset(_ parsed: ParsedCommand, for config: DRAWConfig, metadata: [String: String],
-                        modelPath: String) throws -> Dataset {
-        let saved = try metadata["dataset"].map { try Dataset.named($0, flag: "\(modelPath): metadata dataset") }
-        guard let dataset = try dataset(parsed) ?? saved ?? Dataset.matching(config) else {
-            throw CommandLineError("\(modelPath) draws \(config.width)x\(config.height)x\(config.channels) images, "
-                                   + "which no data set has (\(Dataset.names))")
-        }
-        guard dataset.fits(config) else {
-            throw CommandLineError("--dataset \(dataset.rawValue) has \(dataset.shapeDescription) images but \(modelPath) "
-                                   + "draws \(config.width)x\(config.height)x\(config.channels)")
-        }
-        return dataset
-    }
-
-    /// The preset named by `--preset` shaped for the data set (`--dataset`, else the one the preset
-    /// is made for, else mnist), with any size flags applied; the preset's name and the data set.
-    static func modelConfig(_ parsed: ParsedCommand) throws -> (config: DRAWConfig, presetName: String, dataset: Dataset) {
+    /// The preset named by `--preset` shaped for the data set made from `images` (`--dataset`, else
+    /// the one the preset is made for if `images` can make it, else the images as they are), with any
+    /// size flags applied; the preset's name and the data set.
+    static func modelConfig(_ parsed: ParsedCommand, images: ImageData) throws -> (config: DRAWConfig, presetName: String, dataset: Dataset) {
         let name = try parsed.string("preset")
         guard let preset = DRAWConfig.allPresets.first(where: { $0.name == name })?.config else {
             let names = DRAWConfig.allPresets.map(\.name).joined(separator: ", ")
             throw CommandLineError("--preset must be one of \(names), got \"\(name)\"")
         }
-        let dataset = try dataset(parsed) ?? Dataset.matching(preset) ?? .mnist
-        var config = dataset.shaping(preset)
+        let presetDataset = Dataset.matching(preset).flatMap { try? RunData(dataset: $0, images: images) }?.dataset
+        let dataset = try dataset(parsed) ?? presetDataset ?? .mnist
+        var config = try RunData(dataset: dataset, images: images).shaping(preset)
         if parsed.isGiven("timesteps") { config.timesteps = try parsed.positiveInt("timesteps") }
         if parsed.isGiven("encoder-size") { config.encoderSize = try parsed.positiveInt("encoder-size") }
         if parsed.isGiven("decoder-size") { config.decoderSize = try parsed.positiveInt("decoder-size") }

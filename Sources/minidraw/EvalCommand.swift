@@ -12,7 +12,7 @@ enum EvalCommand: Command {
         .value("batch-size", placeholder: "N", help: "images per forward pass", defaultValue: "100"),
         .value("seed", placeholder: "N", help: "seed for the noise", defaultValue: "1"),
         CommonOptions.threads,
-        CommonOptions.data,
+        DataArguments.data,
     ])
 
     static func run(_ parsed: ParsedCommand) throws {
@@ -24,14 +24,13 @@ enum EvalCommand: Command {
         guard splitName == "test" || splitName == "valid", let split = BinarizedMNIST.Split(rawValue: splitName) else {
             throw CommandLineError("--split must be test or valid, got \"\(splitName)\"")
         }
-        let directory = try BinarizedMNIST.findDirectory(explicit: parsed.optionalString("data"))
-        let dataset = try CommandConfig.dataset(parsed, for: model.config, metadata: modelFile.metadata, modelPath: modelPath)
+        let data = try DataArguments.runData(parsed, for: model.config, metadata: modelFile.metadata, modelPath: modelPath)
         let count = parsed.isGiven("images") ? try parsed.positiveInt("images") : nil
-        let images = try dataset.evaluationImages(split: split, directory: directory, count: count)
+        let images = data.evaluationImages(split: split, count: count)
         let samples = try parsed.nonNegativeInt("samples")
         let seed = try CommonOptions.seed(parsed)
         print("model   \(modelPath): \(model.config.summary)")
-        print("data    \(dataset.rawValue) \(splitName) set (\(dataset.shapeDescription))")
+        print("data    \(data.summary)")
         let progress = ProgressLine()
         let result = model.evaluate(images: images, batchSize: try parsed.positiveInt("batch-size"),
                                     importanceSamples: samples, seed: seed) { done, total in

@@ -8,7 +8,7 @@ enum ReconstructCommand: Command {
         .value("first", placeholder: "INDEX", help: "index of the first test image (0-based)", defaultValue: "0"),
         .value("seed", placeholder: "N", help: "seed for the noise epsilon_t (Eq. 6)", defaultValue: "1"),
         CommandConfig.datasetOption(help: "test images of (default: the checkpoint's)"),
-        CommonOptions.data,
+        DataArguments.data,
         .value("out", placeholder: "DIR", help: "output folder (default: <run>/reconstructions, or runs/reconstructions without a run)"),
         VisualArguments.overwrite,
         .flag("png", help: "also write every frame as PNG"),
@@ -19,17 +19,17 @@ enum ReconstructCommand: Command {
     static func run(_ parsed: ParsedCommand) throws {
         let source = try ModelSource.resolve(checkpoint: parsed.optionalString("checkpoint"))
         let (model, metadata) = try source.load()
-        let dataset = try CommandConfig.dataset(parsed, for: model.config, metadata: metadata, modelPath: source.modelPath)
-        let dataDirectory = try BinarizedMNIST.findDirectory(explicit: parsed.optionalString("data"))
+        let data = try DataArguments.runData(parsed, for: model.config, metadata: metadata, modelPath: source.modelPath)
         let first = try parsed.nonNegativeInt("first"), count = try parsed.positiveInt("count")
         // Test images are a pure function of their index, so only the first `first + count` are made.
-        let testSet = try dataset.evaluationImages(split: .test, directory: dataDirectory, count: first + count)
+        let testSet = data.evaluationImages(split: .test, count: first + count)
         guard first < testSet.imageCount else {
             throw CommandLineError("--first must be below the test set's \(testSet.imageCount) images, got \(first)")
         }
         let images = try testSet.slice(first: first, count: count)
         let directory = parsed.optionalString("out") ?? source.outputDirectory("reconstructions")
         print("model   \(source.modelPath): \(model.config.summary)")
+        print("data    \(data.summary)")
         let result = try ReconstructionWriter.write(
             model: model, images: images, seed: try CommonOptions.seed(parsed), directory: directory,
             options: .init(png: parsed.flag("png"), gif: parsed.flag("gif"), scale: try parsed.positiveInt("scale"),

@@ -1,14 +1,15 @@
 import Foundation
 import MiniDRAW
 
-/// `minidraw train`: trains DRAW on the shipped binarized MNIST or a set made from it (`--dataset`),
-/// with checkpoints, a CSV log and a sample.
+/// `minidraw train`: trains DRAW on the shipped binarized MNIST, a set made from it (`--dataset`) or
+/// the user's own images (`--data`), with checkpoints, a CSV log and a sample.
 enum TrainCommand: Command {
-    static let spec = CommandSpec(name: "train", summary: "train DRAW on binarized MNIST, two-digit or colour MNIST (checkpoints, log, sample)",
+    static let spec = CommandSpec(name: "train", summary: "train DRAW on binarized MNIST, two-digit or colour MNIST, or your own images (checkpoints, log, sample)",
                                   options: [
         .value("preset", placeholder: "NAME", help: "model preset: \(DRAWConfig.allPresets.map(\.name).joined(separator: ", "))",
                defaultValue: "small"),
-        CommandConfig.datasetOption(help: "images to train on (default: the preset's, else mnist)"),
+        CommandConfig.datasetOption(help: "images to train on (default: the preset's, else mnist: the --data images as they are)"),
+        DataArguments.pixels,
         .value("timesteps", placeholder: "T", help: "drawing steps T (preset's value by default)"),
         .value("encoder-size", placeholder: "N", help: "encoder LSTM size"),
         .value("decoder-size", placeholder: "N", help: "decoder LSTM size"),
@@ -39,13 +40,14 @@ enum TrainCommand: Command {
         .value("validation-images", placeholder: "N", help: "validation images for the logged bound", defaultValue: "10000"),
         .value("log-every", placeholder: "N", help: "CSV row and progress line every N steps", defaultValue: "10"),
         .value("resume", placeholder: "PATH", help: "continue from a checkpoint file or the newest one in a run folder"),
-        CommonOptions.data,
+        DataArguments.data,
     ])
 
     static func run(_ parsed: ParsedCommand) throws {
         try CommonOptions.applyThreads(parsed)
         let resumed = try parsed.optionalString("resume").map(resumePoint)
-        var (config, presetName, dataset) = try CommandConfig.modelConfig(parsed)
+        let (images, dataPath) = try DataArguments.images(parsed, saved: resumed?.state.settings.data)
+        var (config, presetName, dataset) = try CommandConfig.modelConfig(parsed, images: images)
         var settings = resumed?.state.settings ?? TrainingSettings()
         if let resumed {
             if parsed.isGiven("preset") || parsed.isGiven("initial-canvas") || CommandConfig.shapeFlags.contains(where: parsed.isGiven) {
@@ -59,6 +61,11 @@ enum TrainCommand: Command {
             dataset = resumed.state.settings.dataset
         }
         settings.dataset = dataset
+        settings.data = dataPath
+        let savedPixels = resumed.map { $0.state.settings.pixels ?? RunData.defaultPixels(dataset: dataset, images: images) }
+        let runData = try RunData(dataset: dataset, images: images, pixels: DataArguments.pixels(parsed, saved: savedPixels))
+        settings.pixels = runData.pixels
+        if let resumed { try DataArguments.requireFit(runData, config: config, modelPath: resumed.directory) }
         try applyTrainingFlags(parsed, to: &settings, resuming: resumed != nil, presetName: presetName)
         let defaultDirectory = Dataset.matching(DRAWConfig.allPresets.first { $0.name == presetName }!.config) == dataset
             ? "runs/\(presetName)" : "runs/\(presetName)-\(dataset.rawValue)"
@@ -67,9 +74,8 @@ enum TrainCommand: Command {
         let runFolder = RunFolder(directory)
         let cleanup = try runFolder.cleanupBeforeTraining(resumedFrom: resumed.map { ($0.directory, $0.state.step) },
                                                           overwrite: parsed.flag("overwrite"))
-        let dataDirectory = try BinarizedMNIST.findDirectory(explicit: parsed.optionalString("data"))
-        let training = try dataset.trainingImages(directory: dataDirectory, seed: settings.seed)
-        let validation = try dataset.evaluationImages(split: .valid, directory: dataDirectory, count: settings.validationImages)
+        let training = runData.trainingImages(seed: settings.seed)
+        let validation = runData.evaluationImages(split: .valid, count: settings.validationImages)
         if parsed.isGiven("epochs") {
             let epochs = try parsed.positiveInt("epochs")
             settings.totalSteps = (epochs * training.imageCount + settings.batchSize - 1) / settings.batchSize
@@ -79,7 +85,7 @@ enum TrainCommand: Command {
             throw CommandLineError("--resume: the checkpoint is at step \(step), which --steps \(settings.totalSteps) already reaches; "
                                    + "give --steps above \(step) to train on")
         }
-        print("data     \(dataset.rawValue) (\(dataset.shapeDescription)), \(training.imageCount) training images an epoch")
+        print("data     \(runData.summary)")
         let trainer: Trainer
         if var state = resumed?.state, let model = resumed?.model {
             state.settings = settings

@@ -8,6 +8,7 @@ let commands: [any Command.Type] = [
     BenchCommand.self,
     SampleCommand.self,
     ReconstructCommand.self,
+    ExportImagesCommand.self,
     AttentionDemoCommand.self,
     PlotCommand.self,
     ProgressCommand.self,

@@ -40,9 +40,11 @@ private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, 
 /// flushes it to disk (fsync), then renames it over the target. POSIX `rename` is atomic, so
 /// a reader (or a crash) sees either the old file or the new one, never half of each.
 public enum AtomicFile {
-    /// Replaces the file at `path` with `bytes`, or throws and leaves it as it was.
-    public static func write(_ bytes: [UInt8], to path: String) throws {
-        try bytes.withUnsafeBytes { try write(buffer: $0, to: path) }
+    /// Replaces the file at `path` with `bytes`, or throws and leaves it as it was. `durable: false`
+    /// skips the two fsyncs (still all or nothing, but a crash may lose the file): for writing
+    /// thousands of small files that can be made again, such as an exported data set.
+    public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true) throws {
+        try bytes.withUnsafeBytes { try write(buffer: $0, to: path, durable: durable) }
     }
 
     /// Replaces the file at `path` with `data`, or throws and leaves it as it was.
@@ -50,20 +52,21 @@ public enum AtomicFile {
         try data.withUnsafeBytes { try write(buffer: $0, to: path) }
     }
 
-    private static func write(buffer: UnsafeRawBufferPointer, to path: String) throws {
+    private static func write(buffer: UnsafeRawBufferPointer, to path: String, durable: Bool = true) throws {
         let (directory, fileName) = split(path)
         let temporaryPath = "\(directory)/.\(fileName).tmp-\(getpid())-\(temporaryNameCounter.next())"
         let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
         guard descriptor >= 0 else { throw FileError(operation: "write", path: path, reason: systemReason()) }
 
         var failure = writeAll(buffer, to: descriptor)
-        if failure == nil && fsync(descriptor) != 0 { failure = systemReason() }
+        if failure == nil && durable && fsync(descriptor) != 0 { failure = systemReason() }
         if close(descriptor) != 0 && failure == nil { failure = systemReason() }
         if failure == nil && rename(temporaryPath, path) != 0 { failure = systemReason() }
         if let failure {
             unlink(temporaryPath)
             throw FileError(operation: "write", path: path, reason: failure)
         }
+        guard durable else { return }
         // Make the rename itself durable. Some file systems cannot fsync a directory; the
         // new file is already in place, so that is not an error.
         let directoryDescriptor = open(directory, O_RDONLY | O_CLOEXEC)

@@ -10,6 +10,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidLabel(path: String, index: Int, value: UInt8)
     case missingDirectory(path: String)
     case dataDirectoryNotFound(searched: [String], base: String)
+    /// A file or folder whose contents are not what its format promises (a bad PNG, a truncated
+    /// CIFAR-10 record, images of mixed sizes, a folder without images).
+    case invalidData(path: String, problem: String)
 
     public var description: String {
         switch self {
@@ -31,6 +34,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         case .dataDirectoryNotFound(let searched, let base):
             return "no data folder found: looked for \(searched.joined(separator: " and ")) in \(base) "
                 + "(run from the project root or name the folder explicitly)"
+        case .invalidData(let path, let problem):
+            return "\(path): \(problem)"
         }
     }
 }

@@ -60,7 +60,7 @@ public enum BinarizedMNIST {
     public static func load(
         split: Split, directory: String, expectedHeight: Int? = 28, expectedWidth: Int? = 28
     ) throws -> ImageSet {
-        let path = join(directory, split.fileName)
+        let path = FilePaths.join(directory, split.fileName)
         let file = try IDXFile.read(path: path, expectedDimensionCount: 3)
         let (imageCount, height, width) = (file.dimensions[0], file.dimensions[1], file.dimensions[2])
         guard height == expectedHeight ?? height, width == expectedWidth ?? width else {
@@ -73,7 +73,7 @@ public enum BinarizedMNIST {
 
     /// Loads the test labels, one digit 0-9 per test image.
     public static func loadTestLabels(directory: String) throws -> [UInt8] {
-        let path = join(directory, testLabelsFileName)
+        let path = FilePaths.join(directory, testLabelsFileName)
         let labels = try IDXFile.read(path: path, expectedDimensionCount: 1).bytes
         if let index = labels.firstIndex(where: { $0 > 9 }) {
             throw DataError.invalidLabel(path: path, index: index, value: labels[index])
@@ -87,22 +87,12 @@ public enum BinarizedMNIST {
     /// `searchedDirectories` that exists under `base` (the current directory if nil).
     public static func findDirectory(explicit: String? = nil, base: String? = nil) throws -> String {
         if let explicit {
-            guard isDirectory(explicit) else { throw DataError.missingDirectory(path: explicit) }
+            guard FilePaths.isDirectory(explicit) else { throw DataError.missingDirectory(path: explicit) }
             return explicit
         }
-        let candidates = searchedDirectories.map { relative in base.map { join($0, relative) } ?? relative }
-        if let found = candidates.first(where: isDirectory) { return found }
+        let candidates = searchedDirectories.map { relative in base.map { FilePaths.join($0, relative) } ?? relative }
+        if let found = candidates.first(where: FilePaths.isDirectory) { return found }
         throw DataError.dataDirectoryNotFound(
             searched: searchedDirectories, base: base ?? FileManager.default.currentDirectoryPath)
-    }
-
-    private static func isDirectory(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
-    }
-
-    /// `directory/name`, without doubling a trailing slash.
-    private static func join(_ directory: String, _ name: String) -> String {
-        directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 }

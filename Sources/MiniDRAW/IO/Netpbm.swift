@@ -144,7 +144,7 @@ func quantise(_ value: Float) -> UInt8 {
 
 // MARK: - Errors
 
-/// A PGM file that could not be parsed; `description` is one line naming the file.
+/// A PGM or PPM file that could not be parsed; `description` is one line naming the file.
 public struct NetpbmError: Error, CustomStringConvertible {
     public let file: String
     public let reason: String
@@ -197,35 +197,56 @@ public enum Netpbm {
 
     /// Parses P5 or P2 PGM bytes; `name` is the file name used in errors.
     public static func readPGM(_ bytes: [UInt8], name: String) throws -> GreyImage {
+        guard case .grey(let image) = try decode(bytes, name: name, accepted: ["P5", "P2"]) else {
+            preconditionFailure("a PGM file decodes to a grey image")
+        }
+        return image
+    }
+
+    /// Reads a PGM (P5, P2) or PPM (P6, P3) file as a grey or colour image, rescaled to 0...255 like `readPGM`.
+    public static func read(path: String) throws -> DecodedImage {
+        try decode(try AtomicFile.read(path), name: path)
+    }
+
+    /// Parses PGM (P5, P2) or PPM (P6, P3) bytes; `name` is the file name used in errors.
+    public static func decode(_ bytes: [UInt8], name: String) throws -> DecodedImage {
+        try decode(bytes, name: name, accepted: ["P5", "P2", "P6", "P3"])
+    }
+
+    /// Parses the formats whose magic numbers are in `accepted`: binary (P5, P6) samples are bytes,
+    /// plain (P2, P3) ones decimal text; PPM samples are interleaved r, g, b.
+    private static func decode(_ bytes: [UInt8], name: String, accepted: [String]) throws -> DecodedImage {
         func fail(_ reason: String) -> NetpbmError { NetpbmError(file: name, reason: reason) }
         var scanner = HeaderScanner(bytes: bytes)
         let magic = scanner.nextToken()
-        guard magic == "P5" || magic == "P2" else {
-            throw fail("not a PGM file (starts with \"\(magic.prefix(2))\", expected P5 or P2)")
+        guard accepted.contains(magic) else {
+            let expected = accepted.count == 2 ? "a PGM file" : "a PGM or PPM file"
+            throw fail("not \(expected) (starts with \"\(magic.prefix(2))\", expected \(accepted.joined(separator: " or ")))")
         }
+        let isColor = magic == "P6" || magic == "P3", kind = isColor ? "PPM" : "PGM"
         guard let width = Int(scanner.nextToken()), let height = Int(scanner.nextToken()),
               let maxValue = Int(scanner.nextToken()) else {
-            throw fail("PGM header ends early or is not numeric (expected width, height, maxval)")
+            throw fail("\(kind) header ends early or is not numeric (expected width, height, maxval)")
         }
         guard width > 0, height > 0, width <= 1 << 15, height <= 1 << 15 else {
-            throw fail("PGM size \(width)x\(height) is not in 1...32768")
+            throw fail("\(kind) size \(width)x\(height) is not in 1...32768")
         }
         guard (1...255).contains(maxValue) else {
-            throw fail("PGM maxval \(maxValue) is not supported (expected 1...255, 8-bit)")
+            throw fail("\(kind) maxval \(maxValue) is not supported (expected 1...255, 8-bit)")
         }
-        let pixelCount = width * height
+        let sampleCount = width * height * (isColor ? 3 : 1)
         var samples = [Int]()
-        samples.reserveCapacity(pixelCount)
-        if magic == "P5" {
+        samples.reserveCapacity(sampleCount)
+        if magic == "P5" || magic == "P6" {
             let start = scanner.position + 1              // exactly one whitespace byte after maxval
-            guard start + pixelCount <= bytes.count else {
-                throw fail("pixel data ends after \(max(0, bytes.count - start)) of \(pixelCount) bytes (truncated file?)")
+            guard start + sampleCount <= bytes.count else {
+                throw fail("pixel data ends after \(max(0, bytes.count - start)) of \(sampleCount) bytes (truncated file?)")
             }
-            samples = bytes[start..<(start + pixelCount)].map(Int.init)
+            samples = bytes[start..<(start + sampleCount)].map(Int.init)
         } else {
-            for index in 0..<pixelCount {
+            for index in 0..<sampleCount {
                 guard let sample = Int(scanner.nextToken()) else {
-                    throw fail("P2 sample \(index) of \(pixelCount) is missing or not a number (truncated file?)")
+                    throw fail("\(magic) sample \(index) of \(sampleCount) is missing or not a number (truncated file?)")
                 }
                 samples.append(sample)
             }
@@ -234,7 +255,8 @@ public enum Netpbm {
             throw fail("sample \(bad) exceeds maxval \(maxValue)")
         }
         let pixels = samples.map { UInt8(($0 * 255 + maxValue / 2) / maxValue) }
-        return GreyImage(width: width, height: height, pixels: pixels)
+        return isColor ? .color(RGBImage(width: width, height: height, pixels: pixels))
+            : .grey(GreyImage(width: width, height: height, pixels: pixels))
     }
 }
 

@@ -58,6 +58,18 @@ public enum PNGWriter {
     /// b = byte above, c = byte above and to the left, each 0 outside the image.
     enum FilterType: UInt8, CaseIterable {
         case none = 0, sub, up, average, paeth
+
+        /// What this filter predicts byte x to be from a (left), b (above) and c (above left):
+        /// Filt(x) = Orig(x) - prediction and Recon(x) = Filt(x) + prediction, modulo 256.
+        func prediction(a: Int, b: Int, c: Int) -> Int {
+            switch self {
+            case .none: return 0
+            case .sub: return a
+            case .up: return b
+            case .average: return (a + b) / 2
+            case .paeth: return PNGWriter.paethPredictor(a, b, c)
+            }
+        }
     }
 
     /// The Paeth predictor (§9.4): whichever of a, b, c is closest to a + b - c, ties in that order.
@@ -78,15 +90,7 @@ public enum PNGWriter {
             let a = index >= bytesPerPixel ? Int(row[index - bytesPerPixel]) : 0
             let b = Int(above[index])
             let c = index >= bytesPerPixel ? Int(above[index - bytesPerPixel]) : 0
-            let prediction: Int
-            switch type {
-            case .none: prediction = 0
-            case .sub: prediction = a
-            case .up: prediction = b
-            case .average: prediction = (a + b) / 2
-            case .paeth: prediction = paethPredictor(a, b, c)
-            }
-            return UInt8(truncatingIfNeeded: Int(row[index]) - prediction)
+            return UInt8(truncatingIfNeeded: Int(row[index]) - type.prediction(a: a, b: b, c: c))
         }
     }
 

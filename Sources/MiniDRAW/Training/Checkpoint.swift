@@ -75,10 +75,17 @@ public enum Checkpoint {
     /// The values of tensor `tensorName`, which stores parameter `parameter` (its own name, or Adam's
     /// `adam.m.<parameter>`), checked against `shape`. Nil when the file was written before that
     /// parameter existed (`DRAWModel.mayBeAbsent`, the learned initial states): it then stays zero.
+    /// A NaN or infinite value is refused with the tensor and element named: such a model evaluates
+    /// to NaN and draws nothing.
     public static func parameterValues(_ file: SafeTensorsFile, tensor tensorName: String, parameter: String,
                                        shape: [Int]) throws -> [Double]? {
         if file.tensors[tensorName] == nil && DRAWModel<Float>.mayBeAbsent(parameter) { return nil }
-        return try file.tensor(tensorName, shape: shape)
+        let values = try file.tensor(tensorName, shape: shape)
+        if let element = values.firstIndex(where: { !$0.isFinite }) {
+            let value = values[element].isNaN ? "NaN" : values[element] > 0 ? "+infinity" : "-infinity"
+            throw SafeTensorsError(source: file.source, problem: "tensor \(tensorName) holds \(value) at element \(element)")
+        }
+        return values
     }
 
     public static func loadModel<Scalar>(path: String, as _: Scalar.Type = Scalar.self) throws -> DRAWModel<Scalar> {

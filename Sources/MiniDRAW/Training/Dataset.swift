@@ -1,11 +1,13 @@
-/// The data sets `minidraw` trains and evaluates on, all made from the shipped binarized MNIST:
+/// The data sets `minidraw` trains and evaluates on, made from the shipped binarized MNIST or the
+/// images `--data` names (`RunData`):
 ///
-///     mnist         28x28x1   the digits themselves (paper Table 2)
+///     mnist         28x28x1   the digits themselves (paper Table 2), or the --data images as they are
 ///     two-digits    60x60x1   two digits at random places on a black canvas (paper §4.3)
 ///     color-mnist   28x28x3   each digit in a random colour on a random background (paper §3.3)
 ///
 /// Training images of the generated sets are made on the fly from the train split, new every
 /// epoch; validation and test sets are fixed: made once from their split with a fixed seed.
+/// The shapes below are those of the shipped digits; `RunData` knows the shape of other images.
 public enum Dataset: String, CaseIterable, Codable, Sendable {
     case mnist
     case twoDigits = "two-digits"
@@ -63,13 +65,7 @@ public enum Dataset: String, CaseIterable, Codable, Sendable {
 
     /// The training images of a run seeded with `seed`, from the train split in `directory`.
     public func trainingImages(directory: String, seed: UInt64) throws -> any TrainingImages {
-        let digits = try BinarizedMNIST.load(split: .train, directory: directory)
-        let generatorSeed = seed &+ 0x4441_5441                    // "DATA": apart from the parameter seed
-        switch self {
-        case .mnist: return digits
-        case .twoDigits: return TwoDigitMNIST(digits: digits, seed: generatorSeed)
-        case .colorMNIST: return ColorMNIST(digits: digits, seed: generatorSeed)
-        }
+        made(from: try BinarizedMNIST.load(split: .train, directory: directory), seed: Self.generatorSeed(runSeed: seed))
     }
 
     /// The fixed validation or test set: the first `count` images (all if nil) made from `split`
@@ -82,14 +78,21 @@ public enum Dataset: String, CaseIterable, Codable, Sendable {
     /// What `evaluationImages` takes its images from (epoch 0): the split itself, or the generator
     /// seeded with `evaluationSeed(split:)`, which also knows where it put the digits.
     public func evaluationSource(split: BinarizedMNIST.Split, directory: String) throws -> any TrainingImages {
-        let digits = try BinarizedMNIST.load(split: split, directory: directory)
-        let seed = Self.evaluationSeed(split: split)
+        made(from: try BinarizedMNIST.load(split: split, directory: directory), seed: Self.evaluationSeed(split: split))
+    }
+
+    /// This set's images made from `digits` (binary, one channel) by generators seeded with `seed`;
+    /// `mnist` is the digits themselves.
+    public func made(from digits: ImageSet, seed: UInt64) -> any TrainingImages {
         switch self {
         case .mnist: return digits
         case .twoDigits: return TwoDigitMNIST(digits: digits, seed: seed)
         case .colorMNIST: return ColorMNIST(digits: digits, seed: seed)
         }
     }
+
+    /// The seed of the generators that make a run's training images, apart from its parameter seed.
+    public static func generatorSeed(runSeed: UInt64) -> UInt64 { runSeed &+ 0x4441_5441 }    // "DATA"
 }
 
 /// A data set asked for by a wrong name or for the wrong model; `description` is one line.

@@ -127,7 +127,7 @@ public final class Trainer {
         saved.elapsedSeconds = elapsedSeconds
         try saved.file().write(to: "\(directory)/\(Checkpoint.stateFileName(step: state.step))")
         let modelPath = "\(directory)/\(Checkpoint.modelFileName(step: state.step))"
-        try Checkpoint.modelFile(model, extraMetadata: ["step": "\(state.step)", "dataset": state.settings.dataset.rawValue])
+        try Checkpoint.modelFile(model, extraMetadata: state.settings.dataMetadata.merging(["step": "\(state.step)"]) { $1 })
             .write(to: modelPath)
         guard keep > 0 else { return modelPath }
         for old in Checkpoint.completeSteps(in: directory).filter({ $0 <= state.step }).dropLast(keep) {

@@ -20,16 +20,31 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
     public var dataset: Dataset = .mnist
     /// How Adam's step size moves over the run; files from before schedules existed decode as constant.
     public var schedule = LearningRateSchedule()
+    /// How image values became targets (`--pixels`); nil in checkpoints from before the choice was
+    /// saved, which trained on their data set's default (`RunData.defaultPixels`).
+    public var pixels: PixelTargets?
+    /// The `--data PATH` trained on, as given; nil: the shipped binarized MNIST (`BinarizedMNIST.findDirectory`).
+    public var data: String?
 
     public init() {}
+
+    /// What the model file records about the images, for `eval`, `sample` and `reconstruct`:
+    /// `dataset`, and `pixels` and `data` when known.
+    public var dataMetadata: [String: String] {
+        var metadata = ["dataset": dataset.rawValue]
+        metadata["pixels"] = pixels?.rawValue
+        metadata["data"] = data
+        return metadata
+    }
 
     // MARK: - JSON keys
 
     enum CodingKeys: String, CodingKey {
-        case batchSize, adam, seed, totalSteps, checkpointEvery, validateEvery, validationImages, dataset, schedule
+        case batchSize, adam, seed, totalSteps, checkpointEvery, validateEvery, validationImages, dataset, schedule, pixels, data
     }
 
-    /// Every key is required except `dataset`, which defaults to `.mnist`, and `schedule` (constant).
+    /// Every key is required except `dataset`, which defaults to `.mnist`, `schedule` (constant), and
+    /// `pixels` and `data` (nil).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         batchSize = try container.decode(Int.self, forKey: .batchSize)
@@ -41,6 +56,8 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
         validationImages = try container.decode(Int.self, forKey: .validationImages)
         dataset = try container.decodeIfPresent(Dataset.self, forKey: .dataset) ?? .mnist
         schedule = try container.decodeIfPresent(LearningRateSchedule.self, forKey: .schedule) ?? LearningRateSchedule()
+        pixels = try container.decodeIfPresent(PixelTargets.self, forKey: .pixels)
+        data = try container.decodeIfPresent(String.self, forKey: .data)
     }
 
     /// As JSON, for a checkpoint's metadata.

@@ -1,0 +1,67 @@
+/// How image values v in [0, 1] become the targets x of the Bernoulli reconstruction loss (Eq. 9),
+/// `--pixels` on the command line:
+///
+///     binary       x = 1 if v > 1/2, else 0: a fixed binarization (the shipped MNIST, paper Table 2)
+///     stochastic   x ~ Bernoulli(v), drawn anew for every image of every epoch ("dynamic
+///                  binarization" of the VAE literature); the draw of image i in epoch e depends only
+///                  on (seed, e, i), so a resumed run draws what the uninterrupted one would have
+///     grey         x = v, kept in [0, 1] (colour MNIST, photographs): Eq. 9 is then a cross-entropy
+///                  whose floor is the targets' own entropy, not a log-likelihood
+///
+/// Fixed validation and test sets (`TrainingImages.materialised`) hold one stochastic draw, epoch 0.
+public enum PixelTargets: String, CaseIterable, Codable, Sendable {
+    case binary
+    case stochastic
+    case grey
+
+    /// "binary, stochastic, grey", for messages.
+    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// The rule called `name` on the command line; the error names `flag` and the accepted names.
+    public static func named(_ name: String, flag: String = "--pixels") throws -> PixelTargets {
+        guard let rule = PixelTargets(rawValue: name) else {
+            throw DatasetError("\(flag) must be one of \(names), got \"\(name)\"")
+        }
+        return rule
+    }
+
+    /// `images` with this rule applied; stochastic draws come from generators seeded by `seed`
+    /// (`imageGenerator(seed:epoch:index:)`). `grey` returns `images` itself.
+    public func applied(to images: any TrainingImages, seed: UInt64) -> any TrainingImages {
+        self == .grey ? images : TargetImages(source: images, rule: self, seed: seed)
+    }
+}
+
+/// A source's images turned into targets by a `PixelTargets` rule, image by image.
+public struct TargetImages: TrainingImages {
+    /// The images, values in [0, 1].
+    public let source: any TrainingImages
+    public let rule: PixelTargets
+    /// Seeds the stochastic draws; apart from every seed the source itself uses.
+    public let seed: UInt64
+
+    public var imageCount: Int { source.imageCount }
+    public var height: Int { source.height }
+    public var width: Int { source.width }
+    public var channels: Int { source.channels }
+
+    public init(source: any TrainingImages, rule: PixelTargets, seed: UInt64) {
+        self.source = source
+        self.rule = rule
+        self.seed = seed
+    }
+
+    public func fill(index: Int, epoch: Int, into target: UnsafeMutableBufferPointer<Float>) {
+        source.fill(index: index, epoch: epoch, into: target)
+        switch rule {
+        case .binary:
+            for offset in 0..<valuesPerImage { target[offset] = target[offset] > 0.5 ? 1 : 0 }
+        case .stochastic:
+            var generator = imageGenerator(seed: seed, epoch: epoch, index: index)
+            // u in [0, 1) in Double, so v = 1 always gives 1 and v = 0 always 0.
+            for offset in 0..<valuesPerImage { target[offset] = generator.nextUniform() < Double(target[offset]) ? 1 : 0 }
+        case .grey:
+            break
+        }
+    }
+}
