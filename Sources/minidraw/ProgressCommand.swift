@@ -18,7 +18,7 @@ enum ProgressCommand: Command {
 
     static func run(_ parsed: ParsedCommand) throws {
         let folders = try parsed.positional("RUN_DIRS").split(separator: ",").map(String.init)
-        let names = try parsed.optionalString("names").map { $0.split(separator: ",").map(String.init) }
+        let names = parsed.optionalString("names").map { $0.split(separator: ",").map(String.init) }
             ?? folders.map { URL(fileURLWithPath: $0).lastPathComponent }
         let bounds: [Double?] = try parsed.optionalString("paper").map { text in
             try text.split(separator: ",").map { field in
