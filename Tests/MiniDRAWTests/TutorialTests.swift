@@ -8,7 +8,9 @@ import Testing
 ///     <!-- quote: Sources/MiniDRAW/Model/Attention.swift -->   the block's lines appear in that file verbatim,
 ///                                                              in order and contiguous (trailing blanks ignored)
 ///     <!-- output: minidraw trace --index 0 --seed 1 -->       the block is that command's output; recomputed
-///                                                              here through the library (not the CLI binary)
+///                                                              here through the library (not the CLI binary);
+///                                                              `minidraw eval` blocks too (EvalOracle), their
+///                                                              number lines
 ///     <!-- recorded: minidraw train --steps 300 ... -->        output of a long run: Tutorial/make-figures.sh
 ///                                                              must run that command and regenerates the block
 ///
@@ -92,7 +94,7 @@ struct TutorialTests {
     func traceOutputsMatch() throws {
         var checked = 0
         for chapter in Self.chapters {
-            for block in chapter.blocks where block.marker?.kind == "output" {
+            for block in chapter.blocks where block.marker?.kind == "output" && !block.marker!.argument.hasPrefix("minidraw eval") {
                 let command = block.marker!.argument
                 let expected = try TraceOracle.lines(command: command)
                 let place = "\(chapter.name):\(block.firstLine) (\(command))"
@@ -106,6 +108,24 @@ struct TutorialTests {
             }
         }
         #expect(checked > 0, "no chapter shows a `minidraw trace` output block")
+    }
+
+    @Test("(d) every `minidraw eval` output block shows the bound and estimate recomputed through the library")
+    func evalOutputsMatch() throws {
+        for chapter in Self.chapters {
+            for block in chapter.blocks where block.marker?.kind == "output" && block.marker!.argument.hasPrefix("minidraw eval") {
+                let command = block.marker!.argument
+                let expected = try EvalOracle.lines(command: command)
+                let shown = block.lines.filter { $0.hasPrefix("test ") }       // the model and data lines are not recomputed
+                let place = "\(chapter.name):\(block.firstLine) (\(command))"
+                #expect(shown.count == expected.count, "\(place): \(shown.count) result lines, eval prints \(expected.count)")
+                for (offset, (line, computed)) in zip(shown, expected).enumerated() {
+                    if let problem = tokenMismatch(shown: line, computed: computed) {
+                        Issue.record("\(place), result line \(offset + 1): \(problem)\n  shown:    \(line)\n  computed: \(computed)")
+                    }
+                }
+            }
+        }
     }
 
     @Test("(d) recorded blocks come from make-figures.sh; numbers with 3+ decimals in prose come from a block of the chapter")
