@@ -135,4 +135,30 @@ struct AttentionTests {
             #expect(size > 1e-3, "N = \(gridSize): d\(attentionParameterNames[parameter]) is \(size), expected a real gradient")
         }
     }
+
+    @Test("Eq. 19-26 backward, the worked example of Tutorial ch. 6: one filter row, L = F_X[1, 2], A = 5, N = 2")
+    func workedExample() {
+        let geometry = AttentionGeometry(gridSize: 2, width: 5, height: 5)
+        let parameters = Matrix<Double>(rows: 1, columns: 5, storage: [0, 0, 0, 0, 0])  // g~X, g~Y, log sigma^2, log delta~, log gamma
+        let cache = attentionWindow(geometry, parameters: parameters)
+        // Forward: g_X = (5 + 1)/2 = 3, delta = (5 - 1)/(2 - 1) = 4, mu^1 = 3 - 0.5 * 4 = 1, sigma^2 = 1.
+        expectClose(Array(cache.window.storage[0..<4]), [3, 3, 1, 4], tolerance: 1e-15, "g_X, g_Y, sigma^2, delta")
+        // Row i = 1: e = exp(-(a - 1)^2 / 2) = 1, 0.606531, 0.135335, 0.011109, 0.000335; Z = 1.753310
+        expectClose(Array(cache.filterX.storage[0..<5]), [0.570350, 0.345935, 0.077188, 0.006336, 0.000191],
+                    tolerance: 5e-7, "F_X[1, a] = e / Z")
+        // L = F_X[1, 2]: dF/dmu = F (d - E_F[d]) / sigma^2 = 0.345935 (1 - 0.520085) = 0.166019,
+        //                dF/dsigma^2 = F (d^2 - E_F[d^2]) / (2 sigma^4) = 0.345935 (1 - 0.714774) / 2 = 0.049335
+        var dFilterX = Matrix<Double>(rows: 1, columns: 2 * 5)
+        dFilterX[0, 1] = 1
+        var dParameters = Matrix<Double>(rows: 1, columns: 5)
+        geometry.backward(dFilterX: dFilterX, dFilterY: Matrix(rows: 1, columns: 2 * 5), dIntensity: Matrix(rows: 1, columns: 1),
+                          cache: cache, dParameters: &dParameters)
+        // dg~X = dmu (A + 1)/2 = 0.498058; dlog delta~ = dmu (1 - N/2 - 1/2) delta = -0.332039;
+        // dlog sigma^2 = dsigma^2 sigma^2 = 0.049335; g~Y and gamma do not touch F_X[1, 2].
+        expectClose(dParameters.storage, [0.498058, 0, 0.049335, -0.332039, 0], tolerance: 5e-7, "d(g~X, g~Y, log sigma^2, log delta~, log gamma)")
+        let reports = attentionParameterReports(parameters: parameters, analytic: dParameters, label: "worked example") {
+            attentionWindow(geometry, parameters: $0).filterX[0, 1]
+        }
+        for report in reports { expectPassed(report) }
+    }
 }
