@@ -12,16 +12,20 @@ struct InitialStateTests {
                                    readSize: 2, writeSize: 3, attention: true)
     static let names = ["initial.canvas", "initial.encoder_hidden", "initial.decoder_hidden"]
 
+    /// Ten random binary 8x6 images.
+    static let images: ImageSet = {
+        var generator = SeededGenerator(seed: 5)
+        let pixels = (0..<(10 * 48)).map { _ in Float(generator.nextUniform() < 0.35 ? 1 : 0) }
+        return ImageSet(imageCount: 10, height: 6, width: 8, pixels: pixels)
+    }()
+
     static func trainer(steps: Int) throws -> Trainer {
         var settings = TrainingSettings()
         settings.batchSize = 4
         settings.totalSteps = steps
         settings.seed = 3
-        var generator = SeededGenerator(seed: 5)
-        let pixels = (0..<(10 * 48)).map { _ in Float(generator.nextUniform() < 0.35 ? 1 : 0) }
-        return try Trainer(config: config, settings: settings, images: ImageSet(imageCount: 10, height: 6, width: 8, pixels: pixels))
+        return try Trainer(config: config, settings: settings, images: images)
     }
-
 
     @Test("a new model starts c_0 at the chosen value in every pixel and h^enc_0 = h^dec_0 = 0, drawing no random numbers")
     func initialValues() {
@@ -94,7 +98,7 @@ struct InitialStateTests {
                 && loaded.initialDecoderHidden.storage.allSatisfy { $0 == 0 })
         #expect(loaded.encoder == trainer.model.encoder, "the other tensors load as saved")
         #expect(loadedState.adam.firstMoment.initialCanvas.storage.allSatisfy { $0 == 0 })
-        let resumed = try Trainer(model: loaded, state: loadedState, images: try Self.trainer(steps: 3).images)
+        let resumed = try Trainer(model: loaded, state: loadedState, images: Self.images)
         try resumed.step()
         #expect(resumed.model.initialCanvas.storage.contains { $0 != 0 }, "c_0 is learned after resuming")
 
