@@ -11,11 +11,17 @@
 #
 #   4, 5   reruns every `minidraw trace` whose output a chapter shows (<!-- output: ... --> blocks);
 #          TutorialTests also recomputes these through the library, so they cannot drift unnoticed.
-#   6      `minidraw attention-demo`: the wide and the zoomed grid, Tutorial/figures/attention-*/
+#   6      `minidraw attention-demo`: the wide and the zoomed grid, Tutorial/figures/attention-*/, and
+#          each of the window's five numbers swept on its own, Tutorial/figures/attention-sweep/
+#   8      nothing: Tutorial/figures/unrolled-graph.svg is written by hand (it is a diagram, not an
+#          output); edit the SVG text itself
 #   9      `minidraw sample` from runs/small: Tutorial/figures/samples/
 #   10     two 300-step training runs, runs/tutorial-read2 and runs/tutorial-read5 (about a minute
 #          each on two cores), whose logs fill the <!-- recorded: ... --> blocks, and their
 #          curves from `minidraw plot`: Tutorial/figures/plateau-read2/, plateau-read5/
+#
+#   13     `minidraw classify`, 1,800 steps (about two minutes of CPU): its log fills the recorded block
+#   14     `minidraw drawing-order` on the shipped two-digit model: its output fills the recorded block
 #
 # runs/small is the `small` preset trained with its defaults (2000 steps, about a quarter of an hour
 # on two busy cores); it is trained only when runs/small holds no checkpoint. Every run is seeded,
@@ -95,6 +101,23 @@ run_minidraw attention-demo --index 0 --grid 5 --center-x 10 --center-y 16 --str
 for demo in attention-wide attention-zoom; do
     keep_only "$figures/$demo" original.png glimpse.png written.png filter-x.png filter-y.png
 done
+# Chapter 6: each of the five numbers of a window swept on its own, the others at
+# g = (14.5, 14.5), delta 3, sigma 1, gamma 1 (attention-demo's defaults), 5 x 5 on test image 0.
+# (keep_only sets `name`, so the parameter is `swept`.)
+sweep() {
+    swept=$1
+    shift
+    for value in "$@"; do
+        run_minidraw attention-demo --index 0 --grid 5 "--$swept" "$value" --scale 4 --png \
+            --out "$figures/attention-sweep/$swept-$value" --overwrite
+        keep_only "$figures/attention-sweep/$swept-$value" original.png glimpse.png
+    done
+}
+sweep center-x 8 14.5 21
+sweep center-y 8 14.5 21
+sweep stride 1 3 6
+sweep sigma 0.5 1 3
+sweep gamma 0.5 1 2
 
 # Chapter 10: the KL plateau, a 2 x 2 and a 5 x 5 reader.
 log_columns() { cut -d, -f1,3-6,8- "$1"; }
@@ -117,6 +140,20 @@ splice Tutorial/10-training-for-real.md \
 rm -f "$figures/.log.txt"
 run_minidraw plot runs/tutorial-read2 --out Tutorial/figures/plateau-read2 --overwrite
 run_minidraw plot runs/tutorial-read5 --out Tutorial/figures/plateau-read5 --overwrite
+
+# Chapter 13: the glimpse classifier leaving its plateau (the log without elapsed_seconds,
+# images_per_second and gradient_norm).
+run_minidraw classify --glimpses 4 --steps 1800 --eval-every 180 --log-every 180 --out runs/tutorial/cluttered-g4 --overwrite > /dev/null
+cut -d, -f1,2,4-7 runs/tutorial/cluttered-g4/log.csv > "$figures/.log.txt"
+splice Tutorial/13-cluttered-mnist-classification.md \
+    "recorded: minidraw classify --glimpses 4 --steps 1800 --eval-every 180 --log-every 180 --out runs/tutorial/cluttered-g4" \
+    "$figures/.log.txt"
+rm -f "$figures/.log.txt"
+
+# Chapter 14: the drawing order of the shipped two-digit model.
+run_minidraw drawing-order --images 200 --samples 200 > "$figures/.order.txt"
+splice Tutorial/14-two-digits-and-drawing-order.md "recorded: minidraw drawing-order --images 200 --samples 200" "$figures/.order.txt"
+rm -f "$figures/.order.txt"
 
 # Chapter 9: samples from the trained small model.
 if ! trained runs/small; then

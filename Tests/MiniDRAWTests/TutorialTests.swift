@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import MiniDRAW
 
-/// Keeps the tutorial (Tutorial/01-...md to 11-...md) true to the code. A chapter marks what can be checked
+/// Keeps the tutorial (Tutorial/01-...md to 14-...md) true to the code. A chapter marks what can be checked
 /// with an HTML comment on the line before a fenced block:
 ///
 ///     <!-- quote: Sources/MiniDRAW/Model/Attention.swift -->   the block's lines appear in that file verbatim,
@@ -25,9 +25,9 @@ struct TutorialTests {
     }()
     static let sources = SourceIndex(root: PackagePaths.root)
 
-    @Test("chapters 01 to 11 are present, numbered in order")
+    @Test("chapters 01 to 14 are present, numbered in order")
     func chaptersPresent() {
-        #expect(Self.chapters.map { String($0.name.prefix(3)) } == (1...11).map { String(format: "%02d-", $0) },
+        #expect(Self.chapters.map { String($0.name.prefix(3)) } == (1...14).map { String(format: "%02d-", $0) },
                 "Tutorial/ holds \(Self.chapters.map(\.name))")
     }
 
