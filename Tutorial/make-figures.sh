@@ -19,8 +19,9 @@
 #   10     two 300-step training runs, runs/tutorial-read2 and runs/tutorial-read5 (about a minute
 #          each on two cores), whose logs fill the <!-- recorded: ... --> blocks, and their
 #          curves from `minidraw plot`: Tutorial/figures/plateau-read2/, plateau-read5/
-#
-#   13     `minidraw classify`, 1,800 steps (about two minutes of CPU): its log fills the recorded block
+#   12     nothing: its pictures are the README's, Data/experiments/color-*.png
+#   13     `minidraw classify`, 1,800 steps (about two minutes of CPU): its log fills the recorded block,
+#          its glimpses.png becomes Tutorial/figures/cluttered-g4-glimpses.png
 #   14     `minidraw drawing-order` on the shipped two-digit model: its output fills the recorded block
 #
 # runs/small is the `small` preset trained with its defaults (2000 steps, about a quarter of an hour
@@ -143,7 +144,9 @@ run_minidraw plot runs/tutorial-read5 --out Tutorial/figures/plateau-read5 --ove
 
 # Chapter 13: the glimpse classifier leaving its plateau (the log without elapsed_seconds,
 # images_per_second and gradient_norm).
-run_minidraw classify --glimpses 4 --steps 1800 --eval-every 180 --log-every 180 --out runs/tutorial/cluttered-g4 --overwrite > /dev/null
+# shellcheck disable=SC2086
+run_minidraw classify --glimpses 4 --steps 1800 --eval-every 180 --log-every 180 --out runs/tutorial/cluttered-g4 --overwrite $data_option > /dev/null
+cp runs/tutorial/cluttered-g4/glimpses.png "$figures/cluttered-g4-glimpses.png"
 cut -d, -f1,2,4-7 runs/tutorial/cluttered-g4/log.csv > "$figures/.log.txt"
 splice Tutorial/13-cluttered-mnist-classification.md \
     "recorded: minidraw classify --glimpses 4 --steps 1800 --eval-every 180 --log-every 180 --out runs/tutorial/cluttered-g4" \
@@ -151,7 +154,8 @@ splice Tutorial/13-cluttered-mnist-classification.md \
 rm -f "$figures/.log.txt"
 
 # Chapter 14: the drawing order of the shipped two-digit model.
-run_minidraw drawing-order --images 200 --samples 200 > "$figures/.order.txt"
+# shellcheck disable=SC2086
+run_minidraw drawing-order --images 200 --samples 200 $data_option > "$figures/.order.txt"
 splice Tutorial/14-two-digits-and-drawing-order.md "recorded: minidraw drawing-order --images 200 --samples 200" "$figures/.order.txt"
 rm -f "$figures/.order.txt"
 
