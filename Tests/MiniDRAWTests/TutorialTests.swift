@@ -31,6 +31,24 @@ struct TutorialTests {
                 "Tutorial/ holds \(Self.chapters.map(\.name))")
     }
 
+    @Test("every chapter ends with exercises, each bold-numbered question followed by its folded answer")
+    func exercisesHaveAnswers() {
+        for chapter in Self.chapters {
+            let prose = chapter.proseLines.map(\.1)
+            guard let start = prose.lastIndex(of: "## Exercises") else {
+                Issue.record("\(chapter.name): no \"## Exercises\" section")
+                continue
+            }
+            let section = prose[start...]
+            #expect(!section.dropFirst().contains { $0.hasPrefix("## ") }, "\(chapter.name): the exercises are not the last section")
+            let questions = section.filter { !captures(of: "^\\*\\*[0-9]+\\. ", in: $0).isEmpty }.count
+            let answers = section.filter { $0 == "<details><summary>Answer</summary>" }.count
+            let closed = section.filter { $0 == "</details>" }.count
+            #expect(questions > 0 && questions == answers && answers == closed,
+                    "\(chapter.name): \(questions) questions, \(answers) answers, \(closed) closed")
+        }
+    }
+
     @Test("(a) every Eq. N a chapter mentions is tagged in a comment under Sources/")
     func equationsAreTagged() {
         for chapter in Self.chapters {
