@@ -24,6 +24,5 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: nativeCPU
         ),
-    ],
-    swiftLanguageModes: [.v5]
+    ]
 )
