@@ -20,7 +20,7 @@ let package = Package(
         .executableTarget(name: "minidraw", dependencies: ["MiniDRAW"], swiftSettings: nativeCPU),
         .testTarget(
             name: "MiniDRAWTests",
-            dependencies: ["MiniDRAW"],
+            dependencies: ["MiniDRAW", "minidraw"],
             resources: [.copy("Resources")],
             swiftSettings: nativeCPU
         ),

@@ -58,5 +58,5 @@ do {
         try command.run(parsed)
     }
 } catch {
-    fail("\(error)")
+    fail(commandLineMessage(for: error))
 }

@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import Testing
 @testable import MiniDRAW
+@testable import minidraw
 
 /// The library behind `minidraw sample`, `reconstruct`, `attention-demo`, `plot` and `report`.
 @Suite("Pictures: sample, reconstruct, attention demo, plots, report")
@@ -181,15 +182,17 @@ struct VisualCommandsTests {
 
     // MARK: - checkpoint and report
 
-    @Test("A missing checkpoint is a one-line error naming the flag or the places looked in")
+    @Test("A missing checkpoint is a typed error, which the tool words in one line naming the flag or the places looked in")
     func missingCheckpoint() {
-        #expect(throws: CommandLineError("--checkpoint: /nonexistent/run does not exist")) {
+        #expect(throws: ModelSourceError.missing(path: "/nonexistent/run")) {
             try ModelSource.resolve(checkpoint: "/nonexistent/run")
         }
-        let error = #expect(throws: CommandLineError.self) {
+        #expect(message(for: .missing(path: "/nonexistent/run")) == "--checkpoint: /nonexistent/run does not exist")
+        let error = #expect(throws: ModelSourceError.self) {
             try ModelSource.resolve(checkpoint: nil, defaultRun: "/nonexistent/run", pretrained: "/nonexistent/model.safetensors")
         }
-        let text = error?.description ?? ""
+        #expect(error == .nothingToLoad(pretrained: "/nonexistent/model.safetensors", defaultRun: "/nonexistent/run"))
+        let text = error.map(message(for:)) ?? ""
         #expect(text.hasPrefix("no --checkpoint given, /nonexistent/model.safetensors does not exist and /nonexistent/run holds no checkpoint")
                 && !text.contains("\n"), "\(text)")
         let source = ModelSource(modelPath: "runs/a/checkpoint-000010.safetensors", runDirectory: "runs/a")

@@ -101,21 +101,3 @@ public struct DatasetError: Error, CustomStringConvertible, Equatable {
 
     public init(_ description: String) { self.description = description }
 }
-
-// MARK: - Presets for the generated sets
-
-extension DRAWConfig {
-    /// Two-digit MNIST (paper §4.3, which uses the MNIST model of Table 3: T=64, LSTM 256, z=100,
-    /// read 2, write 5) cut to train in about half an hour on one core: T=32, a 4x4 glimpse and an
-    /// 8x8 write patch, so each digit gets about 16 steps of larger strokes.
-    public static let twoDigits = DRAWConfig(width: 60, height: 60, timesteps: 32, encoderSize: 256, decoderSize: 256,
-                                             latentSize: 100, readSize: 4, writeSize: 8, attention: true)
-    /// Colour MNIST (paper §3.3: read and write per channel): 28x28x3, T=16, LSTM 256, z=20, read 3, write 5.
-    public static let colorMNIST = DRAWConfig(width: 28, height: 28, channels: 3, timesteps: 16, encoderSize: 256,
-                                              decoderSize: 256, latentSize: 20, readSize: 3, writeSize: 5, attention: true)
-
-    /// Every preset `--preset` accepts: the MNIST ones of `presets` and the data-set ones above.
-    public static let allPresets: [(name: String, config: DRAWConfig)] = presets + [
-        ("twoDigits", .twoDigits), ("colorMNIST", .colorMNIST),
-    ]
-}

@@ -1,0 +1,54 @@
+import MiniDRAW
+
+// The library throws typed errors that know nothing of flags; this is where the tool turns each
+// into the one line a user reads, named after the flag that caused it.
+
+/// The one line `minidraw: ...` prints for `error`.
+func commandLineMessage(for error: any Error) -> String {
+    switch error {
+    case let error as ConfigError: return message(for: error)
+    case let error as ModelSourceError: return message(for: error)
+    case let error as RunFolderError: return message(for: error)
+    default: return "\(error)"
+    }
+}
+
+// MARK: - Library errors in flags
+
+/// `--encoder-size must be a positive integer, got 0`.
+func message(for error: ConfigError) -> String {
+    switch error {
+    case .notPositive(let field, let value): return "--\(flagName(field)) must be a positive integer, got \(value)"
+    }
+}
+
+/// Which `--checkpoint` could not be loaded, or where the tool looked when none was given.
+func message(for error: ModelSourceError) -> String {
+    switch error {
+    case .nothingToLoad(let pretrained, let defaultRun):
+        return "no --checkpoint given, \(pretrained) does not exist and \(defaultRun) holds no checkpoint "
+            + "(train first: swift run -c release minidraw train)"
+    case .missing(let path): return "--checkpoint: \(path) does not exist"
+    case .noCheckpoint(let folder): return "--checkpoint: \(folder) holds no checkpoint-<step>.safetensors"
+    }
+}
+
+/// Why `train` will not write into `--out`, and the flags that would let it.
+func message(for error: RunFolderError) -> String {
+    switch error {
+    case .goesOnPast(let folder, let step, let newest):
+        return "--resume: \(folder) goes on past step \(step), to \(newest); continue from there with --resume \(folder), "
+            + "branch off into another --out DIR, or give --overwrite to drop what comes after step \(step)"
+    case .holdsRun(let folder, let contents, let resumable):
+        return "\(folder) already holds a run (\(contents)); "
+            + (resumable ? "continue it with --resume \(folder), " : "")
+            + "train into another --out DIR, or give --overwrite to replace it"
+    }
+}
+
+/// The flag that sets a `DRAWConfig` field: `encoderSize` -> `encoder-size`.
+func flagName(_ field: String) -> String {
+    field.reduce(into: "") { name, character in
+        if character.isUppercase { name += "-" + character.lowercased() } else { name.append(character) }
+    }
+}
