@@ -84,14 +84,11 @@ public enum ReconstructionWriter {
 }
 
 extension DRAWModel {
-    /// `images` through the whole model (Eq. 1-9), epsilon_t drawn from `generator` (Eq. 6): the
+    /// `images` through the whole model (`reconstruct`, Eq. 1-9 in Model/DRAWForward.swift): the
     /// input [imageCount, imageSize] and the cache of every step.
     func reconstruct(_ images: ImageSet, generator: inout SeededGenerator) -> (input: Matrix<Scalar>, cache: DRAWForwardCache<Scalar>) {
         let input = Matrix<Scalar>(rows: images.imageCount, columns: config.imageSize, storage: images.pixels.map { Scalar($0) })
-        var cache = DRAWForwardCache<Scalar>(config: config, batchSize: images.imageCount)
-        fillNoise(cache: &cache, generator: &generator)                                 // Eq. 6: epsilon_t
-        forward(image: input, cache: &cache)                                            // Eq. 1-9
-        return (input, cache)
+        return (input, reconstruct(input, generator: &generator))
     }
 }
 
