@@ -9,6 +9,7 @@ func commandLineMessage(for error: any Error) -> String {
     case let error as ConfigError: return message(for: error)
     case let error as ModelSourceError: return message(for: error)
     case let error as RunFolderError: return message(for: error)
+    case let error as PictureOptionError: return message(for: error)
     default: return "\(error)"
     }
 }
@@ -43,6 +44,16 @@ func message(for error: RunFolderError) -> String {
         return "\(folder) already holds a run (\(contents)); "
             + (resumable ? "continue it with --resume \(folder), " : "")
             + "train into another --out DIR, or give --overwrite to replace it"
+    }
+}
+
+/// `--grid`, `--scale` or `--boxes` out of what the picture can be drawn with.
+func message(for error: PictureOptionError) -> String {
+    switch error {
+    case .gridSize(let size, let largestSide):
+        return "--grid must be between 1 and \(largestSide) (the image's larger side), got \(size)"
+    case .scale(let scale): return "--scale must be a positive integer, got \(scale)"
+    case .boxesWithoutAttention: return "--boxes needs a model with attention (this one writes whole images, Eq. 18)"
     }
 }
 

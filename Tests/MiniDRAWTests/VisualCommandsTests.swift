@@ -66,9 +66,11 @@ struct VisualCommandsTests {
     @Test("--boxes on a model without attention is a one-line error")
     func boxesNeedAttention() {
         let model = TinyModels.model(TinyModels.config(attention: false))
-        #expect(throws: VisualsError("--boxes needs a model with attention (this one writes whole images, Eq. 18)")) {
+        #expect(throws: PictureOptionError.boxesWithoutAttention) {
             try SampleWriter.write(model: model, count: 2, seed: 1, directory: temporaryDirectory(), options: .init(boxes: true))
         }
+        #expect(commandLineMessage(for: PictureOptionError.boxesWithoutAttention)
+                == "--boxes needs a model with attention (this one writes whole images, Eq. 18)")
     }
 
     // MARK: - reconstruct
@@ -110,9 +112,11 @@ struct VisualCommandsTests {
     @Test("A bad --grid or a non-positive window parameter is a one-line error", arguments: [0, -3, 21])
     func demoRejectsGrid(gridSize: Int) {
         let window = AttentionWindow(centerX: 10, centerY: 8, variance: 1, stride: 1, intensity: 1)
-        #expect(throws: VisualsError("--grid must be between 1 and 20 (the image's larger side), got \(gridSize)")) {
+        #expect(throws: PictureOptionError.gridSize(gridSize, largestSide: 20)) {
             try AttentionDemo(image: [Float](repeating: 0, count: 20 * 16), width: 20, height: 16, window: window, gridSize: gridSize)
         }
+        #expect(commandLineMessage(for: PictureOptionError.gridSize(gridSize, largestSide: 20))
+                == "--grid must be between 1 and 20 (the image's larger side), got \(gridSize)")
         var flat = window
         flat.stride = 0
         #expect(throws: VisualsError.self) { try AttentionDemo(image: [Float](repeating: 0, count: 320), width: 20, height: 16, window: flat, gridSize: 3) }

@@ -41,7 +41,7 @@ public enum ReconstructionWriter {
                                                  directory: String, options: Options = Options()) throws -> Result {
         let config = model.config
         guard images.imageCount > 0 else { throw VisualsError("no images to reconstruct") }
-        guard options.scale > 0 else { throw VisualsError("--scale must be a positive integer, got \(options.scale)") }
+        guard options.scale > 0 else { throw PictureOptionError.scale(options.scale) }
         try DrawingFrames.checkChannels(config.channels)
         guard images.width == config.width && images.height == config.height && images.channels == config.channels else {
             throw VisualsError("images are \(images.width)x\(images.height)x\(images.channels), "
