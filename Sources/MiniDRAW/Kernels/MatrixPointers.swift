@@ -1,13 +1,14 @@
 // Opening several matrices' storage at once, so model code reads as maths and not as a
 // staircase of `withUnsafeBufferPointer` closures:
 //
-//     withPointers(cache.filterX, cache.filterY) { inputs in
-//         withMutablePointers(&glimpse) { glimpse in ... }
-//     }
+//     withPointers(image, cache.filterX, cache.filterY) { inputs in          // read: [x, F_X, F_Y]
+//     withMutablePointers(&dFilterX, &dFilterY) { dFilterX, dFilterY in      // written
+//         ...
+//     }}
 //
-// The pointers are valid inside the closure only. A matrix opened for writing must not also
-// be opened for reading in the same call (and must not be shared with another value), or
-// writing would copy its storage first.
+// The pointers are valid inside the closure only (an empty matrix gives an aligned address
+// that must not be read). A matrix opened for writing must not also be opened for reading in
+// the same call, nor share its storage with another value, or writing would copy it first.
 
 // MARK: - One matrix
 
