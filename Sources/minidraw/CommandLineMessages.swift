@@ -10,6 +10,7 @@ func commandLineMessage(for error: any Error) -> String {
     case let error as ModelSourceError: return message(for: error)
     case let error as RunFolderError: return message(for: error)
     case let error as PictureOptionError: return message(for: error)
+    case let error as DatasetError: return message(for: error)
     default: return "\(error)"
     }
 }
@@ -54,6 +55,36 @@ func message(for error: PictureOptionError) -> String {
         return "--grid must be between 1 and \(largestSide) (the image's larger side), got \(size)"
     case .scale(let scale): return "--scale must be a positive integer, got \(scale)"
     case .boxesWithoutAttention: return "--boxes needs a model with attention (this one writes whole images, Eq. 18)"
+    }
+}
+
+/// `--dataset` asked of images it cannot be made from.
+func message(for error: DatasetError) -> String {
+    switch error {
+    case .needsDigits(let dataset, let path, let shape):
+        return "--dataset \(dataset.rawValue) is made from 28x28x1 digits, but \(path) holds \(shape) images"
+    }
+}
+
+// MARK: - Names given on the command line
+
+extension Dataset {
+    /// The data set called `name` on the command line; the error names `flag` and the accepted names.
+    static func named(_ name: String, flag: String = "--dataset") throws -> Dataset {
+        guard let dataset = Dataset(rawValue: name) else {
+            throw CommandLineError("\(flag) must be one of \(names), got \"\(name)\"")
+        }
+        return dataset
+    }
+}
+
+extension PixelTargets {
+    /// The rule called `name` on the command line; the error names `flag` and the accepted names.
+    static func named(_ name: String, flag: String = "--pixels") throws -> PixelTargets {
+        guard let rule = PixelTargets(rawValue: name) else {
+            throw CommandLineError("\(flag) must be one of \(names), got \"\(name)\"")
+        }
+        return rule
     }
 }
 

@@ -25,14 +25,6 @@ public enum Dataset: String, CaseIterable, Codable, Sendable {
     /// "mnist, two-digits, color-mnist", for messages.
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
-    /// The data set called `name` on the command line; the error names `flag` and the accepted names.
-    public static func named(_ name: String, flag: String = "--dataset") throws -> Dataset {
-        guard let dataset = Dataset(rawValue: name) else {
-            throw DatasetError("\(flag) must be one of \(names), got \"\(name)\"")
-        }
-        return dataset
-    }
-
     // MARK: - Shape
 
     public var width: Int { self == .twoDigits ? TwoDigitMNIST.canvasSize : 28 }
@@ -95,9 +87,15 @@ public enum Dataset: String, CaseIterable, Codable, Sendable {
     public static func generatorSeed(runSeed: UInt64) -> UInt64 { runSeed &+ 0x4441_5441 }    // "DATA"
 }
 
-/// A data set asked for by a wrong name or for the wrong model; `description` is one line.
-public struct DatasetError: Error, CustomStringConvertible, Equatable {
-    public let description: String
+/// Images a data set cannot be made from. The command-line tool words it with `--dataset`.
+public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A generated set (two-digit, colour) asked of images that are not 28x28x1 digits.
+    case needsDigits(dataset: Dataset, path: String, shape: String)
 
-    public init(_ description: String) { self.description = description }
+    public var description: String {
+        switch self {
+        case .needsDigits(let dataset, let path, let shape):
+            return "\(dataset.rawValue) is made from 28x28x1 digits, but \(path) holds \(shape) images"
+        }
+    }
 }
