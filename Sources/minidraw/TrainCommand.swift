@@ -25,7 +25,8 @@ enum TrainCommand: Command {
         .value("decay-from", placeholder: "STEP", help: "cosine learning-rate decay after this step (default: constant)"),
         .value("decay-to", placeholder: "STEP", help: "step where the decay ends (default: the last step)"),
         .value("final-learning-rate", placeholder: "X", help: "learning rate at the end of the decay (default: a tenth)"),
-        .value("steps", placeholder: "N", help: "training steps (default: 2000 for small, 100000 otherwise)"),
+        .value("steps", placeholder: "N", help: "training steps (default: \(TrainingSettings.defaultSteps(preset: "small")) for small, "
+                                                            + "\(TrainingSettings.defaultSteps(preset: "paperMNIST")) otherwise)"),
         .value("epochs", placeholder: "N", help: "train for N passes over the training set instead of --steps"),
         .value("seed", placeholder: "N", help: "seed for parameters, noise and shuffling", defaultValue: "1"),
         .value("initial-canvas", placeholder: "X", help: "start value of every pixel of the learned c_0 (new runs)",
@@ -167,7 +168,7 @@ enum TrainCommand: Command {
         if parsed.isGiven("steps") {
             settings.totalSteps = try parsed.positiveInt("steps")
         } else if !resuming {
-            settings.totalSteps = presetName == "small" ? 2000 : 100_000
+            settings.totalSteps = TrainingSettings.defaultSteps(preset: presetName)
         }
         if use("checkpoint-every") { settings.checkpointEvery = try parsed.positiveInt("checkpoint-every") }
         if use("validate-every") { settings.validateEvery = try parsed.nonNegativeInt("validate-every") }

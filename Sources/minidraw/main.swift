@@ -24,6 +24,7 @@ protocol Command {
     static func run(_ parsed: ParsedCommand) throws
 }
 
+@MainActor
 func printUsage() {
     var lines = ["MiniDRAW: DRAW (Gregor et al. 2015) in pure Swift.", "", "usage: minidraw <command> [options]", "", "commands:"]
     let width = commands.map { $0.spec.name.count }.max() ?? 0
@@ -57,5 +58,5 @@ do {
         try command.run(parsed)
     }
 } catch {
-    fail("\(error)")
+    fail(commandLineMessage(for: error))
 }

@@ -1,5 +1,6 @@
 import Testing
-@testable import MiniDRAW
+@testable import minidraw
+import MiniDRAW
 
 @Suite("Command-line options")
 struct CommandLineOptionsTests {
@@ -142,5 +143,18 @@ struct CommandLineOptionsTests {
             options:
               -h, --help    show this help
             """)
+    }
+
+    @Test("the library's typed errors, worded by the tool with the flag that sets the field")
+    func libraryErrorsInFlags() {
+        let tooSmall = DRAWConfig(width: 28, height: 28, timesteps: 4, encoderSize: 0, decoderSize: 8, latentSize: 2,
+                                  readSize: 2, writeSize: 2, attention: true)
+        #expect(throws: ConfigError.notPositive(field: "encoderSize", value: 0)) { try tooSmall.validate() }
+        #expect(commandLineMessage(for: ConfigError.notPositive(field: "encoderSize", value: 0))
+                == "--encoder-size must be a positive integer, got 0")
+        #expect(commandLineMessage(for: ConfigError.notPositive(field: "timesteps", value: -1))
+                == "--timesteps must be a positive integer, got -1")
+        #expect(commandLineMessage(for: RunFolderError.holdsRun(folder: "runs/a", contents: "no checkpoint", resumable: false))
+                == "runs/a already holds a run (no checkpoint); train into another --out DIR, or give --overwrite to replace it")
     }
 }

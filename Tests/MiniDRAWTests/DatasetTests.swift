@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MiniDRAW
+@testable import minidraw
 
 /// The generated data sets (two-digit MNIST, paper §4.3; colour MNIST, paper §3.3), their names
 /// and seeds, and training on them with a bit-identical resume.
@@ -113,7 +114,7 @@ struct DatasetTests {
         #expect(Dataset.matching(.colorMNIST) == .colorMNIST && Dataset.matching(.twoDigits) == .twoDigits)
         #expect(Dataset.matching(.paperMNIST) == .mnist)
         #expect(Dataset.colorMNIST.shaping(.small).imageSize == 3 * 784)
-        let error = #expect(throws: DatasetError.self) { try Dataset.named("svhn") }
+        let error = #expect(throws: CommandLineError.self) { try Dataset.named("svhn") }
         #expect(error?.description == "--dataset must be one of mnist, two-digits, color-mnist, got \"svhn\"")
     }
 

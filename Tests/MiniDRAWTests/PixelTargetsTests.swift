@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MiniDRAW
+@testable import minidraw
 
 /// `--pixels binary|stochastic|grey`: how values become the targets of the Bernoulli loss (Eq. 9).
 @Suite("Pixel targets")
@@ -65,7 +66,10 @@ struct PixelTargetsTests {
                 == "--pixels must be one of binary, stochastic, grey, got \"gray\"")
         let pool = ByteImageSet(imageCount: 10, height: 32, width: 32, channels: 3, bytes: Array(repeating: 1, count: 30_720))
         let images = try ImageData.carving(path: "c", format: .cifar10, pool: pool, poolOrigin: "c")
-        #expect(TestDataFiles.message { _ = try RunData(dataset: .twoDigits, images: images) }
+        #expect(throws: DatasetError.needsDigits(dataset: .twoDigits, path: "c", shape: "32x32x3")) {
+            try RunData(dataset: .twoDigits, images: images)
+        }
+        #expect(commandLineMessage(for: DatasetError.needsDigits(dataset: .twoDigits, path: "c", shape: "32x32x3"))
                 == "--dataset two-digits is made from 28x28x1 digits, but c holds 32x32x3 images")
         #expect(try RunData(dataset: .mnist, images: images).shaping(.small).imageSize == 3 * 1024)
     }

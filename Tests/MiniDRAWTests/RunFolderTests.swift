@@ -45,12 +45,10 @@ struct RunFolderTests {
         let directory = try trainedRun()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let before = folderSnapshot(directory)
-        let error = #expect(throws: CommandLineError.self) {
+        #expect(throws: RunFolderError.holdsRun(folder: directory, contents: "checkpoint-000003.safetensors: step 3, \(Self.model); "
+                                                + "log.csv to step 3", resumable: true)) {
             try RunFolder(directory).cleanupBeforeTraining(resumedFrom: nil, overwrite: false)
         }
-        #expect(error?.description == "\(directory) already holds a run (checkpoint-000003.safetensors: step 3, \(Self.model); "
-                + "log.csv to step 3); continue it with --resume \(directory), train into another --out DIR, "
-                + "or give --overwrite to replace it")
         #expect(folderSnapshot(directory) == before)
         let fresh = makeTemporaryFolder("minidraw-run-folder")
         defer { try? FileManager.default.removeItem(atPath: fresh) }
@@ -78,11 +76,9 @@ struct RunFolderTests {
         #expect(try folder.cleanupBeforeTraining(resumedFrom: ("\(directory)/./", 3), overwrite: false) == .nothing,
                 "another spelling of the same folder")
         let before = folderSnapshot(directory)
-        let error = #expect(throws: CommandLineError.self) {
+        #expect(throws: RunFolderError.goesOnPast(folder: directory, step: 2, newest: "checkpoint-000003.safetensors")) {
             try folder.cleanupBeforeTraining(resumedFrom: (directory, 2), overwrite: false)
         }
-        #expect(error?.description == "--resume: \(directory) goes on past step 2, to checkpoint-000003.safetensors; continue from "
-                + "there with --resume \(directory), branch off into another --out DIR, or give --overwrite to drop what comes after step 2")
         #expect(folderSnapshot(directory) == before)
 
         let cleanup = try folder.cleanupBeforeTraining(resumedFrom: (directory, 2), overwrite: true)
@@ -96,7 +92,7 @@ struct RunFolderTests {
     func resumeIntoAnotherFolder() throws {
         let source = try trainedRun(), target = try trainedRun()
         defer { for path in [source, target] { try? FileManager.default.removeItem(atPath: path) } }
-        #expect(throws: CommandLineError.self) { try RunFolder(target).cleanupBeforeTraining(resumedFrom: (source, 2), overwrite: false) }
+        #expect(throws: RunFolderError.self) { try RunFolder(target).cleanupBeforeTraining(resumedFrom: (source, 2), overwrite: false) }
         #expect(try RunFolder(target).cleanupBeforeTraining(resumedFrom: (source, 2), overwrite: true) == .wholeRun)
         #expect(try RunFolder("\(target)/branch").cleanupBeforeTraining(resumedFrom: (source, 2), overwrite: false) == .nothing)
     }

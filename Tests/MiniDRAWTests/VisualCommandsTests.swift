@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import Testing
 @testable import MiniDRAW
+@testable import minidraw
 
 /// The library behind `minidraw sample`, `reconstruct`, `attention-demo`, `plot` and `report`.
 @Suite("Pictures: sample, reconstruct, attention demo, plots, report")
@@ -65,9 +66,11 @@ struct VisualCommandsTests {
     @Test("--boxes on a model without attention is a one-line error")
     func boxesNeedAttention() {
         let model = TinyModels.model(TinyModels.config(attention: false))
-        #expect(throws: VisualsError("--boxes needs a model with attention (this one writes whole images, Eq. 18)")) {
+        #expect(throws: PictureOptionError.boxesWithoutAttention) {
             try SampleWriter.write(model: model, count: 2, seed: 1, directory: temporaryDirectory(), options: .init(boxes: true))
         }
+        #expect(commandLineMessage(for: PictureOptionError.boxesWithoutAttention)
+                == "--boxes needs a model with attention (this one writes whole images, Eq. 18)")
     }
 
     // MARK: - reconstruct
@@ -109,9 +112,11 @@ struct VisualCommandsTests {
     @Test("A bad --grid or a non-positive window parameter is a one-line error", arguments: [0, -3, 21])
     func demoRejectsGrid(gridSize: Int) {
         let window = AttentionWindow(centerX: 10, centerY: 8, variance: 1, stride: 1, intensity: 1)
-        #expect(throws: VisualsError("--grid must be between 1 and 20 (the image's larger side), got \(gridSize)")) {
+        #expect(throws: PictureOptionError.gridSize(gridSize, largestSide: 20)) {
             try AttentionDemo(image: [Float](repeating: 0, count: 20 * 16), width: 20, height: 16, window: window, gridSize: gridSize)
         }
+        #expect(commandLineMessage(for: PictureOptionError.gridSize(gridSize, largestSide: 20))
+                == "--grid must be between 1 and 20 (the image's larger side), got \(gridSize)")
         var flat = window
         flat.stride = 0
         #expect(throws: VisualsError.self) { try AttentionDemo(image: [Float](repeating: 0, count: 320), width: 20, height: 16, window: flat, gridSize: 3) }
@@ -181,15 +186,17 @@ struct VisualCommandsTests {
 
     // MARK: - checkpoint and report
 
-    @Test("A missing checkpoint is a one-line error naming the flag or the places looked in")
+    @Test("A missing checkpoint is a typed error, which the tool words in one line naming the flag or the places looked in")
     func missingCheckpoint() {
-        #expect(throws: CommandLineError("--checkpoint: /nonexistent/run does not exist")) {
+        #expect(throws: ModelSourceError.missing(path: "/nonexistent/run")) {
             try ModelSource.resolve(checkpoint: "/nonexistent/run")
         }
-        let error = #expect(throws: CommandLineError.self) {
+        #expect(message(for: .missing(path: "/nonexistent/run")) == "--checkpoint: /nonexistent/run does not exist")
+        let error = #expect(throws: ModelSourceError.self) {
             try ModelSource.resolve(checkpoint: nil, defaultRun: "/nonexistent/run", pretrained: "/nonexistent/model.safetensors")
         }
-        let text = error?.description ?? ""
+        #expect(error == .nothingToLoad(pretrained: "/nonexistent/model.safetensors", defaultRun: "/nonexistent/run"))
+        let text = error.map(message(for:)) ?? ""
         #expect(text.hasPrefix("no --checkpoint given, /nonexistent/model.safetensors does not exist and /nonexistent/run holds no checkpoint")
                 && !text.contains("\n"), "\(text)")
         let source = ModelSource(modelPath: "runs/a/checkpoint-000010.safetensors", runDirectory: "runs/a")

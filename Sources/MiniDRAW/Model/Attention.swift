@@ -72,15 +72,10 @@ extension AttentionGeometry {
     /// Images are independent, so the batch is split over the threads.
     public func forward<Scalar: DRAWScalar>(cache: inout AttentionStepCache<Scalar>) {
         let n = gridSize, count = AttentionParameter.count, batchSize = cache.parameters.rows
-        cache.parameters.storage.withUnsafeBufferPointer { parameterBuffer in
-        cache.window.storage.withUnsafeMutableBufferPointer { windowBuffer in
-        cache.filterX.storage.withUnsafeMutableBufferPointer { filterXBuffer in
-        cache.filterY.storage.withUnsafeMutableBufferPointer { filterYBuffer in
-        cache.rowSumX.storage.withUnsafeMutableBufferPointer { rowSumXBuffer in
-        cache.rowSumY.storage.withUnsafeMutableBufferPointer { rowSumYBuffer in
-            let parameterBase = parameterBuffer.baseAddress!, windowBase = windowBuffer.baseAddress!
-            let filterXBase = filterXBuffer.baseAddress!, filterYBase = filterYBuffer.baseAddress!
-            let rowSumXBase = rowSumXBuffer.baseAddress!, rowSumYBase = rowSumYBuffer.baseAddress!
+        withPointers(cache.parameters) { inputs in
+        withMutablePointers(&cache.window, &cache.filterX, &cache.filterY, &cache.rowSumX, &cache.rowSumY) {
+            windowBase, filterXBase, filterYBase, rowSumXBase, rowSumYBase in
+            let parameterBase = inputs[0]
             forEachRowRange(batchSize) { rows in
                 for row in rows {
                     let parameters = parameterBase + row * count, window = windowBase + row * count
@@ -100,7 +95,7 @@ extension AttentionGeometry {
                                     filter: filterYBase + row * n * height, rowSums: rowSumYBase + row * n)
                 }
             }
-        }}}}}}
+        }}
     }
 
     /// Grid offset of filter i (0-based here, i + 1 in the paper): (i + 1) - N/2 - 1/2.
@@ -170,28 +165,23 @@ extension AttentionGeometry {
     public func backward<Scalar: DRAWScalar>(dFilterX: Matrix<Scalar>, dFilterY: Matrix<Scalar>, dIntensity: Matrix<Scalar>,
                                              cache: AttentionStepCache<Scalar>, dParameters: inout Matrix<Scalar>) {
         let n = gridSize, count = AttentionParameter.count
-        dFilterX.storage.withUnsafeBufferPointer { dFX in
-        dFilterY.storage.withUnsafeBufferPointer { dFY in
-        cache.filterX.storage.withUnsafeBufferPointer { fx in
-        cache.filterY.storage.withUnsafeBufferPointer { fy in
-        cache.rowSumX.storage.withUnsafeBufferPointer { sumsX in
-        cache.rowSumY.storage.withUnsafeBufferPointer { sumsY in
-        cache.window.storage.withUnsafeBufferPointer { windowBuffer in
-        dIntensity.storage.withUnsafeBufferPointer { dGamma in
-        dParameters.storage.withUnsafeMutableBufferPointer { dParameterBuffer in
+        withPointers(dFilterX, dFilterY, cache.filterX, cache.filterY, cache.rowSumX, cache.rowSumY, cache.window, dIntensity) { inputs in
+        dParameters.withMutablePointer { dParameterBase in
+            let (dFX, dFY, fx, fy) = (inputs[0], inputs[1], inputs[2], inputs[3])
+            let (sumsX, sumsY, windowBase, dGamma) = (inputs[4], inputs[5], inputs[6], inputs[7])
             forEachRowRange(cache.window.rows) { rows in
                 for row in rows {
-                    let window = windowBuffer.baseAddress! + row * count
-                    let dParameters = dParameterBuffer.baseAddress! + row * count
+                    let window = windowBase + row * count
+                    let dParameters = dParameterBase + row * count
                     let variance = window[AttentionParameter.variance], stride = window[AttentionParameter.stride]
                     let intensity = window[AttentionParameter.intensity]
                     var dCenterX: Scalar = 0, dCenterY: Scalar = 0, dStride: Scalar = 0, dVariance: Scalar = 0
-                    filterbankBackward(dFilter: dFX.baseAddress! + row * n * width, filter: fx.baseAddress! + row * n * width,
-                                       rowSums: sumsX.baseAddress! + row * n, center: window[AttentionParameter.centerX],
+                    filterbankBackward(dFilter: dFX + row * n * width, filter: fx + row * n * width,
+                                       rowSums: sumsX + row * n, center: window[AttentionParameter.centerX],
                                        stride: stride, variance: variance, length: width,
                                        dCenter: &dCenterX, dStride: &dStride, dVariance: &dVariance)
-                    filterbankBackward(dFilter: dFY.baseAddress! + row * n * height, filter: fy.baseAddress! + row * n * height,
-                                       rowSums: sumsY.baseAddress! + row * n, center: window[AttentionParameter.centerY],
+                    filterbankBackward(dFilter: dFY + row * n * height, filter: fy + row * n * height,
+                                       rowSums: sumsY + row * n, center: window[AttentionParameter.centerY],
                                        stride: stride, variance: variance, length: height,
                                        dCenter: &dCenterY, dStride: &dStride, dVariance: &dVariance)
                     // Eq. 22-23: g = (A + 1)/2 (g~ + 1)  ->  dg~ = dg (A + 1)/2
@@ -203,6 +193,6 @@ extension AttentionGeometry {
                     dParameters[AttentionParameter.intensity] = dGamma[row] * intensity
                 }
             }
-        }}}}}}}}}
+        }}
     }
 }

@@ -64,22 +64,34 @@ public struct DRAWConfig: Equatable, Sendable, Codable {
     public static let small = DRAWConfig(width: 28, height: 28, timesteps: 10, encoderSize: 256, decoderSize: 256,
                                          latentSize: 10, readSize: 5, writeSize: 5, attention: true)
 
-    /// Presets by the names the command line uses.
+    /// Two-digit MNIST (paper §4.3, which uses the MNIST model of Table 3: T=64, LSTM 256, z=100,
+    /// read 2, write 5) cut to train in about half an hour on one core: T=32, a 4x4 glimpse and an
+    /// 8x8 write patch, so each digit gets about 16 steps of larger strokes.
+    public static let twoDigits = DRAWConfig(width: 60, height: 60, timesteps: 32, encoderSize: 256, decoderSize: 256,
+                                             latentSize: 100, readSize: 4, writeSize: 8, attention: true)
+    /// Colour MNIST (paper §3.3: read and write per channel): 28x28x3, T=16, LSTM 256, z=20, read 3, write 5.
+    public static let colorMNIST = DRAWConfig(width: 28, height: 28, channels: 3, timesteps: 16, encoderSize: 256,
+                                              decoderSize: 256, latentSize: 20, readSize: 3, writeSize: 5, attention: true)
+
+    /// The binarized-MNIST presets by the names the command line uses.
     public static let presets: [(name: String, config: DRAWConfig)] = [
         ("small", .small), ("paperMNIST", .paperMNIST), ("paperMNISTNoAttention", .paperMNISTNoAttention),
     ]
 
+    /// Every preset `--preset` accepts: the MNIST ones of `presets` and those of the generated sets.
+    public static let allPresets: [(name: String, config: DRAWConfig)] = presets + [
+        ("twoDigits", .twoDigits), ("colorMNIST", .colorMNIST),
+    ]
+
     /// Refuses sizes the model cannot run with, naming the field.
-    public func validate() throws {
-        let positive: [(String, Int)] = [("width", width), ("height", height), ("channels", channels),
-                                         ("timesteps", timesteps), ("encoder-size", encoderSize),
-                                         ("decoder-size", decoderSize), ("latent-size", latentSize)]
-        for (name, value) in positive where value <= 0 {
-            throw ConfigError(message: "--\(name) must be a positive integer, got \(value)")
-        }
-        if attention {
-            if readSize <= 0 { throw ConfigError(message: "--read-size must be a positive integer, got \(readSize)") }
-            if writeSize <= 0 { throw ConfigError(message: "--write-size must be a positive integer, got \(writeSize)") }
+    /// - Throws: `ConfigError.notPositive` for the first size that is zero or negative.
+    public func validate() throws(ConfigError) {
+        var sizes: [(field: String, value: Int)] = [("width", width), ("height", height), ("channels", channels),
+                                                    ("timesteps", timesteps), ("encoderSize", encoderSize),
+                                                    ("decoderSize", decoderSize), ("latentSize", latentSize)]
+        if attention { sizes += [("readSize", readSize), ("writeSize", writeSize)] }
+        if let size = sizes.first(where: { $0.value <= 0 }) {
+            throw ConfigError.notPositive(field: size.field, value: size.value)
         }
     }
 
@@ -91,8 +103,15 @@ public struct DRAWConfig: Equatable, Sendable, Codable {
     }
 }
 
-/// A configuration that cannot run, with a one-line reason.
-public struct ConfigError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
+/// A configuration that cannot run. The command-line tool words it with the flag that sets the field.
+public enum ConfigError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// A size that must be positive is not; `field` is the `DRAWConfig` property, e.g. `encoderSize`.
+    case notPositive(field: String, value: Int)
+
+    /// One line: `encoderSize must be a positive integer, got 0`.
+    public var description: String {
+        switch self {
+        case .notPositive(let field, let value): return "\(field) must be a positive integer, got \(value)"
+        }
+    }
 }

@@ -188,4 +188,16 @@ extension DRAWModel {
     public func fillNoise(cache: inout DRAWForwardCache<Scalar>, generator: inout SeededGenerator) {
         for t in 0..<cache.steps.count { generator.fillGaussian(&cache.steps[t].latent.noise.storage) }
     }
+
+    /// `image` through the whole model (Eq. 1-9), epsilon_t drawn from `generator` (Eq. 6): the
+    /// cache of every step, whose canvases are the reconstruction drawn step by step.
+    /// - Parameters:
+    ///   - image: [imageCount, imageSize]
+    ///   - generator: the source of the noise, advanced by T * imageCount * |z| draws.
+    public func reconstruct(_ image: Matrix<Scalar>, generator: inout SeededGenerator) -> DRAWForwardCache<Scalar> {
+        var cache = DRAWForwardCache<Scalar>(config: config, batchSize: image.rows)
+        fillNoise(cache: &cache, generator: &generator)                                 // Eq. 6: epsilon_t
+        forward(image: image, cache: &cache)                                            // Eq. 1-9
+        return cache
+    }
 }

@@ -108,16 +108,12 @@ extension LSTM {
         matmulTransposedB(previousHidden, weightHH, packed: packedWeights?.hiddenWeight, into: &cache.gates, accumulate: true)
         let hidden = hiddenSize
         let batchSize = input.rows
-        biasIH.storage.withUnsafeBufferPointer { biasI in
-        biasHH.storage.withUnsafeBufferPointer { biasH in
-        previousCell.storage.withUnsafeBufferPointer { cPrev in
-        cache.gates.storage.withUnsafeMutableBufferPointer { gates in
-        cache.cell.storage.withUnsafeMutableBufferPointer { cell in
-        cache.tanhCell.storage.withUnsafeMutableBufferPointer { tanhCell in
-        cache.hidden.storage.withUnsafeMutableBufferPointer { h in
+        withPointers(biasIH, biasHH, previousCell) { inputs in
+        withMutablePointers(&cache.gates, &cache.cell, &cache.tanhCell, &cache.hidden) { gates, cell, tanhCell, h in
+            let (biasI, biasH, cPrev) = (inputs[0], inputs[1], inputs[2])
             forEachRowRange(batchSize) { rows in
                 for row in rows {
-                    let g = gates.baseAddress! + row * 4 * hidden, s = row * hidden
+                    let g = gates + row * 4 * hidden, s = row * hidden
                     for k in 0..<(4 * hidden) { g[k] = g[k] + biasI[k] + biasH[k] }
                     Scalar.sigmoid(g, count: 2 * hidden)                       // i, f = sigmoid(.)
                     Scalar.tanh(g + 2 * hidden, count: hidden)                 // g = tanh(.)
@@ -127,11 +123,11 @@ extension LSTM {
                         cell[s + unit] = c
                         tanhCell[s + unit] = c
                     }
-                    Scalar.tanh(tanhCell.baseAddress! + s, count: hidden)
+                    Scalar.tanh(tanhCell + s, count: hidden)
                     for unit in 0..<hidden { h[s + unit] = g[3 * hidden + unit] * tanhCell[s + unit] }   // h' = o tanh(c')
                 }
             }
-        }}}}}}}
+        }}
     }
 
     // MARK: - Backward
@@ -151,12 +147,9 @@ extension LSTM {
                          dInput: inout Matrix<Scalar>, dPreviousHidden: inout Matrix<Scalar>) {
         let hidden = hiddenSize
         let batchSize = input.rows
-        dHidden.storage.withUnsafeBufferPointer { dh in
-        previousCell.storage.withUnsafeBufferPointer { cPrev in
-        cache.gates.storage.withUnsafeBufferPointer { gates in
-        cache.tanhCell.storage.withUnsafeBufferPointer { tanhCell in
-        dCell.storage.withUnsafeMutableBufferPointer { dc in
-        dGates.storage.withUnsafeMutableBufferPointer { dg in
+        withPointers(dHidden, previousCell, cache.gates, cache.tanhCell) { inputs in
+        withMutablePointers(&dCell, &dGates) { dc, dg in
+            let (dh, cPrev, gates, tanhCell) = (inputs[0], inputs[1], inputs[2], inputs[3])
             forEachRowRange(batchSize) { rows in for row in rows {
                 let g = row * 4 * hidden
                 for unit in 0..<hidden {
@@ -179,7 +172,7 @@ extension LSTM {
                     dg[g + 3 * hidden + unit] = dOutputGate * outputGate * (1 - outputGate)
                 }
             }}
-        }}}}}}
+        }}
         // gates = x W_ihᵀ + h W_hhᵀ + b_ih + b_hh
         let inputColumns = (inputSize - input.columns)..<inputSize
         matmulTransposedA(dGates, input, into: &gradient.weightIH, cColumns: inputColumns, accumulate: true)

@@ -61,33 +61,3 @@ public func klBackward<Scalar: DRAWScalar>(mu: Matrix<Scalar>, sigma: Matrix<Sca
         dLogSigma.storage[index] = scale * (s * s - 1)
     }
 }
-
-// MARK: - Error image (Eq. 3)
-
-/// Eq. 3: x_hat_t = x - sigmoid(c_{t-1})
-/// - image, canvas, errorImage: [batchSize, imageSize]
-public func errorImage<Scalar: DRAWScalar>(image: Matrix<Scalar>, canvas: Matrix<Scalar>, into errorImage: inout Matrix<Scalar>) {
-    image.checkSameShape(as: canvas, "errorImage")
-    errorImage.assign(canvas)
-    errorImage.storage.withUnsafeMutableBufferPointer { xHat in
-        image.storage.withUnsafeBufferPointer { x in
-            Scalar.sigmoid(xHat.baseAddress!, count: xHat.count)                         // sigmoid(c_{t-1})
-            for index in 0..<xHat.count { xHat[index] = x[index] - xHat[index] }        // Eq. 3
-        }
-    }
-}
-
-/// Backward of Eq. 3 into the canvas: with s = sigmoid(c), dx_hat/dc = -s (1 - s).
-/// - sigmoidCanvas: scratch [batchSize, imageSize]; dCanvas: added to.
-public func errorImageBackward<Scalar: DRAWScalar>(dErrorImage: Matrix<Scalar>, canvas: Matrix<Scalar>,
-                                                   sigmoidCanvas: inout Matrix<Scalar>, dCanvas: inout Matrix<Scalar>) {
-    sigmoidCanvas.assign(canvas)
-    sigmoidCanvas.storage.withUnsafeMutableBufferPointer { s in
-        dErrorImage.storage.withUnsafeBufferPointer { dxHat in
-            dCanvas.storage.withUnsafeMutableBufferPointer { dc in
-                Scalar.sigmoid(s.baseAddress!, count: s.count)
-                for index in 0..<s.count { dc[index] -= dxHat[index] * s[index] * (1 - s[index]) }
-            }
-        }
-    }
-}

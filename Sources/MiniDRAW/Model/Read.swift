@@ -1,8 +1,38 @@
-/// Reading with selective attention (Eq. 27), per channel (paper §3.3), and the
-/// whole-image read without attention (Eq. 17). Writing is in Write.swift.
+/// What the encoder sees at each step: the error image (Eq. 3), then the read (Eq. 4) of x and
+/// x_hat, whole without attention (Eq. 17) or through the N x N grid of selective attention
+/// (Eq. 27), per channel (paper §3.3). Writing is in Write.swift.
 ///
 /// Images are rows of `channels * height * width` values: channel planes one after another,
 /// each plane row by row. Glimpses and write patches are `channels * N * N`, likewise.
+
+// MARK: - Error image (Eq. 3)
+
+/// Eq. 3: x_hat_t = x - sigmoid(c_{t-1})
+/// - image, canvas, errorImage: [batchSize, imageSize]
+public func errorImage<Scalar: DRAWScalar>(image: Matrix<Scalar>, canvas: Matrix<Scalar>, into errorImage: inout Matrix<Scalar>) {
+    image.checkSameShape(as: canvas, "errorImage")
+    errorImage.assign(canvas)
+    errorImage.storage.withUnsafeMutableBufferPointer { xHat in
+        image.storage.withUnsafeBufferPointer { x in
+            Scalar.sigmoid(xHat.baseAddress!, count: xHat.count)                         // sigmoid(c_{t-1})
+            for index in 0..<xHat.count { xHat[index] = x[index] - xHat[index] }        // Eq. 3
+        }
+    }
+}
+
+/// Backward of Eq. 3 into the canvas: with s = sigmoid(c), dx_hat/dc = -s (1 - s).
+/// - sigmoidCanvas: scratch [batchSize, imageSize]; dCanvas: added to.
+public func errorImageBackward<Scalar: DRAWScalar>(dErrorImage: Matrix<Scalar>, canvas: Matrix<Scalar>,
+                                                   sigmoidCanvas: inout Matrix<Scalar>, dCanvas: inout Matrix<Scalar>) {
+    sigmoidCanvas.assign(canvas)
+    let count = sigmoidCanvas.count
+    dErrorImage.withPointer { dxHat in
+        withMutablePointers(&sigmoidCanvas, &dCanvas) { s, dc in
+            Scalar.sigmoid(s, count: count)
+            for index in 0..<count { dc[index] -= dxHat[index] * s[index] * (1 - s[index]) }
+        }
+    }
+}
 
 // MARK: - Without attention (Eq. 17)
 
@@ -35,13 +65,9 @@ extension AttentionGeometry {
     public func read<Scalar: DRAWScalar>(image: Matrix<Scalar>, errorImage: Matrix<Scalar>,
                                          cache: AttentionStepCache<Scalar>, channels: Int, glimpse: inout Matrix<Scalar>) {
         let n = gridSize, plane = width * height, patch = n * n
-        image.storage.withUnsafeBufferPointer { xBuffer in
-        errorImage.storage.withUnsafeBufferPointer { xHatBuffer in
-        cache.filterX.storage.withUnsafeBufferPointer { fxBuffer in
-        cache.filterY.storage.withUnsafeBufferPointer { fyBuffer in
-        glimpse.storage.withUnsafeMutableBufferPointer { r in
-            let x = xBuffer.baseAddress!, xHat = xHatBuffer.baseAddress!
-            let fx = fxBuffer.baseAddress!, fy = fyBuffer.baseAddress!, glimpseBase = r.baseAddress!
+        withPointers(image, errorImage, cache.filterX, cache.filterY) { inputs in
+        glimpse.withMutablePointer { glimpseBase in
+            let (x, xHat, fx, fy) = (inputs[0], inputs[1], inputs[2], inputs[3])
             forEachRowRange(image.rows) { rows in
                 withUnsafeTemporaryAllocation(of: Scalar.self, capacity: n * height) { temporary in
                     for row in rows {
@@ -58,7 +84,7 @@ extension AttentionGeometry {
                     }
                 }
             }
-        }}}}}
+        }}
     }
 
     /// P = F_X imageᵀ: P[j, b] = Σ_a image[b, a] F_X[j, a], [N, B].
@@ -125,19 +151,9 @@ extension AttentionGeometry {
         dFilterX.setZero()
         dFilterY.setZero()
         dErrorImage.setZero()
-        image.storage.withUnsafeBufferPointer { xBuffer in
-        errorImage.storage.withUnsafeBufferPointer { xHatBuffer in
-        cache.filterX.storage.withUnsafeBufferPointer { fxBuffer in
-        cache.filterY.storage.withUnsafeBufferPointer { fyBuffer in
-        dGlimpse.storage.withUnsafeBufferPointer { drBuffer in
-        dFilterX.storage.withUnsafeMutableBufferPointer { dfx in
-        dFilterY.storage.withUnsafeMutableBufferPointer { dfy in
-        dErrorImage.storage.withUnsafeMutableBufferPointer { dxHat in
-        dIntensity.storage.withUnsafeMutableBufferPointer { dGamma in
-            let x = xBuffer.baseAddress!, xHat = xHatBuffer.baseAddress!, dr = drBuffer.baseAddress!
-            let fx = fxBuffer.baseAddress!, fy = fyBuffer.baseAddress!
-            let dFilterXBase = dfx.baseAddress!, dFilterYBase = dfy.baseAddress!, dErrorBase = dxHat.baseAddress!
-            let dIntensityBase = dGamma.baseAddress!
+        withPointers(image, errorImage, cache.filterX, cache.filterY, dGlimpse) { inputs in
+        withMutablePointers(&dFilterX, &dFilterY, &dErrorImage, &dIntensity) { dFilterXBase, dFilterYBase, dErrorBase, dIntensityBase in
+            let (x, xHat, fx, fy, dr) = (inputs[0], inputs[1], inputs[2], inputs[3], inputs[4])
             forEachRowRange(image.rows) { rows in
                 withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * n * height) { temporary in
                     let projection = temporary.baseAddress!, dProjection = temporary.baseAddress! + n * height
@@ -169,6 +185,6 @@ extension AttentionGeometry {
                     }
                 }
             }
-        }}}}}}}}}
+        }}
     }
 }

@@ -10,12 +10,9 @@ extension AttentionGeometry {
     public func write<Scalar: DRAWScalar>(patch: Matrix<Scalar>, cache: AttentionStepCache<Scalar>, channels: Int,
                                           canvas: inout Matrix<Scalar>) {
         let n = gridSize, plane = width * height, patchSize = n * n
-        patch.storage.withUnsafeBufferPointer { wBuffer in
-        cache.filterX.storage.withUnsafeBufferPointer { fxBuffer in
-        cache.filterY.storage.withUnsafeBufferPointer { fyBuffer in
-        canvas.storage.withUnsafeMutableBufferPointer { canvasBuffer in
-            let w = wBuffer.baseAddress!, fx = fxBuffer.baseAddress!, fy = fyBuffer.baseAddress!
-            let canvasBase = canvasBuffer.baseAddress!
+        withPointers(patch, cache.filterX, cache.filterY) { inputs in
+        canvas.withMutablePointer { canvasBase in
+            let (w, fx, fy) = (inputs[0], inputs[1], inputs[2])
             forEachRowRange(patch.rows) { rows in
                 withUnsafeTemporaryAllocation(of: Scalar.self, capacity: n * width) { temporary in
                     let product = temporary.baseAddress!
@@ -36,7 +33,7 @@ extension AttentionGeometry {
                     }
                 }
             }
-        }}}}
+        }}
     }
 
     /// U[i, a] = Σ_j w[i, j] F_X[j, a]: [N, A]
@@ -61,17 +58,9 @@ extension AttentionGeometry {
         let n = gridSize, plane = width * height, patchSize = n * n
         dFilterX.setZero()
         dFilterY.setZero()
-        patch.storage.withUnsafeBufferPointer { wBuffer in
-        dCanvas.storage.withUnsafeBufferPointer { dcBuffer in
-        cache.filterX.storage.withUnsafeBufferPointer { fxBuffer in
-        cache.filterY.storage.withUnsafeBufferPointer { fyBuffer in
-        dFilterX.storage.withUnsafeMutableBufferPointer { dfx in
-        dFilterY.storage.withUnsafeMutableBufferPointer { dfy in
-        dPatch.storage.withUnsafeMutableBufferPointer { dw in
-        dIntensity.storage.withUnsafeMutableBufferPointer { dGamma in
-            let w = wBuffer.baseAddress!, dc = dcBuffer.baseAddress!, fx = fxBuffer.baseAddress!, fy = fyBuffer.baseAddress!
-            let dFilterXBase = dfx.baseAddress!, dFilterYBase = dfy.baseAddress!, dPatchBase = dw.baseAddress!
-            let dIntensityBase = dGamma.baseAddress!
+        withPointers(patch, dCanvas, cache.filterX, cache.filterY) { inputs in
+        withMutablePointers(&dFilterX, &dFilterY, &dPatch, &dIntensity) { dFilterXBase, dFilterYBase, dPatchBase, dIntensityBase in
+            let (w, dc, fx, fy) = (inputs[0], inputs[1], inputs[2], inputs[3])
             forEachRowRange(patch.rows) { rows in
                 withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * n * width) { temporary in
                     let product = temporary.baseAddress!, dProduct = temporary.baseAddress! + n * width
@@ -105,6 +94,6 @@ extension AttentionGeometry {
                     }
                 }
             }
-        }}}}}}}}
+        }}
     }
 }

@@ -25,14 +25,6 @@ public enum Dataset: String, CaseIterable, Codable, Sendable {
     /// "mnist, two-digits, color-mnist", for messages.
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
-    /// The data set called `name` on the command line; the error names `flag` and the accepted names.
-    public static func named(_ name: String, flag: String = "--dataset") throws -> Dataset {
-        guard let dataset = Dataset(rawValue: name) else {
-            throw DatasetError("\(flag) must be one of \(names), got \"\(name)\"")
-        }
-        return dataset
-    }
-
     // MARK: - Shape
 
     public var width: Int { self == .twoDigits ? TwoDigitMNIST.canvasSize : 28 }
@@ -95,27 +87,15 @@ public enum Dataset: String, CaseIterable, Codable, Sendable {
     public static func generatorSeed(runSeed: UInt64) -> UInt64 { runSeed &+ 0x4441_5441 }    // "DATA"
 }
 
-/// A data set asked for by a wrong name or for the wrong model; `description` is one line.
-public struct DatasetError: Error, CustomStringConvertible, Equatable {
-    public let description: String
+/// Images a data set cannot be made from. The command-line tool words it with `--dataset`.
+public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A generated set (two-digit, colour) asked of images that are not 28x28x1 digits.
+    case needsDigits(dataset: Dataset, path: String, shape: String)
 
-    public init(_ description: String) { self.description = description }
-}
-
-// MARK: - Presets for the generated sets
-
-extension DRAWConfig {
-    /// Two-digit MNIST (paper §4.3, which uses the MNIST model of Table 3: T=64, LSTM 256, z=100,
-    /// read 2, write 5) cut to train in about half an hour on one core: T=32, a 4x4 glimpse and an
-    /// 8x8 write patch, so each digit gets about 16 steps of larger strokes.
-    public static let twoDigits = DRAWConfig(width: 60, height: 60, timesteps: 32, encoderSize: 256, decoderSize: 256,
-                                             latentSize: 100, readSize: 4, writeSize: 8, attention: true)
-    /// Colour MNIST (paper §3.3: read and write per channel): 28x28x3, T=16, LSTM 256, z=20, read 3, write 5.
-    public static let colorMNIST = DRAWConfig(width: 28, height: 28, channels: 3, timesteps: 16, encoderSize: 256,
-                                              decoderSize: 256, latentSize: 20, readSize: 3, writeSize: 5, attention: true)
-
-    /// Every preset `--preset` accepts: the MNIST ones of `presets` and the data-set ones above.
-    public static let allPresets: [(name: String, config: DRAWConfig)] = presets + [
-        ("twoDigits", .twoDigits), ("colorMNIST", .colorMNIST),
-    ]
+    public var description: String {
+        switch self {
+        case .needsDigits(let dataset, let path, let shape):
+            return "\(dataset.rawValue) is made from 28x28x1 digits, but \(path) holds \(shape) images"
+        }
+    }
 }

@@ -17,14 +17,6 @@ public enum PixelTargets: String, CaseIterable, Codable, Sendable {
     /// "binary, stochastic, grey", for messages.
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
-    /// The rule called `name` on the command line; the error names `flag` and the accepted names.
-    public static func named(_ name: String, flag: String = "--pixels") throws -> PixelTargets {
-        guard let rule = PixelTargets(rawValue: name) else {
-            throw DatasetError("\(flag) must be one of \(names), got \"\(name)\"")
-        }
-        return rule
-    }
-
     /// `images` with this rule applied; stochastic draws come from generators seeded by `seed`
     /// (`imageGenerator(seed:epoch:index:)`). `grey` returns `images` itself.
     public func applied(to images: any TrainingImages, seed: UInt64) -> any TrainingImages {

@@ -19,8 +19,7 @@ public struct RunData {
     /// `pixels` nil: the data set's default (`defaultPixels`). Refuses images a generated set cannot be made from.
     public init(dataset: Dataset, images: ImageData, pixels: PixelTargets? = nil) throws {
         if dataset != .mnist && (images.width, images.height, images.channels) != (28, 28, 1) {
-            throw DatasetError("--dataset \(dataset.rawValue) is made from 28x28x1 digits, but \(images.path) holds "
-                               + "\(images.train.shapeDescription) images")
+            throw DatasetError.needsDigits(dataset: dataset, path: images.path, shape: images.train.shapeDescription)
         }
         self.dataset = dataset
         self.images = images

@@ -72,22 +72,21 @@ public struct RunFolder: Sendable {
 
     /// Checks that a run may write here and says what to remove first; throws, changing nothing,
     /// when that needs `--overwrite` and it was not given.
-    /// - resumedFrom: the folder and step of the checkpoint a resumed run starts from, nil for a new run
-    public func cleanupBeforeTraining(resumedFrom: (directory: String, step: Int)?, overwrite: Bool) throws -> Cleanup {
+    /// - Parameters:
+    ///   - resumedFrom: the folder and step of the checkpoint a resumed run starts from, nil for a new run.
+    ///   - overwrite: whether a run already in the folder (or its checkpoints after `resumedFrom`) may go.
+    /// - Throws: `RunFolderError` when the folder holds what only `overwrite` may remove.
+    public func cleanupBeforeTraining(resumedFrom: (directory: String, step: Int)?, overwrite: Bool) throws(RunFolderError) -> Cleanup {
         if let resumedFrom, Self.isSameFolder(resumedFrom.directory, path) {
             let later = Checkpoint.completeSteps(in: path).filter { $0 > resumedFrom.step }
             guard let newest = later.last else { return .nothing }
             if overwrite { return .after(step: resumedFrom.step) }
-            throw CommandLineError("--resume: \(path) goes on past step \(resumedFrom.step), to "
-                                   + "\(Checkpoint.modelFileName(step: newest)); continue from there with --resume \(path), "
-                                   + "branch off into another --out DIR, or give --overwrite to drop what comes after step \(resumedFrom.step)")
+            throw RunFolderError.goesOnPast(folder: path, step: resumedFrom.step, newest: Checkpoint.modelFileName(step: newest))
         }
         guard holdsRun else { return .nothing }
         if overwrite { return .wholeRun }
         let resumable = Checkpoint.newestModelPath(in: path) != nil
-        throw CommandLineError("\(path) already holds a run (\(contents)); "
-                               + (resumable ? "continue it with --resume \(path), " : "")
-                               + "train into another --out DIR, or give --overwrite to replace it")
+        throw RunFolderError.holdsRun(folder: path, contents: contents, resumable: resumable)
     }
 
     /// Removes what `cleanup` names; returns a description of what was removed ("" for nothing), such
@@ -130,5 +129,24 @@ public struct RunFolder: Sendable {
     public static func isSameFolder(_ first: String, _ second: String) -> Bool {
         func canonical(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
         return canonical(first) == canonical(second)
+    }
+}
+
+/// Why a run may not write into its folder as things stand. The command-line tool words these with
+/// `--resume`, `--out` and `--overwrite`.
+public enum RunFolderError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A run resumed from `step` of its own folder, which holds checkpoints after it (`newest` the last).
+    case goesOnPast(folder: String, step: Int, newest: String)
+    /// A new run, or one resumed from elsewhere, into a folder that holds a run (`contents` says what;
+    /// `resumable` when it has a complete checkpoint to go on from).
+    case holdsRun(folder: String, contents: String, resumable: Bool)
+
+    public var description: String {
+        switch self {
+        case .goesOnPast(let folder, let step, let newest):
+            return "\(folder) goes on past step \(step), to \(newest)"
+        case .holdsRun(let folder, let contents, _):
+            return "\(folder) already holds a run (\(contents))"
+        }
     }
 }

@@ -7,8 +7,8 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
     public var adam = AdamSettings()
     /// Seeds the parameters, the noise epsilon and the epoch shuffles.
     public var seed: UInt64 = 1
-    /// Total Adam steps of the run.
-    public var totalSteps: Int = 3000
+    /// Total Adam steps of the run; `defaultSteps(preset:)` of the `small` preset unless set.
+    public var totalSteps: Int = TrainingSettings.defaultSteps(preset: "small")
     /// Save a checkpoint every this many steps (and at the end).
     public var checkpointEvery: Int = 500
     /// Compute the validation bound every this many steps (0: only at the end).
@@ -27,6 +27,11 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
     public var data: String?
 
     public init() {}
+
+    /// The steps a new run of a preset trains for when no count is given: 2000 for `small`, which
+    /// trains in minutes, and 100000 for the paper-sized presets.
+    /// - Parameter preset: a name from `DRAWConfig.allPresets`.
+    public static func defaultSteps(preset: String) -> Int { preset == "small" ? 2000 : 100_000 }
 
     /// What the model file records about the images, for `eval`, `sample` and `reconstruct`:
     /// `dataset`, and `pixels` and `data` when known.

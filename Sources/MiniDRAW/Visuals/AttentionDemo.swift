@@ -16,7 +16,7 @@ public struct AttentionDemo {
     public init(image: [Float], width: Int, height: Int, window: AttentionWindow, gridSize: Int) throws {
         precondition(image.count == width * height, "image has \(image.count) values, expected \(width)x\(height)")
         guard gridSize >= 1 && gridSize <= max(width, height) else {
-            throw VisualsError("--grid must be between 1 and \(max(width, height)) (the image's larger side), got \(gridSize)")
+            throw PictureOptionError.gridSize(gridSize, largestSide: max(width, height))
         }
         for (name, value) in [("stride delta", window.stride), ("variance sigma^2", window.variance), ("intensity gamma", window.intensity)]
         where !(value > 0 && value.isFinite) {
@@ -67,7 +67,7 @@ public struct AttentionDemo {
     ///
     /// A file already there stops it before it writes anything, unless `overwrite`. Returns the written paths.
     public func write(directory: String, scale: Int, png: Bool, overwrite: Bool = false) throws -> [String] {
-        guard scale > 0 else { throw VisualsError("--scale must be a positive integer, got \(scale)") }
+        guard scale > 0 else { throw PictureOptionError.scale(scale) }
         var folder = try OutputFolder(directory, names: Self.fileNames(png: png), overwrite: overwrite)
         let box = AttentionBox(window: window, gridSize: gridSize).scaled(by: scale)
         var original = RGBImage(grey: GreyImage(width: width, height: height, values: image)).upscaled(by: scale)

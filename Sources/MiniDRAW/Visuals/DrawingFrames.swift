@@ -172,3 +172,23 @@ public struct VisualsError: Error, CustomStringConvertible, Equatable {
 
     public init(_ description: String) { self.description = description }
 }
+
+/// A picture option the library cannot draw with. The command-line tool words these with the flag
+/// (`--grid`, `--scale`, `--boxes`).
+public enum PictureOptionError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// An attention grid of N x N filters with N outside 1...the image's larger side.
+    case gridSize(Int, largestSide: Int)
+    /// An upscaling factor that is not positive.
+    case scale(Int)
+    /// Attention boxes asked of a model that writes whole images (Eq. 18).
+    case boxesWithoutAttention
+
+    public var description: String {
+        switch self {
+        case .gridSize(let size, let largestSide):
+            return "the attention grid size must be between 1 and \(largestSide) (the image's larger side), got \(size)"
+        case .scale(let scale): return "the scale must be a positive integer, got \(scale)"
+        case .boxesWithoutAttention: return "attention boxes need a model with attention (this one writes whole images, Eq. 18)"
+        }
+    }
+}

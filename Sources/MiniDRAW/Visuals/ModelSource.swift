@@ -23,24 +23,28 @@ public struct ModelSource: Equatable, Sendable {
     /// - a folder: its newest complete `checkpoint-<step>.safetensors`, and the folder is the run;
     /// - a file: that file; it belongs to a run when it is named `checkpoint-<step>.safetensors`;
     /// - nothing: `pretrained` if that file exists, else the newest checkpoint in `defaultRun`.
+    /// - Parameters:
+    ///   - checkpoint: a run folder or a model file, nil to fall back on `pretrained` and `defaultRun`.
+    ///   - defaultRun: the run folder searched when nothing is given and `pretrained` is absent.
+    ///   - pretrained: the model file used when nothing is given.
+    /// - Throws: `ModelSourceError` when there is nothing to load.
     public static func resolve(checkpoint: String?, defaultRun: String = defaultRun,
-                               pretrained: String = pretrainedPath) throws -> ModelSource {
+                               pretrained: String = pretrainedPath) throws(ModelSourceError) -> ModelSource {
         let fileManager = FileManager.default
         guard let checkpoint else {
             if fileManager.fileExists(atPath: pretrained) { return ModelSource(modelPath: pretrained, runDirectory: nil) }
             if let newest = Checkpoint.newestModelPath(in: defaultRun) {
                 return ModelSource(modelPath: newest, runDirectory: defaultRun)
             }
-            throw CommandLineError("no --checkpoint given, \(pretrained) does not exist and \(defaultRun) holds no checkpoint "
-                                   + "(train first: swift run -c release minidraw train)")
+            throw ModelSourceError.nothingToLoad(pretrained: pretrained, defaultRun: defaultRun)
         }
         var isDirectory: ObjCBool = false
         guard fileManager.fileExists(atPath: checkpoint, isDirectory: &isDirectory) else {
-            throw CommandLineError("--checkpoint: \(checkpoint) does not exist")
+            throw ModelSourceError.missing(path: checkpoint)
         }
         if isDirectory.boolValue {
             guard let newest = Checkpoint.newestModelPath(in: checkpoint) else {
-                throw CommandLineError("--checkpoint: \(checkpoint) holds no checkpoint-<step>.safetensors")
+                throw ModelSourceError.noCheckpoint(folder: checkpoint)
             }
             return ModelSource(modelPath: newest, runDirectory: checkpoint)
         }
@@ -61,5 +65,25 @@ public struct ModelSource: Equatable, Sendable {
     public func load() throws -> (model: DRAWModel<Float>, metadata: [String: String]) {
         let file = try SafeTensorsFile(contentsOf: modelPath)
         return (try Checkpoint.loadModel(file), file.metadata)
+    }
+}
+
+/// Why `ModelSource.resolve` found no model file to load. The command-line tool words these with
+/// `--checkpoint`.
+public enum ModelSourceError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Nothing was named, the pretrained file is absent and the default run holds no checkpoint.
+    case nothingToLoad(pretrained: String, defaultRun: String)
+    /// The named file or folder does not exist.
+    case missing(path: String)
+    /// The named folder holds no complete checkpoint.
+    case noCheckpoint(folder: String)
+
+    public var description: String {
+        switch self {
+        case .nothingToLoad(let pretrained, let defaultRun):
+            return "no model given, \(pretrained) does not exist and \(defaultRun) holds no checkpoint"
+        case .missing(let path): return "\(path) does not exist"
+        case .noCheckpoint(let folder): return "\(folder) holds no checkpoint-<step>.safetensors"
+        }
     }
 }

@@ -41,7 +41,7 @@ public enum ReconstructionWriter {
                                                  directory: String, options: Options = Options()) throws -> Result {
         let config = model.config
         guard images.imageCount > 0 else { throw VisualsError("no images to reconstruct") }
-        guard options.scale > 0 else { throw VisualsError("--scale must be a positive integer, got \(options.scale)") }
+        guard options.scale > 0 else { throw PictureOptionError.scale(options.scale) }
         try DrawingFrames.checkChannels(config.channels)
         guard images.width == config.width && images.height == config.height && images.channels == config.channels else {
             throw VisualsError("images are \(images.width)x\(images.height)x\(images.channels), "
@@ -84,14 +84,11 @@ public enum ReconstructionWriter {
 }
 
 extension DRAWModel {
-    /// `images` through the whole model (Eq. 1-9), epsilon_t drawn from `generator` (Eq. 6): the
+    /// `images` through the whole model (`reconstruct`, Eq. 1-9 in Model/DRAWForward.swift): the
     /// input [imageCount, imageSize] and the cache of every step.
     func reconstruct(_ images: ImageSet, generator: inout SeededGenerator) -> (input: Matrix<Scalar>, cache: DRAWForwardCache<Scalar>) {
         let input = Matrix<Scalar>(rows: images.imageCount, columns: config.imageSize, storage: images.pixels.map { Scalar($0) })
-        var cache = DRAWForwardCache<Scalar>(config: config, batchSize: images.imageCount)
-        fillNoise(cache: &cache, generator: &generator)                                 // Eq. 6: epsilon_t
-        forward(image: input, cache: &cache)                                            // Eq. 1-9
-        return (input, cache)
+        return (input, reconstruct(input, generator: &generator))
     }
 }
 

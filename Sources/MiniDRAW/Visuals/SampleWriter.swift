@@ -46,10 +46,10 @@ public enum SampleWriter {
                                                  directory: String, options: Options = Options()) throws -> [String] {
         let config = model.config
         guard count > 0 else { throw VisualsError("sample count must be positive, got \(count)") }
-        guard options.resolvedScale > 0 else { throw VisualsError("--scale must be a positive integer, got \(options.resolvedScale)") }
+        guard options.resolvedScale > 0 else { throw PictureOptionError.scale(options.resolvedScale) }
         try DrawingFrames.checkChannels(config.channels)
         if options.boxes && !config.attention {
-            throw VisualsError("--boxes needs a model with attention (this one writes whole images, Eq. 18)")
+            throw PictureOptionError.boxesWithoutAttention
         }
         var folder = try OutputFolder(directory, names: fileNames(config: config, options: options), overwrite: options.overwrite)
         var generator = SeededGenerator(seed: seed)

@@ -16,8 +16,3 @@ public func softplus<Scalar: DRAWScalar>(_ x: Scalar) -> Scalar {
     max(x, 0) + Scalar.log1p(Scalar.exp(-abs(x)))
 }
 
-/// log sigmoid(x) = -softplus(-x), finite for every finite x.
-@inline(__always)
-public func logSigmoid<Scalar: DRAWScalar>(_ x: Scalar) -> Scalar {
-    -softplus(-x)
-}

@@ -15,10 +15,31 @@ func forEachRowRange(_ count: Int, minimumPerThread: Int = 8, _ body: (Range<Int
         return
     }
     let perChunk = (count + chunks - 1) / chunks
-    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+    runConcurrently(parts: chunks) { chunk in
         let start = chunk * perChunk
         body(start..<min(count, start + perChunk))
     }
+}
+
+/// Runs `body(part)` for every part in `0..<parts`, on as many threads at once (the calling
+/// thread alone for one part), and returns when all are done: the one place MiniDRAW starts
+/// threads. Each call of `body` must write only memory that belongs to its part; that promise,
+/// which the compiler cannot check through the pointers the kernels pass around, is what makes
+/// sharing `body` between threads safe.
+func runConcurrently(parts: Int, _ body: (Int) -> Void) {
+    if parts == 1 {
+        body(0)
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        let work = DisjointWork(body: body)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in work.body(part) }
+    }
+}
+
+/// Work whose parts write disjoint memory (see `runConcurrently`).
+private struct DisjointWork: @unchecked Sendable {
+    let body: (Int) -> Void
 }
 
 // MARK: - Short vector kernels

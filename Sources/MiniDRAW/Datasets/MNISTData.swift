@@ -49,9 +49,8 @@ public enum BinarizedMNIST {
     /// The digit (0-9) of each test image; the other splits are unlabelled.
     public static let testLabelsFileName = "test-labels-idx1-ubyte.gz"
 
-    /// Where `findDirectory` looks, relative to the current directory: the project's own copy,
-    /// then the shared data folder next to the project.
-    public static let searchedDirectories = ["Data/binarized-mnist", "../shared/data/binarized-mnist"]
+    /// Where `findDirectory` looks by default, relative to the current directory: the project's own copy.
+    public static let searchedDirectories = ["Data/binarized-mnist"]
 
     // MARK: - Loading
 
@@ -84,15 +83,21 @@ public enum BinarizedMNIST {
     // MARK: - Finding the data
 
     /// The folder to load from: `explicit` if given (it must exist), otherwise the first of
-    /// `searchedDirectories` that exists under `base` (the current directory if nil).
-    public static func findDirectory(explicit: String? = nil, base: String? = nil) throws -> String {
+    /// `searching` that exists under `base`.
+    /// - Parameters:
+    ///   - explicit: a folder named by the user, used as it is.
+    ///   - base: the folder `searching` is relative to; nil for the current directory.
+    ///   - searching: relative folders to try in order (`searchedDirectories` by default).
+    /// - Throws: `DataError.missingDirectory` or `DataError.dataDirectoryNotFound`.
+    public static func findDirectory(explicit: String? = nil, base: String? = nil,
+                                     searching: [String] = searchedDirectories) throws -> String {
         if let explicit {
             guard FilePaths.isDirectory(explicit) else { throw DataError.missingDirectory(path: explicit) }
             return explicit
         }
-        let candidates = searchedDirectories.map { relative in base.map { FilePaths.join($0, relative) } ?? relative }
+        let candidates = searching.map { relative in base.map { FilePaths.join($0, relative) } ?? relative }
         if let found = candidates.first(where: FilePaths.isDirectory) { return found }
         throw DataError.dataDirectoryNotFound(
-            searched: searchedDirectories, base: base ?? FileManager.default.currentDirectoryPath)
+            searched: searching, base: base ?? FileManager.default.currentDirectoryPath)
     }
 }

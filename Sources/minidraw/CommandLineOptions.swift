@@ -1,4 +1,4 @@
-// A small parser for `minidraw <command> [options] [arguments]`.
+// The tool's parser for `minidraw <command> [options] [arguments]` (the library knows no flags).
 //
 //   let spec = CommandSpec(name: "train", summary: "Trains DRAW on binarized MNIST.", options: [
 //       .value("timesteps", placeholder: "T", help: "drawing steps (Eq. 1-8 loop)", defaultValue: "10"),
@@ -11,58 +11,58 @@
 // MARK: - Declarations
 
 /// A command-line mistake, in one line: `--timesteps must be a positive integer, got "abc"`.
-public struct CommandLineError: Error, CustomStringConvertible, Equatable {
-    public let description: String
+struct CommandLineError: Error, CustomStringConvertible, Equatable {
+    let description: String
 
-    public init(_ description: String) { self.description = description }
+    init(_ description: String) { self.description = description }
 }
 
 /// An option: `--name VALUE` / `--name=VALUE`, or a flag `--name` that takes no value.
-public struct CommandOption: Sendable {
+struct CommandOption: Sendable {
     /// The name without dashes, e.g. "timesteps".
-    public let name: String
+    let name: String
     /// What the value is called in help ("T"); nil for a flag.
-    public let placeholder: String?
-    public let help: String
+    let placeholder: String?
+    let help: String
     /// Used when the option is not given, and shown in help.
-    public let defaultValue: String?
+    let defaultValue: String?
 
-    public var isFlag: Bool { placeholder == nil }
+    var isFlag: Bool { placeholder == nil }
 
-    public static func value(_ name: String, placeholder: String, help: String,
+    static func value(_ name: String, placeholder: String, help: String,
                              defaultValue: String? = nil) -> CommandOption {
         CommandOption(name: name, placeholder: placeholder, help: help, defaultValue: defaultValue)
     }
 
-    public static func flag(_ name: String, help: String) -> CommandOption {
+    static func flag(_ name: String, help: String) -> CommandOption {
         CommandOption(name: name, placeholder: nil, help: help, defaultValue: nil)
     }
 }
 
 /// A positional argument, e.g. `<checkpoint>`; optional ones come after required ones.
-public struct PositionalArgument: Sendable {
-    public let name: String
-    public let help: String
-    public let isOptional: Bool
+struct PositionalArgument: Sendable {
+    let name: String
+    let help: String
+    let isOptional: Bool
 
-    public static func required(_ name: String, help: String) -> PositionalArgument {
+    static func required(_ name: String, help: String) -> PositionalArgument {
         PositionalArgument(name: name, help: help, isOptional: false)
     }
 
-    public static func optional(_ name: String, help: String) -> PositionalArgument {
+    static func optional(_ name: String, help: String) -> PositionalArgument {
         PositionalArgument(name: name, help: help, isOptional: true)
     }
 }
 
 /// What one subcommand accepts.
-public struct CommandSpec: Sendable {
-    public let program: String
-    public let name: String
-    public let summary: String
-    public let options: [CommandOption]
-    public let positionals: [PositionalArgument]
+struct CommandSpec: Sendable {
+    let program: String
+    let name: String
+    let summary: String
+    let options: [CommandOption]
+    let positionals: [PositionalArgument]
 
-    public init(program: String = "minidraw", name: String, summary: String,
+    init(program: String = "minidraw", name: String, summary: String,
                 options: [CommandOption] = [], positionals: [PositionalArgument] = []) {
         precondition(Set(options.map(\.name)).count == options.count, "an option is declared twice")
         precondition(!options.contains { $0.name == "help" }, "--help is built in")
@@ -84,7 +84,7 @@ public struct CommandSpec: Sendable {
 extension CommandSpec {
     /// Parses the arguments after the subcommand name. `-h`/`--help` sets `helpRequested`
     /// (and skips the positional count check); `--` makes everything after it positional.
-    public func parse(_ arguments: [String]) throws -> ParsedCommand {
+    func parse(_ arguments: [String]) throws -> ParsedCommand {
         var values: [String: String] = [:]
         var flags: Set<String> = []
         var positionalValues: [String] = []
@@ -138,10 +138,10 @@ extension CommandSpec {
 }
 
 /// The result of `CommandSpec.parse`, with typed accessors that explain bad values.
-public struct ParsedCommand: Sendable {
-    public let spec: CommandSpec
+struct ParsedCommand: Sendable {
+    let spec: CommandSpec
     /// True if `-h` or `--help` was given: print `spec.helpText()` and stop.
-    public let helpRequested: Bool
+    let helpRequested: Bool
     let values: [String: String]
     let flags: Set<String>
     let positionalValues: [String: String]
@@ -149,52 +149,52 @@ public struct ParsedCommand: Sendable {
     // MARK: - Typed accessors
 
     /// The option's value, or its default, or nil if it has neither.
-    public func optionalString(_ name: String) -> String? {
+    func optionalString(_ name: String) -> String? {
         let option = declared(name)
         precondition(!option.isFlag, "--\(name) is a flag: use flag(_:)")
         return values[name] ?? option.defaultValue
     }
 
     /// The option's value or its default; throws if it has neither.
-    public func string(_ name: String) throws -> String {
+    func string(_ name: String) throws -> String {
         guard let text = optionalString(name) else { throw CommandLineError("--\(name) is required \(spec.seeHelp)") }
         return text
     }
 
-    public func int(_ name: String) throws -> Int {
+    func int(_ name: String) throws -> Int {
         try number(name, kind: "an integer", parse: { Int($0) }, isAcceptable: { _ in true })
     }
 
-    public func positiveInt(_ name: String) throws -> Int {
+    func positiveInt(_ name: String) throws -> Int {
         try number(name, kind: "a positive integer", parse: { Int($0) }, isAcceptable: { $0 > 0 })
     }
 
-    public func nonNegativeInt(_ name: String) throws -> Int {
+    func nonNegativeInt(_ name: String) throws -> Int {
         try number(name, kind: "a non-negative integer", parse: { Int($0) }, isAcceptable: { $0 >= 0 })
     }
 
     /// A finite number ("0.5", "1e-3").
-    public func double(_ name: String) throws -> Double {
+    func double(_ name: String) throws -> Double {
         try number(name, kind: "a number", parse: { Double($0) }, isAcceptable: { $0.isFinite })
     }
 
-    public func positiveDouble(_ name: String) throws -> Double {
+    func positiveDouble(_ name: String) throws -> Double {
         try number(name, kind: "a positive number", parse: { Double($0) }, isAcceptable: { $0.isFinite && $0 > 0 })
     }
 
     /// True if the option or flag was written on the command line (not just defaulted).
-    public func isGiven(_ name: String) -> Bool {
+    func isGiven(_ name: String) -> Bool {
         declared(name).isFlag ? flags.contains(name) : values[name] != nil
     }
 
     /// True if the flag was given.
-    public func flag(_ name: String) -> Bool {
+    func flag(_ name: String) -> Bool {
         precondition(declared(name).isFlag, "--\(name) takes a value: use string(_:)")
         return flags.contains(name)
     }
 
     /// A positional argument; throws only for an optional one that was not given.
-    public func positional(_ name: String) throws -> String {
+    func positional(_ name: String) throws -> String {
         guard let text = optionalPositional(name) else {
             throw CommandLineError("'\(spec.invocation)' needs <\(name)> \(spec.seeHelp)")
         }
@@ -202,7 +202,7 @@ public struct ParsedCommand: Sendable {
     }
 
     /// A positional argument, nil if it is optional and was not given.
-    public func optionalPositional(_ name: String) -> String? {
+    func optionalPositional(_ name: String) -> String? {
         precondition(spec.positionals.contains { $0.name == name }, "<\(name)> is not declared for '\(spec.invocation)'")
         return positionalValues[name]
     }
@@ -239,7 +239,7 @@ extension CommandSpec {
     ///       --timesteps T     drawing steps (Eq. 1-8 loop) (default: 10)
     ///       --no-attention    read and write whole images
     ///       -h, --help        show this help
-    public func helpText() -> String {
+    func helpText() -> String {
         let usageArguments = positionals.map { $0.isOptional ? " [<\($0.name)>]" : " <\($0.name)>" }.joined()
         let argumentRows = positionals.map { ("<\($0.name)>", $0.help) }
         var optionRows = options.map { option in

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 // MARK: - The three products backprop needs
 
@@ -99,8 +100,15 @@ public func matmulTransposedA<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, int
 /// fixed partition, and each element is summed in an order that depends on k alone, so a
 /// result is bit-identical for every `threadCount`.
 public enum GEMM {
-    /// Number of threads the products use; set once by the CLI's `--threads`.
-    nonisolated(unsafe) public static var threadCount: Int = 2
+    /// Number of threads the products and the per-image loops (`forEachRowRange`) use: 2 until
+    /// set, once, by the tool's `--threads`. Results do not depend on it (see above).
+    public static var threadCount: Int {
+        get { threadCountSetting.value }
+        set { threadCountSetting.value = newValue }
+    }
+
+    /// `threadCount`'s value, behind a lock so that any thread may read or set it.
+    private static let threadCountSetting = LockedSetting(2)
 
     /// - packedB: op(B) packed already, or nil (see `PackedWeight`).
     public static func multiply<S: DRAWScalar>(_ a: Matrix<S>, transposeA: Bool, _ b: Matrix<S>, transposeB: Bool,
@@ -201,11 +209,7 @@ public enum GEMM {
                                k: k, a: a, b: b, prepackedB: UnsafePointer<Float>(bitPattern: prepackedAddress),
                                c: c, n: n, cRowStride: cRowStride, accumulate: accumulate)
         }
-        if parts == 1 {
-            runPart(0)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: parts, execute: runPart)
-        }
+        runConcurrently(parts: parts, runPart)
     }
 
     // MARK: Other scalars: plain loop
@@ -282,5 +286,21 @@ struct FloatProductPlan: Equatable {
         let tiles = (rows + FloatGEMMBlocking.tileRows - 1) / FloatGEMMBlocking.tileRows
             * ((columns + FloatGEMMBlocking.tileColumns - 1) / FloatGEMMBlocking.tileColumns)
         return tiles * k * 6 + (rows + columns) * k
+    }
+}
+
+// MARK: - A setting any thread may read
+
+/// One value behind a lock: a process-wide setting (such as `GEMM.threadCount`) that is safe
+/// to read from every thread. A lock costs tens of nanoseconds, nothing beside a product.
+final class LockedSetting<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storedValue: Value
+
+    init(_ value: Value) { storedValue = value }
+
+    var value: Value {
+        get { lock.withLock { storedValue } }
+        set { lock.withLock { storedValue = newValue } }
     }
 }
