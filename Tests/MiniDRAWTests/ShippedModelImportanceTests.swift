@@ -14,7 +14,7 @@ struct ShippedModelImportanceTests {
         "minidraw eval --checkpoint Data/pretrained/draw-attention.safetensors --images 1 --batch-size 1 --samples \($0)"
     }
 
-    @Test("Eq. 12: the shipped attention model's estimate, averaged over draws, falls with K and stays below the bound")
+    @Test("Eq. 12: the shipped attention model's estimate, averaged over draws, falls with K; L_100 stays below the bound")
     func estimateFallsWithK() throws {
         let results = try Self.commands.map(EvalOracle.result)
         let bound = results[0].bound
@@ -27,6 +27,8 @@ struct ShippedModelImportanceTests {
         let l100 = try #require(results[2].importanceEstimate)
         let averages = "mean L_1 \(meanL1), mean L_10 \(meanL10), L_100 \(l100), bound \(bound)"
         #expect(meanL1 > meanL10 && meanL10 > l100, "\(averages)")
-        #expect(meanL10 < bound && l100 < bound, "\(averages)")
+        // The bound line is itself one draw (L^x of one noise draw plus the exact KL); mean L_1 estimates its
+        // expectation. L_100 sits below both; mean L_10 need not sit below a single draw of the bound.
+        #expect(l100 < bound && l100 < meanL1, "\(averages)")
     }
 }
