@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import MiniDRAW
 
@@ -68,5 +69,86 @@ struct DeterminismTests {
         let doubleDifference = Self.firstDifference(singleDouble.gradient, pairDouble.gradient)
         #expect(floatDifference == nil, "Float, 1 vs 2 threads: \(floatDifference ?? "")")
         #expect(doubleDifference == nil, "Double, 1 vs 2 threads: \(doubleDifference ?? "")")
+    }
+
+    // MARK: The batch in slices (BatchChunks)
+
+    /// Ten random binary images of `config`'s size.
+    static func images(seed: UInt64) -> ImageSet {
+        var generator = SeededGenerator(seed: seed)
+        let pixels = (0..<(10 * config.imageSize)).map { _ in Float(generator.nextUniform() < 0.3 ? 1 : 0) }
+        return ImageSet(imageCount: 10, height: config.height, width: config.width, pixels: pixels)
+    }
+
+    @Test("GEMM.serially: 1 thread inside, on that thread only; the setting again after")
+    func seriallyIsPerThread() {
+        let saved = GEMM.threadCount
+        defer { GEMM.threadCount = saved }
+        GEMM.threadCount = 2
+        GEMM.serially {
+            #expect(GEMM.threadCount == 1)
+            let elsewhere = LockedSetting(0)
+            let thread = Thread { elsewhere.value = GEMM.threadCount }
+            thread.start()
+            while !thread.isFinished { usleep(1000) }
+            #expect(elsewhere.value == 2, "another thread saw \(elsewhere.value) threads")
+        }
+        #expect(GEMM.threadCount == 2)
+    }
+
+    @Test("training on slices of 4, 4 and 2 images: 1 and 2 threads give bit-identical models after 3 steps")
+    func slicedTrainingIgnoresThreadCount() throws {
+        let saved = GEMM.threadCount
+        defer { GEMM.threadCount = saved }
+        var settings = TrainingSettings()
+        settings.batchSize = 10
+        let images = Self.images(seed: 31)
+        var models: [DRAWModel<Float>] = []
+        for threads in [1, 2] {
+            GEMM.threadCount = threads
+            let fresh = try Trainer(config: Self.config, settings: settings, images: images)
+            let trainer = try Trainer(model: fresh.model, state: fresh.state, images: images, chunkSize: 4)
+            #expect(trainer.chunks.chunks.map(\.rows.count) == [4, 4, 2])
+            for _ in 0..<3 { try trainer.step() }
+            models.append(trainer.model)
+        }
+        let difference = Self.firstDifference(models[0], models[1])
+        #expect(difference == nil, "1 vs 2 threads: \(difference ?? "")")
+    }
+
+    @Test("Eq. 12: the slices' gradients weighted n_c / B add up to the whole batch's gradient")
+    func sliceGradientsAddUp() {
+        let model = DRAWModel<Float>.initialized(config: Self.config, seed: 32)
+        let images = Self.images(seed: 33)
+        let batch = Matrix<Float>(rows: 10, columns: Self.config.imageSize, storage: images.pixels)
+        let chunks = BatchChunks(config: Self.config, batchSize: 10, size: 4)
+        var generator = SeededGenerator(seed: 34)
+        chunks.load(batch: batch, model: model, generator: &generator)
+        var sliced = model.zeros()
+        chunks.forwardBackward(model: model, gradient: &sliced)
+        // The whole batch at once, with each image's noise copied from its slice.
+        var cache = DRAWForwardCache<Float>(config: Self.config, batchSize: 10)
+        for t in 0..<Self.config.timesteps {
+            for chunk in chunks.chunks {
+                for (row, batchRow) in chunk.rows.enumerated() {
+                    for unit in 0..<Self.config.latentSize {
+                        cache.steps[t].latent.noise[batchRow, unit] = chunk.cache.steps[t].latent.noise[row, unit]
+                    }
+                }
+            }
+        }
+        model.forward(image: batch, cache: &cache)
+        #expect(abs(cache.meanLoss - chunks.meanLoss) <= 1e-5 * abs(cache.meanLoss),
+                "loss: whole batch \(cache.meanLoss), slices \(chunks.meanLoss)")
+        var whole = model.zeros()
+        var workspace = DRAWBackwardWorkspace<Float>(config: Self.config, batchSize: 10)
+        model.backward(image: batch, cache: cache, workspace: &workspace, gradient: &whole)
+        for (name, path) in DRAWModel<Float>.parameterPaths(config: Self.config) {
+            let expected = whole[keyPath: path].storage, observed = sliced[keyPath: path].storage
+            let scale = expected.map { abs(Double($0)) }.max() ?? 0
+            let error = zip(expected, observed).map { abs(Double($0) - Double($1)) }.max() ?? 0
+            #expect(error <= 1e-4 * max(scale, 1e-3),
+                    "grad.\(name): largest difference \(error), largest value \(scale), tolerance \(1e-4 * max(scale, 1e-3))")
+        }
     }
 }

@@ -102,13 +102,21 @@ public func matmulTransposedA<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, int
 public enum GEMM {
     /// Number of threads the products and the per-image loops (`forEachRowRange`) use: 2 until
     /// set, once, by the tool's `--threads`. Results do not depend on it (see above).
+    /// Inside `serially` it reads 1 on that thread.
     public static var threadCount: Int {
-        get { threadCountSetting.value }
+        get { SerialRegion.isActive ? 1 : threadCountSetting.value }
         set { threadCountSetting.value = newValue }
     }
 
     /// `threadCount`'s value, behind a lock so that any thread may read or set it.
     private static let threadCountSetting = LockedSetting(2)
+
+    /// Runs `body` with every product and per-image loop it starts on the calling thread: for
+    /// work that is already one of several running side by side (the training step's batch
+    /// chunks, `BatchChunks.swift`).
+    public static func serially<Result>(_ body: () throws -> Result) rethrows -> Result {
+        try SerialRegion.run(body)
+    }
 
     /// - packedB: op(B) packed already, or nil (see `PackedWeight`).
     public static func multiply<S: DRAWScalar>(_ a: Matrix<S>, transposeA: Bool, _ b: Matrix<S>, transposeB: Bool,
@@ -302,5 +310,26 @@ final class LockedSetting<Value: Sendable>: @unchecked Sendable {
     var value: Value {
         get { lock.withLock { storedValue } }
         set { lock.withLock { storedValue = newValue } }
+    }
+}
+
+// MARK: - A flag of the calling thread
+
+/// Whether the calling thread is inside `GEMM.serially`: a per-thread value (a POSIX
+/// thread-specific key), so chunks running side by side each see their own.
+enum SerialRegion {
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    static var isActive: Bool { pthread_getspecific(key) != nil }
+
+    static func run<Result>(_ body: () throws -> Result) rethrows -> Result {
+        let outer = pthread_getspecific(key)
+        pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1))
+        defer { pthread_setspecific(key, outer) }
+        return try body()
     }
 }

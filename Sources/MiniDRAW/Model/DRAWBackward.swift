@@ -43,6 +43,8 @@ public struct DRAWBackwardWorkspace<Scalar: DRAWScalar>: Sendable {
     var dAttentionParameters: Matrix<Scalar>
     /// The model's weights packed for the input gradients dY · W, refreshed by each `backward`.
     var packedWeights = DRAWPackedWeights(transposed: false)
+    /// Every step's inputs and output gradients of the shared weights, for one product per weight.
+    var stacks: SharedWeightStacks<Scalar>
 
     public init(config: DRAWConfig, batchSize: Int) {
         let attentionRows = config.attention ? batchSize : 0
@@ -71,6 +73,7 @@ public struct DRAWBackwardWorkspace<Scalar: DRAWScalar>: Sendable {
         dWriteFilterY = Matrix(rows: attentionRows, columns: writeN * config.height)
         dIntensity = Matrix(rows: attentionRows, columns: 1)
         dAttentionParameters = Matrix(rows: attentionRows, columns: AttentionParameter.count)
+        stacks = SharedWeightStacks(config: config, batchSize: batchSize)
     }
 }
 
@@ -79,12 +82,14 @@ extension DRAWModel {
 
     /// Adds d(mean over the batch of L^x + L^z)/d(parameter) into `gradient`, after `forward`
     /// on the same `image` and `cache`. Steps run from t = T down to 1, each undoing its
-    /// forward lines in reverse order. Packs the weights into `workspace.packedWeights` once for
-    /// the T steps' input-gradient products.
+    /// forward lines in reverse order, storing the output gradients of the shared weights; their
+    /// parameter gradients come at the end, one product per weight (`SharedWeightStacks`). Packs
+    /// the weights into `workspace.packedWeights` once for the T steps' input-gradient products.
     public func backward(image: Matrix<Scalar>, cache: DRAWForwardCache<Scalar>,
                          workspace: inout DRAWBackwardWorkspace<Scalar>, gradient: inout DRAWModel<Scalar>) {
         let scale = 1 / Scalar(cache.batchSize)
         pack(into: &workspace.packedWeights, batchSize: cache.batchSize)
+        workspace.stacks.storeInputs(from: cache)
         reconstructionLossBackward(image: image, canvas: cache.finalCanvas, scale: scale,      // Eq. 9
                                    dCanvas: &workspace.dCanvas)
         workspace.dDecoderHidden.setZero()
@@ -95,14 +100,13 @@ extension DRAWModel {
         for t in stride(from: config.timesteps - 1, through: 0, by: -1) {
             let step = cache.steps[t]
             let previous = t == 0 ? nil : cache.steps[t - 1]
-            backwardStep(image: image, step: step,
+            backwardStep(image: image, t: t, step: step,
                          previousCanvas: previous?.canvas ?? cache.initialCanvas,
-                         previousEncoderHidden: previous?.encoder.hidden ?? cache.initialEncoderHidden,
                          previousEncoderCell: previous?.encoder.cell ?? cache.initialEncoderCell,
-                         previousDecoderHidden: previous?.decoder.hidden ?? cache.initialDecoderHidden,
                          previousDecoderCell: previous?.decoder.cell ?? cache.initialDecoderCell,
-                         scale: scale, workspace: &workspace, gradient: &gradient)
+                         scale: scale, workspace: &workspace)
         }
+        sharedWeightsBackward(workspace.stacks, gradient: &gradient)      // Σ_t dy_tᵀ x_t for every weight
         if config.encoderConstantInputSize > 0 { // x's encoder weights, once per batch
             encoder.constantInputBackward(dGatesSum: workspace.dEncoderGatesSum, constantInput: image,   // Eq. 5 with Eq. 17
                                           gradient: &gradient.encoder)
@@ -116,10 +120,10 @@ extension DRAWModel {
 
     /// Backward of one step. On entry the workspace holds dL/dc_t, dL/dh^dec_t (from later
     /// steps), dL/dc^dec_t, dL/dh^enc_t (recurrence) and dL/dc^enc_t; on exit the same for t-1.
-    func backwardStep(image: Matrix<Scalar>, step: DRAWStepCache<Scalar>, previousCanvas: Matrix<Scalar>,
-                      previousEncoderHidden: Matrix<Scalar>, previousEncoderCell: Matrix<Scalar>,
-                      previousDecoderHidden: Matrix<Scalar>, previousDecoderCell: Matrix<Scalar>,
-                      scale: Scalar, workspace w: inout DRAWBackwardWorkspace<Scalar>, gradient: inout DRAWModel<Scalar>) {
+    /// The shared weights' output gradients go into `w.stacks` at step index `t`.
+    func backwardStep(image: Matrix<Scalar>, t: Int, step: DRAWStepCache<Scalar>, previousCanvas: Matrix<Scalar>,
+                      previousEncoderCell: Matrix<Scalar>, previousDecoderCell: Matrix<Scalar>,
+                      scale: Scalar, workspace w: inout DRAWBackwardWorkspace<Scalar>) {
         // Eq. 8: c_t = c_{t-1} + write(h^dec_t); dc_t flows unchanged to c_{t-1} and into the write.
         if config.attention {
             writeGeometry.writeBackward(dCanvas: w.dCanvas, patch: step.writePatch, cache: step.writeAttention,   // Eq. 29
@@ -127,30 +131,35 @@ extension DRAWModel {
                                         dFilterX: &w.dWriteFilterX, dFilterY: &w.dWriteFilterY, dIntensity: &w.dIntensity)
             writeGeometry.backward(dFilterX: w.dWriteFilterX, dFilterY: w.dWriteFilterY, dIntensity: w.dIntensity, // Eq. 22-26
                                    cache: step.writeAttention, dParameters: &w.dAttentionParameters)
-            writeAttention.backward(dOutput: w.dAttentionParameters, input: step.decoder.hidden,                   // Eq. 21
-                                    packedWeight: w.packedWeights.writeAttention, gradient: &gradient.writeAttention,
-                                    dInput: &w.dDecoderHidden, accumulateInput: true)
-            write.backward(dOutput: w.dWritePatch, input: step.decoder.hidden, packedWeight: w.packedWeights.write,  // Eq. 28
-                           gradient: &gradient.write, dInput: &w.dDecoderHidden, accumulateInput: true)
+            writeAttention.backwardInput(dOutput: w.dAttentionParameters, packedWeight: w.packedWeights.writeAttention, // Eq. 21
+                                         dInput: &w.dDecoderHidden, accumulate: true)
+            w.stacks.writeAttention.store(w.dAttentionParameters, step: t)
+            write.backwardInput(dOutput: w.dWritePatch, packedWeight: w.packedWeights.write,                      // Eq. 28
+                                dInput: &w.dDecoderHidden, accumulate: true)
+            w.stacks.write.store(w.dWritePatch, step: t)
         } else {
-            write.backward(dOutput: w.dCanvas, input: step.decoder.hidden, packedWeight: w.packedWeights.write,      // Eq. 18
-                           gradient: &gradient.write, dInput: &w.dDecoderHidden, accumulateInput: true)
+            write.backwardInput(dOutput: w.dCanvas, packedWeight: w.packedWeights.write,                          // Eq. 18
+                                dInput: &w.dDecoderHidden, accumulate: true)
+            w.stacks.write.store(w.dCanvas, step: t)
         }
-        decoder.backward(dHidden: w.dDecoderHidden, dCell: &w.dDecoderCell, cache: step.decoder,                   // Eq. 7
-                         input: step.latent.z, previousHidden: previousDecoderHidden, previousCell: previousDecoderCell,
-                         packedWeights: w.packedWeights.decoder, dGates: &w.dDecoderGates, gradient: &gradient.decoder,
-                         dInput: &w.dZ, dPreviousHidden: &w.dPreviousDecoderHidden)
+        decoder.gatesBackward(dHidden: w.dDecoderHidden, dCell: &w.dDecoderCell, cache: step.decoder,              // Eq. 7
+                              previousCell: previousDecoderCell, dGates: &w.dDecoderGates)
+        decoder.inputsBackward(dGates: w.dDecoderGates, packedWeights: w.packedWeights.decoder,
+                               dInput: &w.dZ, dPreviousHidden: &w.dPreviousDecoderHidden)
+        w.stacks.decoderGates.store(w.dDecoderGates, step: t)
         klBackward(mu: step.latent.mu, sigma: step.latent.sigma, scale: scale,                                      // Eq. 11
                    dMu: &w.dMu, dLogSigma: &w.dLogSigma)
-        latent.backward(dZ: w.dZ, dMu: &w.dMu, dLogSigma: &w.dLogSigma, cache: step.latent,                         // Eq. 1, 2, 6
-                        encoderHidden: step.encoder.hidden, packedWeights: w.packedWeights,
-                        gradient: &gradient.latent, dEncoderHidden: &w.dEncoderHidden)
+        latent.sampleBackward(dZ: w.dZ, cache: step.latent, dMu: &w.dMu, dLogSigma: &w.dLogSigma)                 // Eq. 6
+        latent.inputBackward(dMu: w.dMu, dLogSigma: w.dLogSigma, packedWeights: w.packedWeights,                   // Eq. 1, 2
+                             dEncoderHidden: &w.dEncoderHidden)
+        w.stacks.mu.store(w.dMu, step: t)
+        w.stacks.logSigma.store(w.dLogSigma, step: t)
         w.dEncoderHidden.add(w.dPreviousEncoderHidden)
-        encoder.backward(dHidden: w.dEncoderHidden, dCell: &w.dEncoderCell, cache: step.encoder,                   // Eq. 5
-                         input: step.encoderInput, previousHidden: previousEncoderHidden,
-                         previousCell: previousEncoderCell, packedWeights: w.packedWeights.encoder,
-                         dGates: &w.dEncoderGates, gradient: &gradient.encoder,
-                         dInput: &w.dEncoderInput, dPreviousHidden: &w.dPreviousEncoderHidden)
+        encoder.gatesBackward(dHidden: w.dEncoderHidden, dCell: &w.dEncoderCell, cache: step.encoder,              // Eq. 5
+                              previousCell: previousEncoderCell, dGates: &w.dEncoderGates)
+        encoder.inputsBackward(dGates: w.dEncoderGates, packedWeights: w.packedWeights.encoder,
+                               dInput: &w.dEncoderInput, dPreviousHidden: &w.dPreviousEncoderHidden)
+        w.stacks.encoderGates.store(w.dEncoderGates, step: t)
         let constant = config.encoderConstantInputSize, varyingGlimpse = config.glimpseSize - constant
         if constant > 0 { w.dEncoderGatesSum.add(w.dEncoderGates) }
         for row in 0..<image.rows {                                            // split d[r_t, h^dec_{t-1}]
@@ -166,9 +175,9 @@ extension DRAWModel {
                                       dFilterY: &w.dReadFilterY, dIntensity: &w.dIntensity)
             readGeometry.backward(dFilterX: w.dReadFilterX, dFilterY: w.dReadFilterY, dIntensity: w.dIntensity,    // Eq. 22-26
                                   cache: step.readAttention, dParameters: &w.dAttentionParameters)
-            readAttention.backward(dOutput: w.dAttentionParameters, input: previousDecoderHidden,                  // Eq. 21
-                                   packedWeight: w.packedWeights.readAttention, gradient: &gradient.readAttention,
-                                   dInput: &w.dPreviousDecoderHidden, accumulateInput: true)
+            readAttention.backwardInput(dOutput: w.dAttentionParameters, packedWeight: w.packedWeights.readAttention, // Eq. 21
+                                        dInput: &w.dPreviousDecoderHidden, accumulate: true)
+            w.stacks.readAttention.store(w.dAttentionParameters, step: t)
         } else {
             readWithoutAttentionBackward(dGlimpse: w.dGlimpse, dErrorImage: &w.dErrorImage)                        // Eq. 17
         }

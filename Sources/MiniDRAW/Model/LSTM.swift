@@ -132,7 +132,9 @@ extension LSTM {
 
     // MARK: - Backward
 
-    /// Backward of one step.
+    /// Backward of one step: `gatesBackward`, then `parametersBackward` and `inputsBackward`.
+    /// (DRAW's backward calls the three itself and runs the parameter half once for all T
+    /// steps; see `SharedWeightStacks`.)
     ///
     /// - dHidden: dL/dh_t [batchSize, hiddenSize] (from the layers above and from step t+1).
     /// - dCell: on entry dL/dc_t from step t+1, on exit dL/dc_{t-1}.
@@ -145,8 +147,17 @@ extension LSTM {
                          input: Matrix<Scalar>, previousHidden: Matrix<Scalar>, previousCell: Matrix<Scalar>,
                          packedWeights: LSTMPackedWeights? = nil, dGates: inout Matrix<Scalar>, gradient: inout LSTM<Scalar>,
                          dInput: inout Matrix<Scalar>, dPreviousHidden: inout Matrix<Scalar>) {
+        gatesBackward(dHidden: dHidden, dCell: &dCell, cache: cache, previousCell: previousCell, dGates: &dGates)
+        parametersBackward(dGates: dGates, input: input, previousHidden: previousHidden, gradient: &gradient)
+        inputsBackward(dGates: dGates, packedWeights: packedWeights, dInput: &dInput, dPreviousHidden: &dPreviousHidden)
+    }
+
+    /// dL/d(pre-activation gates) from dL/dh_t and dL/dc_t, through the cell's element-wise maths.
+    /// - dCell: on entry dL/dc_t, on exit dL/dc_{t-1}. dGates: [batchSize, 4 hiddenSize], overwritten.
+    public func gatesBackward(dHidden: Matrix<Scalar>, dCell: inout Matrix<Scalar>, cache: LSTMStepCache<Scalar>,
+                              previousCell: Matrix<Scalar>, dGates: inout Matrix<Scalar>) {
         let hidden = hiddenSize
-        let batchSize = input.rows
+        let batchSize = dHidden.rows
         withPointers(dHidden, previousCell, cache.gates, cache.tanhCell) { inputs in
         withMutablePointers(&dCell, &dGates) { dc, dg in
             let (dh, cPrev, gates, tanhCell) = (inputs[0], inputs[1], inputs[2], inputs[3])
@@ -173,12 +184,27 @@ extension LSTM {
                 }
             }}
         }}
-        // gates = x W_ihᵀ + h W_hhᵀ + b_ih + b_hh
+    }
+
+    // gates = x W_ihᵀ + h W_hhᵀ + b_ih + b_hh
+
+    /// dW_ih += dGatesᵀ x, dW_hh += dGatesᵀ h_{t-1}, db_ih, db_hh += column sums of dGates. The rows
+    /// may be one step's batch, or all T steps' stacked (`SharedWeightStacks`): the same sum.
+    /// - input: x's rows (all columns, or those after the constant ones); previousHidden: h_{t-1}'s rows.
+    public func parametersBackward(dGates: Matrix<Scalar>, input: Matrix<Scalar>, previousHidden: Matrix<Scalar>,
+                                   gradient: inout LSTM<Scalar>) {
         let inputColumns = (inputSize - input.columns)..<inputSize
         matmulTransposedA(dGates, input, into: &gradient.weightIH, cColumns: inputColumns, accumulate: true)
         matmulTransposedA(dGates, previousHidden, into: &gradient.weightHH, accumulate: true)
         accumulateColumnSums(of: dGates, into: &gradient.biasIH)
         accumulateColumnSums(of: dGates, into: &gradient.biasHH)
+    }
+
+    /// dL/dx = dGates W_ih (for x's columns in `dInput`, all or those after the constant ones)
+    /// and dL/dh_{t-1} = dGates W_hh, both overwritten.
+    public func inputsBackward(dGates: Matrix<Scalar>, packedWeights: LSTMPackedWeights? = nil,
+                               dInput: inout Matrix<Scalar>, dPreviousHidden: inout Matrix<Scalar>) {
+        let inputColumns = (inputSize - dInput.columns)..<inputSize
         matmul(dGates, weightIH, bColumns: inputColumns, packed: packedWeights?.inputWeight, into: &dInput)
         matmul(dGates, weightHH, packed: packedWeights?.hiddenWeight, into: &dPreviousHidden)
     }

@@ -50,21 +50,35 @@ extension Latent {
 
     // MARK: - Backward
 
-    /// Backward of Eq. 1, 2, 6, with the KL's own gradient already in dMu / dLogSigma.
-    ///   z = mu + sigma epsilon:  dmu += dz,  dlog sigma += dz sigma epsilon   (sigma = exp(log sigma))
+    /// Backward of Eq. 1, 2, 6, with the KL's own gradient already in dMu / dLogSigma:
+    /// `sampleBackward`, then the two linear layers' backward.
     /// - dZ: [batchSize, latentSize]; dMu, dLogSigma: [batchSize, latentSize], added to in place.
     /// - dEncoderHidden: [batchSize, encoderSize], overwritten.
     /// - packedWeights: the DRAW weights packed with `transposed: false`, or nil.
     public func backward(dZ: Matrix<Scalar>, dMu: inout Matrix<Scalar>, dLogSigma: inout Matrix<Scalar>,
                          cache: LatentStepCache<Scalar>, encoderHidden: Matrix<Scalar>, packedWeights: DRAWPackedWeights? = nil,
                          gradient: inout Latent<Scalar>, dEncoderHidden: inout Matrix<Scalar>) {
+        sampleBackward(dZ: dZ, cache: cache, dMu: &dMu, dLogSigma: &dLogSigma)
+        mu.backwardParameters(dOutput: dMu, input: encoderHidden, gradient: &gradient.mu)
+        logSigma.backwardParameters(dOutput: dLogSigma, input: encoderHidden, gradient: &gradient.logSigma)
+        inputBackward(dMu: dMu, dLogSigma: dLogSigma, packedWeights: packedWeights, dEncoderHidden: &dEncoderHidden)
+    }
+
+    /// Eq. 6 backward: z = mu + sigma epsilon, so dmu += dz and dlog sigma += dz sigma epsilon
+    /// (sigma = exp(log sigma), Eq. 2).
+    public func sampleBackward(dZ: Matrix<Scalar>, cache: LatentStepCache<Scalar>,
+                               dMu: inout Matrix<Scalar>, dLogSigma: inout Matrix<Scalar>) {
         for index in 0..<dZ.count {
             dMu.storage[index] += dZ.storage[index]
             dLogSigma.storage[index] += dZ.storage[index] * cache.sigma.storage[index] * cache.noise.storage[index]
         }
-        mu.backward(dOutput: dMu, input: encoderHidden, packedWeight: packedWeights?.latentMu, gradient: &gradient.mu,
-                    dInput: &dEncoderHidden, accumulateInput: false)
-        logSigma.backward(dOutput: dLogSigma, input: encoderHidden, packedWeight: packedWeights?.latentLogSigma,
-                          gradient: &gradient.logSigma, dInput: &dEncoderHidden, accumulateInput: true)
+    }
+
+    /// Eq. 1, 2 backward to h^enc_t: dh^enc = dmu W_mu + dlog sigma W_sigma (overwritten).
+    public func inputBackward(dMu: Matrix<Scalar>, dLogSigma: Matrix<Scalar>, packedWeights: DRAWPackedWeights? = nil,
+                              dEncoderHidden: inout Matrix<Scalar>) {
+        mu.backwardInput(dOutput: dMu, packedWeight: packedWeights?.latentMu, dInput: &dEncoderHidden, accumulate: false)
+        logSigma.backwardInput(dOutput: dLogSigma, packedWeight: packedWeights?.latentLogSigma,
+                               dInput: &dEncoderHidden, accumulate: true)
     }
 }

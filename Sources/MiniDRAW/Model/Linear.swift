@@ -43,10 +43,17 @@ public struct Linear<Scalar: DRAWScalar>: Equatable, Sendable {
     public func backward(dOutput: Matrix<Scalar>, input: Matrix<Scalar>, packedWeight: PackedWeight? = nil,
                          gradient: inout Linear<Scalar>, dInput: inout Matrix<Scalar>, accumulateInput: Bool) {
         backwardParameters(dOutput: dOutput, input: input, gradient: &gradient)
-        matmul(dOutput, weight, packed: packedWeight, into: &dInput, accumulate: accumulateInput)
+        backwardInput(dOutput: dOutput, packedWeight: packedWeight, dInput: &dInput, accumulate: accumulateInput)
     }
 
-    /// The parameter half of `backward`, for layers whose input is data.
+    /// The input half of `backward`: dInput (+)= dOutput · W.
+    public func backwardInput(dOutput: Matrix<Scalar>, packedWeight: PackedWeight? = nil,
+                              dInput: inout Matrix<Scalar>, accumulate: Bool) {
+        matmul(dOutput, weight, packed: packedWeight, into: &dInput, accumulate: accumulate)
+    }
+
+    /// The parameter half of `backward`, for layers whose input is data, and for a weight's
+    /// T steps at once (rows stacked, `SharedWeightStacks`).
     public func backwardParameters(dOutput: Matrix<Scalar>, input: Matrix<Scalar>, gradient: inout Linear<Scalar>) {
         matmulTransposedA(dOutput, input, into: &gradient.weight, accumulate: true)
         accumulateColumnSums(of: dOutput, into: &gradient.bias)

@@ -30,15 +30,20 @@ public final class Trainer {
     public private(set) var model: DRAWModel<Float>
     public private(set) var state: TrainingState
     let images: any TrainingImages
-    var cache: DRAWForwardCache<Float>
-    var workspace: DRAWBackwardWorkspace<Float>
+    /// The batch's fixed slices, each with its cache, workspace and gradient (`BatchChunks`).
+    let chunks: BatchChunks
     var gradient: DRAWModel<Float>
     var batch: Matrix<Float>
     var shuffledEpoch = -1
     var order: [Int] = []
 
     /// A new run from `seed`-initialised parameters, or a resumed one from (model, state).
-    public init(model: DRAWModel<Float>, state: TrainingState, images: any TrainingImages) throws {
+    public convenience init(model: DRAWModel<Float>, state: TrainingState, images: any TrainingImages) throws {
+        try self.init(model: model, state: state, images: images, chunkSize: BatchChunks.defaultSize)
+    }
+
+    /// - chunkSize: images per slice of the batch (`BatchChunks`); tests choose small ones.
+    init(model: DRAWModel<Float>, state: TrainingState, images: any TrainingImages, chunkSize: Int) throws {
         let config = model.config
         guard images.width == config.width, images.height == config.height, images.channels == config.channels else {
             throw TrainingError(description: "images are \(images.width)x\(images.height)x\(images.channels), "
@@ -49,8 +54,7 @@ public final class Trainer {
         self.state = state
         self.images = images
         let batchSize = state.settings.batchSize
-        cache = DRAWForwardCache(config: config, batchSize: batchSize)
-        workspace = DRAWBackwardWorkspace(config: config, batchSize: batchSize)
+        chunks = BatchChunks(config: config, batchSize: batchSize, size: chunkSize)
         gradient = model.zeros()
         batch = Matrix(rows: batchSize, columns: config.imageSize)
     }
@@ -71,18 +75,18 @@ public final class Trainer {
     // MARK: - One step
 
     /// One Adam step on the next batch. Throws, changing nothing, if the loss is not finite.
+    /// The batch runs as fixed slices side by side (`BatchChunks`), so the result does not
+    /// depend on the thread count.
     @discardableResult
     public func step() throws -> StepResult {
         fillNextBatch()
         var generator = state.generator
-        model.fillNoise(cache: &cache, generator: &generator)                      // Eq. 6: epsilon ~ N(0, I)
-        model.forward(image: batch, cache: &cache)
-        let loss = cache.meanLoss
+        chunks.load(batch: batch, model: model, generator: &generator)             // Eq. 6: epsilon ~ N(0, I)
+        chunks.forwardBackward(model: model, gradient: &gradient)                  // Eq. 1-12 and their gradients
+        let loss = chunks.meanLoss
         guard loss.isFinite else {
             throw TrainingError(description: "loss became \(loss) at step \(state.step + 1); stopping without saving (the last checkpoint is intact)")
         }
-        gradient.setZero()
-        model.backward(image: batch, cache: cache, workspace: &workspace, gradient: &gradient)
         let norm = globalNorm(gradient)
         guard norm.isFinite else {
             throw TrainingError(description: "gradient norm became \(norm) at step \(state.step + 1); stopping without saving (the last checkpoint is intact)")
@@ -92,8 +96,8 @@ public final class Trainer {
         state.adam.update(model: &model, gradient: gradient, settings: adam)
         state.generator = generator
         state.step += 1
-        return StepResult(step: state.step, loss: loss, reconstructionLoss: cache.meanReconstructionLoss,
-                          latentLoss: cache.meanLatentLoss, klPerStep: cache.klPerStep, gradientNorm: norm)
+        return StepResult(step: state.step, loss: loss, reconstructionLoss: chunks.meanReconstructionLoss,
+                          latentLoss: chunks.meanLatentLoss, klPerStep: chunks.klPerStep, gradientNorm: norm)
     }
 
     /// Writes the next `batchSize` images of the shuffled stream into `batch`.

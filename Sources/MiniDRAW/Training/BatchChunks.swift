@@ -1,0 +1,115 @@
+// MARK: - The batch in fixed chunks, one core each
+
+/// A training batch cut into slices of at most `defaultSize` images. Each slice runs its whole
+/// forward and backward (Eq. 1-12 and their derivatives) on one thread, into its own gradient;
+/// the slices' gradients are then added in slice order.
+///
+/// The slices do not depend on the thread count, and neither does the order of any sum, so a
+/// step gives the same bits on 1 thread or 2. The threads meet twice per step (start and end),
+/// not at each of the thousands of products and per-image loops of T = 64 steps.
+///
+/// With B images and slices of n_c images, the batch mean's gradient is
+///   d/dθ (1/B) Σ_images L = Σ_c (n_c / B) · d/dθ (1/n_c) Σ_{images of c} L,
+/// the n_c / B-weighted sum of what `DRAWModel.backward` gives for each slice.
+final class BatchChunks {
+    /// Images per slice. 50 splits the paper's batch of 100 in two, one slice per core here,
+    /// and keeps each slice's products big enough for the GEMM tiles: measured on a 2-core
+    /// Zen3 (paperMNIST, images/s on 1 and 2 threads), slices of 25 ran 97 and 168, of 50 102
+    /// and 184, of 100 115 and 131. Part of what a run computes: a resumed run keeps it.
+    static let defaultSize = 50
+
+    /// One slice's images, forward cache, backward workspace and gradient.
+    final class Chunk: @unchecked Sendable {
+        let rows: Range<Int>
+        var images: Matrix<Float>
+        var cache: DRAWForwardCache<Float>
+        var workspace: DRAWBackwardWorkspace<Float>
+        var gradient: DRAWModel<Float>
+
+        init(rows: Range<Int>, config: DRAWConfig) {
+            self.rows = rows
+            images = Matrix(rows: rows.count, columns: config.imageSize)
+            cache = DRAWForwardCache(config: config, batchSize: rows.count)
+            workspace = DRAWBackwardWorkspace(config: config, batchSize: rows.count)
+            gradient = DRAWModel(config: config)
+        }
+    }
+
+    let batchSize: Int
+    let chunks: [Chunk]
+
+    /// - size: images per slice (`defaultSize`; tests use small ones to get several slices).
+    init(config: DRAWConfig, batchSize: Int, size: Int = defaultSize) {
+        self.batchSize = batchSize
+        chunks = stride(from: 0, to: batchSize, by: size).map { start in
+            Chunk(rows: start..<min(batchSize, start + size), config: config)
+        }
+    }
+
+    /// Copies each slice's rows of `batch` [batchSize, imageSize] and draws its noise epsilon_t
+    /// (Eq. 6), slice after slice from `generator`.
+    func load(batch: Matrix<Float>, model: DRAWModel<Float>, generator: inout SeededGenerator) {
+        let imageSize = batch.columns
+        for chunk in chunks {
+            for index in 0..<(chunk.rows.count * imageSize) {
+                chunk.images.storage[index] = batch.storage[chunk.rows.lowerBound * imageSize + index]
+            }
+            model.fillNoise(cache: &chunk.cache, generator: &generator)
+        }
+    }
+
+    /// Forward and backward of every slice, `GEMM.threadCount` slices at a time, then their
+    /// gradients summed in slice order into `gradient` (overwritten).
+    func forwardBackward(model: DRAWModel<Float>, gradient: inout DRAWModel<Float>) {
+        let workers = min(GEMM.threadCount, chunks.count)
+        let chunks = self.chunks
+        runConcurrently(parts: workers) { worker in
+            GEMM.serially {
+                for chunk in stride(from: worker, to: chunks.count, by: workers).map({ chunks[$0] }) {
+                    model.forward(image: chunk.images, cache: &chunk.cache)
+                    chunk.gradient.setZero()
+                    model.backward(image: chunk.images, cache: chunk.cache, workspace: &chunk.workspace,
+                                   gradient: &chunk.gradient)
+                }
+            }
+        }
+        for (_, path) in DRAWModel<Float>.parameterPaths(config: model.config) {
+            gradient[keyPath: path].setZero()
+            for chunk in chunks {
+                gradient[keyPath: path].addScaled(chunk.gradient[keyPath: path], by: Float(chunk.rows.count) / Float(batchSize))
+            }
+        }
+    }
+
+    // MARK: Batch means of the figures
+
+    /// Σ over the batch of each image's `value`, divided by the batch size.
+    private func batchMean(_ value: (Chunk) -> [Float]) -> Double {
+        chunks.reduce(0) { sum, chunk in value(chunk).reduce(sum) { $0 + Double($1) } } / Double(batchSize)
+    }
+
+    /// L^x (Eq. 9), L^z (Eq. 10-11) and their sum L (Eq. 12), batch means.
+    var meanReconstructionLoss: Double { batchMean { $0.cache.reconstructionLoss } }
+    var meanLatentLoss: Double { batchMean { $0.cache.latentLoss } }
+    var meanLoss: Double { meanReconstructionLoss + meanLatentLoss }
+
+    /// The batch mean of each step's KL term (Eq. 11), t = 1...T.
+    var klPerStep: [Double] {
+        chunks.reduce(into: [Double](repeating: 0, count: chunks[0].cache.klPerStep.count)) { sums, chunk in
+            let weight = Double(chunk.rows.count) / Double(batchSize)
+            for t in sums.indices { sums[t] += weight * chunk.cache.klPerStep[t] }
+        }
+    }
+}
+
+extension Matrix {
+    /// `self += scale * other`, element-wise.
+    mutating func addScaled(_ other: Matrix, by scale: Scalar) {
+        checkSameShape(as: other, "addScaled")
+        storage.withUnsafeMutableBufferPointer { target in
+            other.storage.withUnsafeBufferPointer { source in
+                for index in 0..<target.count { target[index] += scale * source[index] }
+            }
+        }
+    }
+}
