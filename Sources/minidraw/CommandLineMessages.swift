@@ -11,6 +11,9 @@ func commandLineMessage(for error: any Error) -> String {
     case let error as RunFolderError: return message(for: error)
     case let error as PictureOptionError: return message(for: error)
     case let error as DatasetError: return message(for: error)
+    case let error as ExistingOutputError: return message(for: error)
+    case let error as TrainingLogError: return message(for: error)
+    case let error as ClassifierTrainingError: return "\(error) (lower --learning-rate?)"
     default: return "\(error)"
     }
 }
@@ -45,6 +48,19 @@ func message(for error: RunFolderError) -> String {
         return "\(folder) already holds a run (\(contents)); "
             + (resumable ? "continue it with --resume \(folder), " : "")
             + "train into another --out DIR, or give --overwrite to replace it"
+    }
+}
+
+/// Files in the way, and the flags that would clear it: `--overwrite`, or another `--out`.
+func message(for error: ExistingOutputError) -> String {
+    "\(error); give --overwrite to replace " + (error.existing.count > 1 ? "them" : "it")
+        + (error.offersOut ? ", or another --out DIR" : "")
+}
+
+/// A log with no rows yet, and how many steps make the first one.
+func message(for error: TrainingLogError) -> String {
+    switch error {
+    case .noRows: return "\(error) (train for at least --log-every steps)"
     }
 }
 

@@ -1,6 +1,6 @@
 import Testing
 @testable import minidraw
-import MiniDRAW
+@testable import MiniDRAW
 
 @Suite("Command-line options")
 struct CommandLineOptionsTests {
@@ -156,5 +156,24 @@ struct CommandLineOptionsTests {
                 == "--timesteps must be a positive integer, got -1")
         #expect(commandLineMessage(for: RunFolderError.holdsRun(folder: "runs/a", contents: "no checkpoint", resumable: false))
                 == "runs/a already holds a run (no checkpoint); train into another --out DIR, or give --overwrite to replace it")
+    }
+
+    @Test("files in the way: one named alone, the flags to clear it added by the tool, --out only where a command has it")
+    func existingOutputWording() {
+        #expect(ExistingOutputError(existing: ["runs/a/kl.svg"], total: 2, offersOut: false).description
+                == "runs/a/kl.svg already exists")
+        #expect(commandLineMessage(for: ExistingOutputError(existing: ["runs/a/kl.svg"], total: 2, offersOut: false))
+                == "runs/a/kl.svg already exists; give --overwrite to replace it")
+        #expect(commandLineMessage(for: ExistingOutputError(existing: ["a", "b"], total: 5, offersOut: true))
+                == "a already exists (and 1 more of the 5 files to write); give --overwrite to replace them, or another --out DIR")
+    }
+
+    @Test("an empty training log and a diverging classifier: the library states the fact, the tool names the flag")
+    func logAndClassifierWording() {
+        #expect(commandLineMessage(for: TrainingLogError.noRows(source: "runs/a/log.csv"))
+                == "runs/a/log.csv has a header but no rows yet (train for at least --log-every steps)")
+        let diverged = ClassifierTrainingError(step: 3, loss: .nan, gradientNorm: .infinity)
+        #expect(diverged.description == "step 3: loss nan, gradient norm inf is not finite")
+        #expect(commandLineMessage(for: diverged) == "step 3: loss nan, gradient norm inf is not finite (lower --learning-rate?)")
     }
 }

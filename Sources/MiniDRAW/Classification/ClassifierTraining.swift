@@ -36,9 +36,15 @@ public struct ClassifierStepResult: Sendable {
     public var gradientNorm: Double
 }
 
-/// A loss or gradient that is not a finite number.
-public struct ClassifierTrainingError: Error, CustomStringConvertible {
-    public let description: String
+/// A loss or gradient that is not a finite number, at training step `step` (1-based).
+public struct ClassifierTrainingError: Error, CustomStringConvertible, Equatable {
+    public let step: Int
+    public let loss: Double
+    public let gradientNorm: Double
+
+    public var description: String {
+        "step \(step): loss \(loss), gradient norm \(gradientNorm) is not finite"
+    }
 }
 
 // MARK: - Trainer
@@ -95,7 +101,7 @@ public final class ClassifierTrainer<Model: ImageClassifier> where Model.Scalar 
         let result = model.lossAndGradient(images: images, labels: labels, workspace: &workspace, gradient: &gradient)
         let norm = gradient.globalNorm
         guard result.meanLoss.isFinite && norm.isFinite else {
-            throw ClassifierTrainingError(description: "step \(step + 1): loss \(result.meanLoss), gradient norm \(norm) is not finite (lower --learning-rate?)")
+            throw ClassifierTrainingError(step: step + 1, loss: result.meanLoss, gradientNorm: norm)
         }
         adam.update(model: &model, gradient: gradient, settings: settings.adam)
         step += 1

@@ -8,18 +8,18 @@ public struct ExistingOutputError: Error, CustomStringConvertible, Equatable {
     public let existing: [String]
     /// How many files the command would write.
     public let total: Int
-    /// Whether the command takes `--out`, so the message can offer another folder.
+    /// Whether the command can write into another folder instead, so a message can offer one.
     public let offersOut: Bool
 
+    /// What is in the way, without the flags that would clear it (the tool adds those).
     public var description: String {
         let more = existing.count > 1 ? " (and \(existing.count - 1) more of the \(total) files to write)" : ""
-        return "\(existing[0]) already exists\(more); give --overwrite to replace " + (existing.count > 1 ? "them" : "it")
-            + (offersOut ? ", or another --out DIR" : "")
+        return "\(existing[0]) already exists\(more)"
     }
 }
 
 /// The one rule of every command that writes pictures, plots or pages: a file already there is
-/// replaced only when the user gives `--overwrite`, and the check covers every file before the first
+/// replaced only when the caller says `overwrite`, and the check covers every file before the first
 /// is written, so a refused command leaves the disk as it was.
 public enum OutputFiles {
     /// Throws `ExistingOutputError` when `overwrite` is false and any of `paths` exists.

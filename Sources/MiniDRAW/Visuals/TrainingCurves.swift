@@ -36,7 +36,7 @@ public struct TrainingLogTable: Sendable {
                 return value
             })
         }
-        guard !rows.isEmpty else { throw VisualsError("\(source) has a header but no rows yet (train for at least --log-every steps)") }
+        guard !rows.isEmpty else { throw TrainingLogError.noRows(source: source) }
         self.columns = columns
         self.rows = rows
     }
@@ -179,5 +179,17 @@ public enum TrainingCurves {
         try folder.write(Array(lossChart(table, title: "Training loss, \(name)").svg().utf8), name: "loss.svg")
         try folder.write(Array(klChart(table, title: "KL of each drawing step (Eq. 11), \(name)").svg().utf8), name: "kl.svg")
         return folder.paths
+    }
+}
+
+/// A training log that cannot be plotted yet.
+public enum TrainingLogError: Error, CustomStringConvertible, Equatable {
+    /// The log has its header and no row: the run has not logged a step.
+    case noRows(source: String)
+
+    public var description: String {
+        switch self {
+        case .noRows(let source): return "\(source) has a header but no rows yet"
+        }
     }
 }
