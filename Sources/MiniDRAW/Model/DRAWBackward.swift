@@ -85,10 +85,13 @@ extension DRAWModel {
     /// forward lines in reverse order, storing the output gradients of the shared weights; their
     /// parameter gradients come at the end, one product per weight (`SharedWeightStacks`). Packs
     /// the weights into `workspace.packedWeights` once for the T steps' input-gradient products.
-    public func backward(image: Matrix<Scalar>, cache: DRAWForwardCache<Scalar>,
-                         workspace: inout DRAWBackwardWorkspace<Scalar>, gradient: inout DRAWModel<Scalar>) {
+    /// - packedWeights: the weights packed already with `transposed: false` and shared with other
+    ///   batches running alongside; nil packs them into `workspace.packedWeights`.
+    public func backward(image: Matrix<Scalar>, cache: DRAWForwardCache<Scalar>, workspace: inout DRAWBackwardWorkspace<Scalar>,
+                         gradient: inout DRAWModel<Scalar>, packedWeights: DRAWPackedWeights? = nil) {
         let scale = 1 / Scalar(cache.batchSize)
-        pack(into: &workspace.packedWeights, batchSize: cache.batchSize)
+        if packedWeights == nil { pack(into: &workspace.packedWeights, batchSize: cache.batchSize) }
+        let packed = packedWeights ?? workspace.packedWeights
         workspace.stacks.storeInputs(from: cache)
         reconstructionLossBackward(image: image, canvas: cache.finalCanvas, scale: scale,      // Eq. 9
                                    dCanvas: &workspace.dCanvas)
@@ -104,7 +107,7 @@ extension DRAWModel {
                          previousCanvas: previous?.canvas ?? cache.initialCanvas,
                          previousEncoderCell: previous?.encoder.cell ?? cache.initialEncoderCell,
                          previousDecoderCell: previous?.decoder.cell ?? cache.initialDecoderCell,
-                         scale: scale, workspace: &workspace)
+                         scale: scale, packedWeights: packed, workspace: &workspace)
         }
         sharedWeightsBackward(workspace.stacks, gradient: &gradient)      // Σ_t dy_tᵀ x_t for every weight
         if config.encoderConstantInputSize > 0 { // x's encoder weights, once per batch
@@ -123,7 +126,7 @@ extension DRAWModel {
     /// The shared weights' output gradients go into `w.stacks` at step index `t`.
     func backwardStep(image: Matrix<Scalar>, t: Int, step: DRAWStepCache<Scalar>, previousCanvas: Matrix<Scalar>,
                       previousEncoderCell: Matrix<Scalar>, previousDecoderCell: Matrix<Scalar>,
-                      scale: Scalar, workspace w: inout DRAWBackwardWorkspace<Scalar>) {
+                      scale: Scalar, packedWeights packed: DRAWPackedWeights, workspace w: inout DRAWBackwardWorkspace<Scalar>) {
         // Eq. 8: c_t = c_{t-1} + write(h^dec_t); dc_t flows unchanged to c_{t-1} and into the write.
         if config.attention {
             writeGeometry.writeBackward(dCanvas: w.dCanvas, patch: step.writePatch, cache: step.writeAttention,   // Eq. 29
@@ -131,33 +134,33 @@ extension DRAWModel {
                                         dFilterX: &w.dWriteFilterX, dFilterY: &w.dWriteFilterY, dIntensity: &w.dIntensity)
             writeGeometry.backward(dFilterX: w.dWriteFilterX, dFilterY: w.dWriteFilterY, dIntensity: w.dIntensity, // Eq. 22-26
                                    cache: step.writeAttention, dParameters: &w.dAttentionParameters)
-            writeAttention.backwardInput(dOutput: w.dAttentionParameters, packedWeight: w.packedWeights.writeAttention, // Eq. 21
+            writeAttention.backwardInput(dOutput: w.dAttentionParameters, packedWeight: packed.writeAttention, // Eq. 21
                                          dInput: &w.dDecoderHidden, accumulate: true)
             w.stacks.writeAttention.store(w.dAttentionParameters, step: t)
-            write.backwardInput(dOutput: w.dWritePatch, packedWeight: w.packedWeights.write,                      // Eq. 28
+            write.backwardInput(dOutput: w.dWritePatch, packedWeight: packed.write,                      // Eq. 28
                                 dInput: &w.dDecoderHidden, accumulate: true)
             w.stacks.write.store(w.dWritePatch, step: t)
         } else {
-            write.backwardInput(dOutput: w.dCanvas, packedWeight: w.packedWeights.write,                          // Eq. 18
+            write.backwardInput(dOutput: w.dCanvas, packedWeight: packed.write,                          // Eq. 18
                                 dInput: &w.dDecoderHidden, accumulate: true)
             w.stacks.write.store(w.dCanvas, step: t)
         }
         decoder.gatesBackward(dHidden: w.dDecoderHidden, dCell: &w.dDecoderCell, cache: step.decoder,              // Eq. 7
                               previousCell: previousDecoderCell, dGates: &w.dDecoderGates)
-        decoder.inputsBackward(dGates: w.dDecoderGates, packedWeights: w.packedWeights.decoder,
+        decoder.inputsBackward(dGates: w.dDecoderGates, packedWeights: packed.decoder,
                                dInput: &w.dZ, dPreviousHidden: &w.dPreviousDecoderHidden)
         w.stacks.decoderGates.store(w.dDecoderGates, step: t)
         klBackward(mu: step.latent.mu, sigma: step.latent.sigma, scale: scale,                                      // Eq. 11
                    dMu: &w.dMu, dLogSigma: &w.dLogSigma)
         latent.sampleBackward(dZ: w.dZ, cache: step.latent, dMu: &w.dMu, dLogSigma: &w.dLogSigma)                 // Eq. 6
-        latent.inputBackward(dMu: w.dMu, dLogSigma: w.dLogSigma, packedWeights: w.packedWeights,                   // Eq. 1, 2
+        latent.inputBackward(dMu: w.dMu, dLogSigma: w.dLogSigma, packedWeights: packed,                   // Eq. 1, 2
                              dEncoderHidden: &w.dEncoderHidden)
         w.stacks.mu.store(w.dMu, step: t)
         w.stacks.logSigma.store(w.dLogSigma, step: t)
         w.dEncoderHidden.add(w.dPreviousEncoderHidden)
         encoder.gatesBackward(dHidden: w.dEncoderHidden, dCell: &w.dEncoderCell, cache: step.encoder,              // Eq. 5
                               previousCell: previousEncoderCell, dGates: &w.dEncoderGates)
-        encoder.inputsBackward(dGates: w.dEncoderGates, packedWeights: w.packedWeights.encoder,
+        encoder.inputsBackward(dGates: w.dEncoderGates, packedWeights: packed.encoder,
                                dInput: &w.dEncoderInput, dPreviousHidden: &w.dPreviousEncoderHidden)
         w.stacks.encoderGates.store(w.dEncoderGates, step: t)
         let constant = config.encoderConstantInputSize, varyingGlimpse = config.glimpseSize - constant
@@ -175,7 +178,7 @@ extension DRAWModel {
                                       dFilterY: &w.dReadFilterY, dIntensity: &w.dIntensity)
             readGeometry.backward(dFilterX: w.dReadFilterX, dFilterY: w.dReadFilterY, dIntensity: w.dIntensity,    // Eq. 22-26
                                   cache: step.readAttention, dParameters: &w.dAttentionParameters)
-            readAttention.backwardInput(dOutput: w.dAttentionParameters, packedWeight: w.packedWeights.readAttention, // Eq. 21
+            readAttention.backwardInput(dOutput: w.dAttentionParameters, packedWeight: packed.readAttention, // Eq. 21
                                         dInput: &w.dPreviousDecoderHidden, accumulate: true)
             w.stacks.readAttention.store(w.dAttentionParameters, step: t)
         } else {

@@ -98,11 +98,14 @@ extension DRAWModel {
     /// (fill it first: `fillNoise(cache:generator:)`, or with external values), and computes the losses.
     /// Packs the weights into `cache.packedWeights` first, so the T steps' products reuse one packing.
     /// - image: [batchSize, imageSize] with values in [0, 1]
-    public func forward(image: Matrix<Scalar>, cache: inout DRAWForwardCache<Scalar>) {
+    /// - packedWeights: this model's weights packed already (`pack(into:batchSize:)`, `transposed: true`)
+    ///   and shared with other batches running alongside; nil packs them into `cache.packedWeights`.
+    public func forward(image: Matrix<Scalar>, cache: inout DRAWForwardCache<Scalar>, packedWeights: DRAWPackedWeights? = nil) {
         precondition(image.rows == cache.batchSize && image.columns == config.imageSize,
                      "DRAW forward: image \(image.shapeDescription), expected [\(cache.batchSize), \(config.imageSize)]")
         for index in 0..<cache.batchSize { cache.latentLoss[index] = 0 }
-        pack(into: &cache.packedWeights, batchSize: cache.batchSize)
+        if packedWeights == nil { pack(into: &cache.packedWeights, batchSize: cache.batchSize) }
+        let packed = packedWeights ?? cache.packedWeights
         broadcastInitialStates(into: &cache)                                      // §2.1: c_0, h^enc_0, h^dec_0
         let constantGates: Matrix<Scalar>?
         if config.encoderConstantInputSize > 0 {
@@ -120,7 +123,7 @@ extension DRAWModel {
                 previousEncoderCell: previous?.encoder.cell ?? cache.initialEncoderCell,
                 previousDecoderHidden: previous?.decoder.hidden ?? cache.initialDecoderHidden,
                 previousDecoderCell: previous?.decoder.cell ?? cache.initialDecoderCell,
-                packedWeights: cache.packedWeights, encoderConstantGates: constantGates,
+                packedWeights: packed, encoderConstantGates: constantGates,
                 step: &cache.steps[t], latentLoss: &cache.latentLoss)
         }
         cache.reconstructionLoss = MiniDRAW.reconstructionLoss(image: image, canvas: cache.finalCanvas)   // Eq. 9

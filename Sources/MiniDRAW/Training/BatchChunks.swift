@@ -37,6 +37,10 @@ final class BatchChunks {
 
     let batchSize: Int
     let chunks: [Chunk]
+    /// The model's weights packed once per step for all slices: forward (x Wᵀ) and backward
+    /// (dY · W) products. One copy read by both cores, not one per slice.
+    var packedForward = DRAWPackedWeights(transposed: true)
+    var packedBackward = DRAWPackedWeights(transposed: false)
 
     /// - size: images per slice (`defaultSize`; tests use small ones to get several slices).
     init(config: DRAWConfig, batchSize: Int, size: Int = defaultSize) {
@@ -62,14 +66,16 @@ final class BatchChunks {
     /// gradients summed in slice order into `gradient` (overwritten).
     func forwardBackward(model: DRAWModel<Float>, gradient: inout DRAWModel<Float>) {
         let workers = min(GEMM.threadCount, chunks.count)
-        let chunks = self.chunks
+        model.pack(into: &packedForward, batchSize: chunks[0].rows.count)
+        model.pack(into: &packedBackward, batchSize: chunks[0].rows.count)
+        let (chunks, packedForward, packedBackward) = (self.chunks, self.packedForward, self.packedBackward)
         runConcurrently(parts: workers) { worker in
             GEMM.serially {
                 for chunk in stride(from: worker, to: chunks.count, by: workers).map({ chunks[$0] }) {
-                    model.forward(image: chunk.images, cache: &chunk.cache)
+                    model.forward(image: chunk.images, cache: &chunk.cache, packedWeights: packedForward)
                     chunk.gradient.setZero()
                     model.backward(image: chunk.images, cache: chunk.cache, workspace: &chunk.workspace,
-                                   gradient: &chunk.gradient)
+                                   gradient: &chunk.gradient, packedWeights: packedBackward)
                 }
             }
         }
