@@ -14,30 +14,33 @@ struct PaperEquation {
 
 enum PaperEquations {
     /// `DRAWModel.forward(image:cache:)` runs Eq. 1-12 in one call; `generate(count:generator:)` Eq. 13-16.
-    static let wholeForward = #"\bforward\(image:"#
+    static let wholeForward = #"\b(forward\(image:|forwardBackward\(model:)"#
     static let wholeGeneration = #"\.generate\(count:"#
     /// Eq. 22-26 as one call (the window and both filterbanks), forward or backward.
     static let window = #"[gG]eometry\.(forward\(cache:|backward\(dFilterX:)"#
-    /// The latent layer's forward and backward compute Eq. 1, 2 and 6 together.
-    static let latentLayer = #"\blatent\.(forward|backward)\("#
+    /// The latent layer's forward and backward compute Eq. 1, 2 and 6 together (the backward in
+    /// parts: the sample's, the input's, and the weights' over all T steps).
+    static let latentLayer = #"\blatent\.(forward|backward|sampleBackward|inputBackward)\("#
 
     static let all: [PaperEquation] = [
         // §2.1, the network
         PaperEquation(number: 1, formula: "mu_t = W(h^enc_t)",
-                      implementedBy: [#"\bmu\.forward\("#, latentLayer, wholeForward]),
+                      implementedBy: [#"\bmu\.(forward|backwardParameters)\("#, latentLayer, wholeForward]),
         PaperEquation(number: 2, formula: "sigma_t = exp(W(h^enc_t))",
-                      implementedBy: [#"\blogSigma\.forward\("#, #"exp\(cache\.logSigma"#, latentLayer, wholeForward]),
+                      implementedBy: [#"\blogSigma\.(forward|backwardParameters)\("#, #"exp\(cache\.logSigma"#, latentLayer, wholeForward]),
         PaperEquation(number: 3, formula: "x_hat_t = x - sigmoid(c_{t-1})",
                       implementedBy: [#"\berrorImage(Backward)?\("#, #"x\[index\] - xHat\[index\]"#, wholeForward]),
         PaperEquation(number: 4, formula: "r_t = read(x, x_hat_t, h^dec_{t-1})",
                       implementedBy: [#"Geometry\.read\(image:"#, #"\breadWithoutAttention\("#, wholeForward]),
         PaperEquation(number: 5, formula: "h^enc_t = RNN^enc(h^enc_{t-1}, [r_t, h^dec_{t-1}])",
-                      implementedBy: [#"\bencoder\.(forward|backward|constantInputGates|constantInputBackward)\("#,
+                      implementedBy: [#"\bencoder\.(forward|backward|gatesBackward|parametersBackward|constantInputGates|constantInputBackward)\("#,
                                       #"\bd?[eE]ncoderInput\[row"#, wholeForward]),
         PaperEquation(number: 6, formula: "z_t ~ Q(Z_t | h^enc_t), sampled as z_t = mu_t + sigma_t epsilon_t",
-                      implementedBy: [#"mu\.storage\[index\] \+ sigma \* cache\.noise"#, #"\bfillNoise\("#, latentLayer, wholeForward]),
+                      implementedBy: [#"mu\.storage\[index\] \+ sigma \* cache\.noise"#, #"\bfillNoise\("#, #"\bchunks\.load\(batch:"#,
+                                      latentLayer, wholeForward]),
         PaperEquation(number: 7, formula: "h^dec_t = RNN^dec(h^dec_{t-1}, z_t)",
-                      implementedBy: [#"\bdecoder\.(forward|backward)\((input: step|dHidden)"#, wholeForward]),
+                      implementedBy: [#"\bdecoder\.(forward|backward|gatesBackward)\((input: step|dHidden)"#,
+                                      #"\bdecoder\.parametersBackward\(dGates: stacks"#, wholeForward]),
         PaperEquation(number: 8, formula: "c_t = c_{t-1} + write(h^dec_t)",
                       implementedBy: [#"Geometry\.write\(patch: step"#, #"step\.canvas\.add\(step\.writePatch\)"#, wholeForward]),
         // §2.2, the loss
@@ -63,14 +66,14 @@ enum PaperEquations {
                       implementedBy: [#"glimpse\[row, (size \+ )?index\] = (image|errorImage)\["#,
                                       #"\breadWithoutAttention(Backward)?\("#, #"\bencoder\.constantInput(Gates|Backward)\("#]),
         PaperEquation(number: 18, formula: "write(h^dec_t) = W(h^dec_t)",
-                      implementedBy: [#"\bwrite\.(forward|backward)\("#, #"step\.canvas\.add\(step\.writePatch\)"#]),
+                      implementedBy: [#"\bwrite\.(forward|backward|backwardInput|backwardParameters)\("#, #"step\.canvas\.add\(step\.writePatch\)"#]),
         // §3.2, selective attention
         PaperEquation(number: 19, formula: "mu_X^i = g_X + (i - N/2 - 0.5) delta",
                       implementedBy: [#"gridOffset\(i\) \* stride"#, #"buildFilterbank\(center: centerX"#]),
         PaperEquation(number: 20, formula: "mu_Y^j = g_Y + (j - N/2 - 0.5) delta",
                       implementedBy: [#"gridOffset\(i\) \* stride"#, #"buildFilterbank\(center: centerY"#]),
         PaperEquation(number: 21, formula: "(g~_X, g~_Y, log sigma^2, log delta~, log gamma) = W(h^dec)",
-                      implementedBy: [#"[aA]ttention\.(forward|backward)\("#, #"exp\(parameters\[AttentionParameter\.(variance|intensity)\]"#]),
+                      implementedBy: [#"[aA]ttention\.(forward|backward|backwardInput|backwardParameters)\("#, #"exp\(parameters\[AttentionParameter\.(variance|intensity)\]"#]),
         PaperEquation(number: 22, formula: "g_X = (A + 1)/2 (g~_X + 1)",
                       implementedBy: [#"AttentionParameter\.centerX\]"#, #"window\.centerX"#, window]),
         PaperEquation(number: 23, formula: "g_Y = (B + 1)/2 (g~_Y + 1)",
@@ -87,7 +90,7 @@ enum PaperEquations {
                       implementedBy: [#"Geometry\.read\(image:"#, #"\breadBackward\("#, #"\bfilterImage(Backward)?\("#,
                                       #"\breadImage(Backward)?\("#]),
         PaperEquation(number: 28, formula: "w_t = W(h^dec_t)",
-                      implementedBy: [#"\bwrite\.(forward|backward)\("#]),
+                      implementedBy: [#"\bwrite\.(forward|backward|backwardInput|backwardParameters)\("#]),
         PaperEquation(number: 29, formula: "write(h^dec_t) = 1/gamma_hat F_Y_hat^T w_t F_X_hat",
                       implementedBy: [#"Geometry\.write\(patch:"#, #"\bwriteBackward\("#,
                                       #"1 / cache\.window\[row, AttentionParameter\.intensity\]"#, #"axpy\(inverseIntensity"#]),
