@@ -101,12 +101,7 @@ extension DRAWModel {
         workspace.dEncoderCell.setZero()
         workspace.dEncoderGatesSum.setZero()
         for t in stride(from: config.timesteps - 1, through: 0, by: -1) {
-            let step = cache.steps[t]
-            let previous = t == 0 ? nil : cache.steps[t - 1]
-            backwardStep(image: image, t: t, step: step,
-                         previousCanvas: previous?.canvas ?? cache.initialCanvas,
-                         previousEncoderCell: previous?.encoder.cell ?? cache.initialEncoderCell,
-                         previousDecoderCell: previous?.decoder.cell ?? cache.initialDecoderCell,
+            backwardStep(image: image, t: t, step: cache.steps[t], previous: cache.state(before: t),
                          scale: scale, packedWeights: packed, workspace: &workspace)
         }
         sharedWeightsBackward(workspace.stacks, gradient: &gradient)      // Σ_t dy_tᵀ x_t for every weight
@@ -119,73 +114,5 @@ extension DRAWModel {
         accumulateColumnSums(of: workspace.dCanvas, into: &gradient.initialCanvas)
         accumulateColumnSums(of: workspace.dPreviousEncoderHidden, into: &gradient.initialEncoderHidden)
         accumulateColumnSums(of: workspace.dDecoderHidden, into: &gradient.initialDecoderHidden)
-    }
-
-    /// Backward of one step. On entry the workspace holds dL/dc_t, dL/dh^dec_t (from later
-    /// steps), dL/dc^dec_t, dL/dh^enc_t (recurrence) and dL/dc^enc_t; on exit the same for t-1.
-    /// The shared weights' output gradients go into `w.stacks` at step index `t`.
-    func backwardStep(image: Matrix<Scalar>, t: Int, step: DRAWStepCache<Scalar>, previousCanvas: Matrix<Scalar>,
-                      previousEncoderCell: Matrix<Scalar>, previousDecoderCell: Matrix<Scalar>,
-                      scale: Scalar, packedWeights packed: DRAWPackedWeights, workspace w: inout DRAWBackwardWorkspace<Scalar>) {
-        // Eq. 8: c_t = c_{t-1} + write(h^dec_t); dc_t flows unchanged to c_{t-1} and into the write.
-        if config.attention {
-            writeGeometry.writeBackward(dCanvas: w.dCanvas, patch: step.writePatch, cache: step.writeAttention,   // Eq. 29
-                                        channels: config.channels, dPatch: &w.dWritePatch,
-                                        dFilterX: &w.dWriteFilterX, dFilterY: &w.dWriteFilterY, dIntensity: &w.dIntensity)
-            writeGeometry.backward(dFilterX: w.dWriteFilterX, dFilterY: w.dWriteFilterY, dIntensity: w.dIntensity, // Eq. 22-26
-                                   cache: step.writeAttention, dParameters: &w.dAttentionParameters)
-            writeAttention.backwardInput(dOutput: w.dAttentionParameters, packedWeight: packed.writeAttention, // Eq. 21
-                                         dInput: &w.dDecoderHidden, accumulate: true)
-            w.stacks.writeAttention.store(w.dAttentionParameters, step: t)
-            write.backwardInput(dOutput: w.dWritePatch, packedWeight: packed.write,                      // Eq. 28
-                                dInput: &w.dDecoderHidden, accumulate: true)
-            w.stacks.write.store(w.dWritePatch, step: t)
-        } else {
-            write.backwardInput(dOutput: w.dCanvas, packedWeight: packed.write,                          // Eq. 18
-                                dInput: &w.dDecoderHidden, accumulate: true)
-            w.stacks.write.store(w.dCanvas, step: t)
-        }
-        decoder.gatesBackward(dHidden: w.dDecoderHidden, dCell: &w.dDecoderCell, cache: step.decoder,              // Eq. 7
-                              previousCell: previousDecoderCell, dGates: &w.dDecoderGates)
-        decoder.inputsBackward(dGates: w.dDecoderGates, packedWeights: packed.decoder,
-                               dInput: &w.dZ, dPreviousHidden: &w.dPreviousDecoderHidden)
-        w.stacks.decoderGates.store(w.dDecoderGates, step: t)
-        klBackward(mu: step.latent.mu, sigma: step.latent.sigma, scale: scale,                                      // Eq. 11
-                   dMu: &w.dMu, dLogSigma: &w.dLogSigma)
-        latent.sampleBackward(dZ: w.dZ, cache: step.latent, dMu: &w.dMu, dLogSigma: &w.dLogSigma)                 // Eq. 6
-        latent.inputBackward(dMu: w.dMu, dLogSigma: w.dLogSigma, packedWeights: packed,                   // Eq. 1, 2
-                             dEncoderHidden: &w.dEncoderHidden)
-        w.stacks.mu.store(w.dMu, step: t)
-        w.stacks.logSigma.store(w.dLogSigma, step: t)
-        w.dEncoderHidden.add(w.dPreviousEncoderHidden)
-        encoder.gatesBackward(dHidden: w.dEncoderHidden, dCell: &w.dEncoderCell, cache: step.encoder,              // Eq. 5
-                              previousCell: previousEncoderCell, dGates: &w.dEncoderGates)
-        encoder.inputsBackward(dGates: w.dEncoderGates, packedWeights: packed.encoder,
-                               dInput: &w.dEncoderInput, dPreviousHidden: &w.dPreviousEncoderHidden)
-        w.stacks.encoderGates.store(w.dEncoderGates, step: t)
-        let constant = config.encoderConstantInputSize, varyingGlimpse = config.glimpseSize - constant
-        if constant > 0 { w.dEncoderGatesSum.add(w.dEncoderGates) }
-        for row in 0..<image.rows {                                            // split d[r_t, h^dec_{t-1}]
-            for column in 0..<varyingGlimpse { w.dGlimpse[row, constant + column] = w.dEncoderInput[row, column] }  // Eq. 5: dr_t
-            for column in 0..<config.decoderSize {
-                w.dPreviousDecoderHidden[row, column] += w.dEncoderInput[row, varyingGlimpse + column]  // Eq. 5: dh^dec_{t-1}
-            }
-        }
-        if config.attention {
-            readGeometry.readBackward(dGlimpse: w.dGlimpse, image: image, errorImage: step.errorImage,             // Eq. 27
-                                      cache: step.readAttention, channels: config.channels,
-                                      dErrorImage: &w.dErrorImage, dFilterX: &w.dReadFilterX,
-                                      dFilterY: &w.dReadFilterY, dIntensity: &w.dIntensity)
-            readGeometry.backward(dFilterX: w.dReadFilterX, dFilterY: w.dReadFilterY, dIntensity: w.dIntensity,    // Eq. 22-26
-                                  cache: step.readAttention, dParameters: &w.dAttentionParameters)
-            readAttention.backwardInput(dOutput: w.dAttentionParameters, packedWeight: packed.readAttention, // Eq. 21
-                                        dInput: &w.dPreviousDecoderHidden, accumulate: true)
-            w.stacks.readAttention.store(w.dAttentionParameters, step: t)
-        } else {
-            readWithoutAttentionBackward(dGlimpse: w.dGlimpse, dErrorImage: &w.dErrorImage)                        // Eq. 17
-        }
-        errorImageBackward(dErrorImage: w.dErrorImage, canvas: previousCanvas, sigmoidCanvas: &w.sigmoidCanvas,  // Eq. 3
-                           dCanvas: &w.dCanvas)
-        swap(&w.dDecoderHidden, &w.dPreviousDecoderHidden)
     }
 }

@@ -115,66 +115,11 @@ extension DRAWModel {
             constantGates = nil
         }
         for t in 0..<config.timesteps {
-            let previous = t == 0 ? nil : cache.steps[t - 1]
-            cache.klPerStep[t] = forwardStep(
-                image: image,
-                previousCanvas: previous?.canvas ?? cache.initialCanvas,
-                previousEncoderHidden: previous?.encoder.hidden ?? cache.initialEncoderHidden,
-                previousEncoderCell: previous?.encoder.cell ?? cache.initialEncoderCell,
-                previousDecoderHidden: previous?.decoder.hidden ?? cache.initialDecoderHidden,
-                previousDecoderCell: previous?.decoder.cell ?? cache.initialDecoderCell,
-                packedWeights: packed, encoderConstantGates: constantGates,
-                step: &cache.steps[t], latentLoss: &cache.latentLoss)
+            cache.klPerStep[t] = forwardStep(image: image, previous: cache.state(before: t),
+                                             packedWeights: packed, encoderConstantGates: constantGates,
+                                             step: &cache.steps[t], latentLoss: &cache.latentLoss)
         }
         cache.reconstructionLoss = MiniDRAW.reconstructionLoss(image: image, canvas: cache.finalCanvas)   // Eq. 9
-    }
-
-    /// One step t of Eq. 1-8, writing into `step` (modified in place, so nothing is copied).
-    /// Returns the batch mean of this step's KL term.
-    /// - encoderConstantGates: x's encoder gates without attention (see `DRAWForwardCache`), else nil.
-    func forwardStep(image: Matrix<Scalar>, previousCanvas: Matrix<Scalar>,
-                     previousEncoderHidden: Matrix<Scalar>, previousEncoderCell: Matrix<Scalar>,
-                     previousDecoderHidden: Matrix<Scalar>, previousDecoderCell: Matrix<Scalar>,
-                     packedWeights packed: DRAWPackedWeights, encoderConstantGates: Matrix<Scalar>?,
-                     step: inout DRAWStepCache<Scalar>, latentLoss: inout [Scalar]) -> Double {
-        let constant = config.encoderConstantInputSize, decoderSize = config.decoderSize
-        let varyingGlimpse = config.glimpseSize - constant
-        errorImage(image: image, canvas: previousCanvas, into: &step.errorImage)                 // Eq. 3
-        if config.attention {
-            readAttention.forward(previousDecoderHidden, packedWeight: packed.readAttention,      // Eq. 21
-                                  into: &step.readAttention.parameters)
-            readGeometry.forward(cache: &step.readAttention)                                      // Eq. 22-26
-            readGeometry.read(image: image, errorImage: step.errorImage, cache: step.readAttention,  // Eq. 4 = Eq. 27
-                              channels: config.channels, glimpse: &step.glimpse)
-        } else {
-            readWithoutAttention(image: image, errorImage: step.errorImage, glimpse: &step.glimpse) // Eq. 4 = Eq. 17
-        }
-        for row in 0..<image.rows {                                            // the encoder's input [r_t, h^dec_{t-1}]
-            for column in 0..<varyingGlimpse { step.encoderInput[row, column] = step.glimpse[row, constant + column] }  // Eq. 5: r_t
-            for column in 0..<decoderSize {
-                step.encoderInput[row, varyingGlimpse + column] = previousDecoderHidden[row, column]               // Eq. 5: h^dec_{t-1}
-            }
-        }
-        encoder.forward(input: step.encoderInput, previousHidden: previousEncoderHidden,              // Eq. 5
-                        previousCell: previousEncoderCell, packedWeights: packed.encoder,
-                        constantGates: encoderConstantGates, cache: &step.encoder)
-        latent.forward(encoderHidden: step.encoder.hidden, packedWeights: packed, cache: &step.latent)  // Eq. 1, 2, 6
-        let kl = accumulateKL(mu: step.latent.mu, logSigma: step.latent.logSigma,                     // Eq. 10-11
-                              sigma: step.latent.sigma, into: &latentLoss)
-        decoder.forward(input: step.latent.z, previousHidden: previousDecoderHidden,                  // Eq. 7
-                        previousCell: previousDecoderCell, packedWeights: packed.decoder, cache: &step.decoder)
-        write.forward(step.decoder.hidden, packedWeight: packed.write, into: &step.writePatch)        // Eq. 18 or Eq. 28
-        step.canvas.assign(previousCanvas)
-        if config.attention {
-            writeAttention.forward(step.decoder.hidden, packedWeight: packed.writeAttention,         // Eq. 21
-                                   into: &step.writeAttention.parameters)
-            writeGeometry.forward(cache: &step.writeAttention)                                        // Eq. 22-26
-            writeGeometry.write(patch: step.writePatch, cache: step.writeAttention,                   // Eq. 8 with Eq. 29
-                                channels: config.channels, canvas: &step.canvas)
-        } else {
-            step.canvas.add(step.writePatch)                                                          // Eq. 8 with Eq. 18
-        }
-        return kl
     }
 
     /// Copies the learned c_0, h^enc_0 and h^dec_0 ([1, n] each) to every image of the batch.

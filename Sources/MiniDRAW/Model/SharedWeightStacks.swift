@@ -87,12 +87,12 @@ public struct SharedWeightStacks<Scalar: DRAWScalar>: Sendable {
     /// Copies every step's x_t from a forward cache.
     mutating func storeInputs(from cache: DRAWForwardCache<Scalar>) {
         for (t, step) in cache.steps.enumerated() {
-            let previous = t == 0 ? nil : cache.steps[t - 1]
+            let previous = cache.state(before: t)
             encoderInputs.store(step.encoderInput, step: t)
-            encoderPreviousHiddens.store(previous?.encoder.hidden ?? cache.initialEncoderHidden, step: t)
+            encoderPreviousHiddens.store(previous.encoderHidden, step: t)
             encoderHiddens.store(step.encoder.hidden, step: t)
             latentSamples.store(step.latent.z, step: t)
-            decoderPreviousHiddens.store(previous?.decoder.hidden ?? cache.initialDecoderHidden, step: t)
+            decoderPreviousHiddens.store(previous.decoderHidden, step: t)
             decoderHiddens.store(step.decoder.hidden, step: t)
         }
     }
