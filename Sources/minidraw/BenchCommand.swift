@@ -39,7 +39,10 @@ enum BenchCommand: Command {
             }
             return preset
         }
-        if !json { print("MiniDRAW bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(threads) threads for training") }
+        if !json {
+            print("MiniDRAW bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(threads) threads for training")
+            print("CPU: \(cpuDescription()); GEMM register tile \(GEMM.registerTile.rows)x\(GEMM.registerTile.columns) floats")
+        }
         if gemmSeconds > 0 {
             let threadCounts = threads == 1 ? [1] : [1, threads]
             if !json { print("\nGEMM (Float, GFLOP/s, best of repeated runs)") }
@@ -77,6 +80,19 @@ enum BenchCommand: Command {
                                                        Double(result.peakMemoryBytes) / 1_048_576))
             }
         }
+    }
+
+    /// The processor's name and the vector extensions the kernels can use, from /proc/cpuinfo
+    /// (Linux); the build compiles for them with -march=native.
+    static func cpuDescription() -> String {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown (no /proc/cpuinfo)" }
+        func field(_ name: String) -> String? {
+            info.split(separator: "\n").first { $0.hasPrefix(name) }?.split(separator: ":", maxSplits: 1).last
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        let flags = Set((field("flags") ?? field("Features") ?? "").split(separator: " ").map(String.init))
+        let vector = ["avx512f", "avx2", "fma", "asimd"].filter(flags.contains)
+        return "\(field("model name") ?? "unknown model") (" + (vector.isEmpty ? "no AVX2/AVX-512/NEON flags" : vector.joined(separator: " ")) + ")"
     }
 
     static func padded(_ text: String) -> String { text.padding(toLength: 31, withPad: " ", startingAt: 0) }

@@ -108,6 +108,9 @@ public enum GEMM {
         set { threadCountSetting.value = newValue }
     }
 
+    /// The Float kernel's register tile: rows x columns of C held in vector registers (`GEMMKernel.swift`).
+    public static var registerTile: (rows: Int, columns: Int) { (FloatGEMMBlocking.tileRows, FloatGEMMBlocking.tileColumns) }
+
     /// `threadCount`'s value, behind a lock so that any thread may read or set it.
     private static let threadCountSetting = LockedSetting(2)
 

@@ -13,8 +13,7 @@ enum EvalOracle {
     struct Key: Hashable { var checkpoint: String, images: Int, seed: UInt64 }
     /// Per key: the per-image bound parts and every importance draw's log weight, computed once per process.
     struct Draws { var reconstruction: [Double], latent: [Double], logWeights: [[Double]] }
-    nonisolated(unsafe) static var cache: [Key: Draws] = [:]
-    static let lock = NSLock()
+    static let cache = DrawsCache()
     static let largestK = 100
 
     /// `minidraw eval --checkpoint FILE --images N --batch-size N --samples K [--seed S]` on the test split.
@@ -39,9 +38,9 @@ enum EvalOracle {
                                 latentLoss: latent, importanceEstimate: estimate, importanceSamples: samples)
     }
 
-    static func draws(_ key: Key) throws -> Draws {
-        lock.lock(); defer { lock.unlock() }
-        if let known = cache[key] { return known }
+    static func draws(_ key: Key) throws -> Draws { try cache.value(for: key, computing: computeDraws) }
+
+    static func computeDraws(_ key: Key) throws -> Draws {
         guard let images = TraceOracle.testSet else { throw Failure(description: "no test images") }
         let floatModel: DRAWModel<Float> = try Checkpoint.loadModel(path: "\(PackagePaths.root)/\(key.checkpoint)")
         let model = floatModel.converted(to: Double.self), config = model.config, count = key.images
@@ -71,8 +70,22 @@ enum EvalOracle {
                 draws.logWeights[row].append(logWeight)
             }
         }
-        Self.cache[key] = draws
         return draws
+    }
+
+    /// The draws of every key asked for so far. The lock is held while a key's draws are computed, so
+    /// tests asking for the same key at once compute it once.
+    final class DrawsCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var values: [Key: Draws] = [:]
+
+        func value(for key: Key, computing compute: (Key) throws -> Draws) rethrows -> Draws {
+            lock.lock(); defer { lock.unlock() }
+            if let known = values[key] { return known }
+            let computed = try compute(key)
+            values[key] = computed
+            return computed
+        }
     }
 
     /// The lines of the command's output that carry numbers; the `model` and `data` lines are not checked.
