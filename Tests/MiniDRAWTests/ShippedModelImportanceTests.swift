@@ -26,6 +26,7 @@ struct ShippedModelImportanceTests {
         let meanL10 = (0..<10).map { -logMeanExp(Array(weights[($0 * 10)..<($0 * 10 + 10)])) }.reduce(0, +) / 10
         let l100 = try #require(results[2].importanceEstimate)
         let averages = "mean L_1 \(meanL1), mean L_10 \(meanL10), L_100 \(l100), bound \(bound)"
+        print("shipped attention model, first test image: \(averages)")   // the figures chapter 2 quotes
         #expect(meanL1 > meanL10 && meanL10 > l100, "\(averages)")
         // The bound line is itself one draw (L^x of one noise draw plus the exact KL); mean L_1 estimates its
         // expectation. L_100 sits below both; mean L_10 need not sit below a single draw of the bound.
