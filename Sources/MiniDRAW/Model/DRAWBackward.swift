@@ -41,7 +41,7 @@ public struct DRAWBackwardWorkspace<Scalar: DRAWScalar>: Sendable {
     var dIntensity: Matrix<Scalar>
     /// dL/d(Eq. 21 output): [batchSize, 5]
     var dAttentionParameters: Matrix<Scalar>
-    /// The model's weights packed for the input gradients dY · W, refreshed by each `backward`.
+    /// The model's weights packed for the input gradients dY · W, refreshed by each `backward` that is not given packed weights.
     var packedWeights = DRAWPackedWeights(transposed: false)
     /// Every step's inputs and output gradients of the shared weights, for one product per weight.
     var stacks: SharedWeightStacks<Scalar>

@@ -66,7 +66,7 @@ public struct DRAWForwardCache<Scalar: DRAWScalar>: Sendable {
     /// The encoder gates of the input columns that are the same at every step (x without
     /// attention, Eq. 17), computed once per batch: [batchSize, 4 encoderSize], or no rows.
     public var encoderConstantGates: Matrix<Scalar>
-    /// The model's weights packed for the forward products x Wᵀ, refreshed by each `forward`.
+    /// The model's weights packed for the forward products x Wᵀ, refreshed by each `forward` that is not given packed weights.
     public internal(set) var packedWeights = DRAWPackedWeights(transposed: true)
 
     public init(config: DRAWConfig, batchSize: Int) {

@@ -1,4 +1,4 @@
-// MARK: - The batch in fixed chunks, one core each
+// MARK: - The batch in fixed slices, one core each
 
 /// A training batch cut into slices of at most `defaultSize` images. Each slice runs its whole
 /// forward and backward (Eq. 1-12 and their derivatives) on one thread, into its own gradient;
