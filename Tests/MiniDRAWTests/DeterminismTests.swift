@@ -116,6 +116,45 @@ struct DeterminismTests {
         #expect(difference == nil, "1 vs 2 threads: \(difference ?? "")")
     }
 
+    @Test("Eq. 6-12, evaluation in slices of 4, 4 and 2: the whole batch's noise, its losses, the same bits on 1 and 2 threads")
+    func evaluationSlicesMatchOneBatch() {
+        let saved = GEMM.threadCount
+        defer { GEMM.threadCount = saved }
+        let model = DRAWModel<Float>.initialized(config: Self.config, seed: 35)
+        let batch = Matrix<Float>(rows: 10, columns: Self.config.imageSize, storage: Self.images(seed: 36).pixels)
+        var cache = DRAWForwardCache<Float>(config: Self.config, batchSize: 10)
+        var generator = SeededGenerator(seed: 37)
+        model.fillNoise(cache: &cache, generator: &generator)
+        model.forward(image: batch, cache: &cache)
+        var losses: [[Float]] = []
+        for threads in [1, 2] {
+            GEMM.threadCount = threads
+            let slices = ForwardSlices(config: Self.config, batchSize: 10, size: 4)
+            #expect(slices.slices.map(\.rows.count) == [4, 4, 2])
+            var sliceGenerator = SeededGenerator(seed: 37)
+            slices.load(batch: batch)
+            slices.fillNoise(generator: &sliceGenerator)
+            slices.forward(model: model)
+            var perImage: [Float] = []
+            for row in 0..<10 {
+                let (sliceCache, sliceRow) = slices.locate(row)
+                for t in 0..<Self.config.timesteps {
+                    for unit in 0..<Self.config.latentSize {
+                        #expect(sliceCache.steps[t].latent.noise[sliceRow, unit] == cache.steps[t].latent.noise[row, unit],
+                                "epsilon of image \(row), step \(t + 1), unit \(unit)")
+                    }
+                }
+                let loss = sliceCache.reconstructionLoss[sliceRow] + sliceCache.latentLoss[sliceRow]
+                let expected = cache.reconstructionLoss[row] + cache.latentLoss[row]
+                #expect(abs(loss - expected) <= 1e-5 * abs(expected),
+                        "image \(row): one batch \(expected), slices \(loss), tolerance \(1e-5 * abs(expected))")
+                perImage.append(loss)
+            }
+            losses.append(perImage)
+        }
+        #expect(losses[0] == losses[1], "1 vs 2 threads: \(losses[0]) vs \(losses[1])")
+    }
+
     @Test("Eq. 12: the slices' gradients weighted n_c / B add up to the whole batch's gradient")
     func sliceGradientsAddUp() {
         let model = DRAWModel<Float>.initialized(config: Self.config, seed: 32)

@@ -40,11 +40,11 @@ public struct GlimpseClassifierConfig: Equatable, Sendable {
 public struct GlimpseClassifier<Scalar: DRAWScalar>: ImageClassifier, Equatable {
     public let config: GlimpseClassifierConfig
     /// Eq. 21 from h_{g-1}: [5, H]
-    public var attention: Linear<Scalar>
+    package var attention: Linear<Scalar>
     /// The recurrent core, input r_g: W_ih [4 H, N^2], W_hh [4 H, H]
-    public var lstm: LSTM<Scalar>
+    package var lstm: LSTM<Scalar>
     /// The softmax layer on h_G: [classCount, H]
-    public var output: Linear<Scalar>
+    package var output: Linear<Scalar>
 
     /// Every parameter zero; see `initialized(config:seed:)`.
     public init(config: GlimpseClassifierConfig) {
@@ -70,7 +70,7 @@ public struct GlimpseClassifier<Scalar: DRAWScalar>: ImageClassifier, Equatable 
         return model
     }
 
-    public var geometry: AttentionGeometry {
+    package var geometry: AttentionGeometry {
         AttentionGeometry(gridSize: config.readSize, width: config.width, height: config.height)
     }
 
@@ -94,25 +94,25 @@ public struct GlimpseClassifier<Scalar: DRAWScalar>: ImageClassifier, Equatable 
 // MARK: - Buffers
 
 /// What glimpse g keeps for the backward pass.
-public struct GlimpseStepCache<Scalar: DRAWScalar>: Sendable {
+package struct GlimpseStepCache<Scalar: DRAWScalar>: Sendable {
     /// Eq. 21-26 from h_{g-1}: parameters, window, F_X [batchSize, N A], F_Y [batchSize, N B]
-    public var attention: AttentionStepCache<Scalar>
+    package var attention: AttentionStepCache<Scalar>
     /// r_g, Eq. 27: [batchSize, N^2]
-    public var glimpse: Matrix<Scalar>
+    package var glimpse: Matrix<Scalar>
     /// h_g, c_g and the gates: [batchSize, H], [batchSize, 4 H]
-    public var lstm: LSTMStepCache<Scalar>
+    package var lstm: LSTMStepCache<Scalar>
 }
 
 /// The forward pass of one batch and the scratch gradients of its backward pass, allocated once.
 public struct GlimpseWorkspace<Scalar: DRAWScalar>: Sendable {
-    public let batchSize: Int
+    package let batchSize: Int
     /// One cache per glimpse g = 1...G.
-    public var steps: [GlimpseStepCache<Scalar>]
+    package var steps: [GlimpseStepCache<Scalar>]
     /// h_0 = c_0 = 0: [batchSize, H]
     let initialState: Matrix<Scalar>
     /// W_out h_G + b_out and its softmax: [batchSize, classCount]
-    public var logits: Matrix<Scalar>
-    public var probabilities: Matrix<Scalar>
+    package var logits: Matrix<Scalar>
+    package var probabilities: Matrix<Scalar>
     /// W_ih, W_hh packed once per pass, for x Wᵀ (forward) and dGates · W (backward).
     var forwardWeights = LSTMPackedWeights(transposed: true)
     var backwardWeights = LSTMPackedWeights(transposed: false)
@@ -132,7 +132,7 @@ public struct GlimpseWorkspace<Scalar: DRAWScalar>: Sendable {
     var dIntensity: Matrix<Scalar>
     var dAttentionParameters: Matrix<Scalar>
 
-    public init(config: GlimpseClassifierConfig, batchSize: Int) {
+    package init(config: GlimpseClassifierConfig, batchSize: Int) {
         let geometry = AttentionGeometry(gridSize: config.readSize, width: config.width, height: config.height)
         let h = config.hiddenSize, n = config.readSize
         self.batchSize = batchSize
@@ -164,7 +164,7 @@ extension GlimpseClassifier {
 
     /// The G glimpses and the softmax layer; fills `workspace.logits`.
     /// - images: [batchSize, A B] with values in [0, 1]
-    public func forward(images: Matrix<Scalar>, workspace w: inout GlimpseWorkspace<Scalar>) {
+    package func forward(images: Matrix<Scalar>, workspace w: inout GlimpseWorkspace<Scalar>) {
         precondition(images.rows == w.batchSize && images.columns == inputSize,
                      "glimpse classifier: images \(images.shapeDescription), expected [\(w.batchSize), \(inputSize)]")
         lstm.pack(into: &w.forwardWeights, batchSize: w.batchSize)
@@ -204,8 +204,8 @@ extension GlimpseClassifier {
 
     /// Adds d(mean cross-entropy)/d(parameter) into `gradient`, after `forward` and the softmax on
     /// the same workspace. Glimpses run from g = G down to 1, each undoing its forward lines in reverse.
-    public func backward(images: Matrix<Scalar>, labels: [Int], workspace w: inout GlimpseWorkspace<Scalar>,
-                         gradient: inout GlimpseClassifier) {
+    package func backward(images: Matrix<Scalar>, labels: [Int], workspace w: inout GlimpseWorkspace<Scalar>,
+                          gradient: inout GlimpseClassifier) {
         lstm.pack(into: &w.backwardWeights, batchSize: w.batchSize)
         softmaxCrossEntropyBackward(probabilities: w.probabilities, labels: labels, dLogits: &w.dLogits)
         output.backward(dOutput: w.dLogits, input: w.steps[config.glimpses - 1].lstm.hidden,

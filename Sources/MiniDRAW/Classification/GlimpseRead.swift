@@ -7,8 +7,8 @@ extension AttentionGeometry {
 
     /// Eq. 27 without x_hat: glimpse[i, j] = gamma Σ_b Σ_a F_Y[i, b] x[b, a] F_X[j, a].
     /// - image: [batchSize, B A], glimpse: [batchSize, N^2]
-    public func readImage<Scalar: DRAWScalar>(image: Matrix<Scalar>, cache: AttentionStepCache<Scalar>,
-                                              glimpse: inout Matrix<Scalar>) {
+    package func readImage<Scalar: DRAWScalar>(image: Matrix<Scalar>, cache: AttentionStepCache<Scalar>,
+                                               glimpse: inout Matrix<Scalar>) {
         let n = gridSize, plane = width * height
         precondition(image.columns == plane && glimpse.columns == n * n && glimpse.rows == image.rows,
                      "readImage: image \(image.shapeDescription), glimpse \(glimpse.shapeDescription), grid \(n) on \(width)x\(height)")
@@ -35,9 +35,9 @@ extension AttentionGeometry {
     ///   dgamma = Σ dglimpse ⊙ (F_Y Pᵀ),   dF_Y = gamma dglimpse P,   dP = gamma dglimpseᵀ F_Y,   dF_X = dP x.
     /// - dGlimpse: [batchSize, N^2]; dFilterX [batchSize, N A], dFilterY [batchSize, N B],
     ///   dIntensity [batchSize, 1]: overwritten.
-    public func readImageBackward<Scalar: DRAWScalar>(dGlimpse: Matrix<Scalar>, image: Matrix<Scalar>,
-                                                      cache: AttentionStepCache<Scalar>, dFilterX: inout Matrix<Scalar>,
-                                                      dFilterY: inout Matrix<Scalar>, dIntensity: inout Matrix<Scalar>) {
+    package func readImageBackward<Scalar: DRAWScalar>(dGlimpse: Matrix<Scalar>, image: Matrix<Scalar>,
+                                                       cache: AttentionStepCache<Scalar>, dFilterX: inout Matrix<Scalar>,
+                                                       dFilterY: inout Matrix<Scalar>, dIntensity: inout Matrix<Scalar>) {
         let n = gridSize, plane = width * height
         dFilterX.setZero()
         dFilterY.setZero()

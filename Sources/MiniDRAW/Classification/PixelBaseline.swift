@@ -11,9 +11,9 @@ public struct PixelClassifier<Scalar: DRAWScalar>: ImageClassifier, Equatable {
     /// Units of the hidden layer; 0 for the linear softmax.
     public let hiddenSize: Int
     /// W_1: [hiddenSize, inputSize] (empty when linear)
-    public var hidden: Linear<Scalar>
+    package var hidden: Linear<Scalar>
     /// W_2: [classCount, hiddenSize], or W: [classCount, inputSize] when linear
-    public var output: Linear<Scalar>
+    package var output: Linear<Scalar>
 
     public init(inputSize: Int, hiddenSize: Int, classCount: Int = 10) {
         self.inputSize = inputSize
@@ -54,12 +54,12 @@ public struct PixelClassifier<Scalar: DRAWScalar>: ImageClassifier, Equatable {
 
 /// Activations and scratch gradients of one batch size.
 public struct PixelWorkspace<Scalar: DRAWScalar>: Sendable {
-    public let batchSize: Int
+    package let batchSize: Int
     /// relu(W_1 x + b_1): [batchSize, hiddenSize]
     var activations: Matrix<Scalar>
     /// [batchSize, classCount]
-    public var logits: Matrix<Scalar>
-    public var probabilities: Matrix<Scalar>
+    package var logits: Matrix<Scalar>
+    package var probabilities: Matrix<Scalar>
     var dLogits: Matrix<Scalar>
     /// dL/d(hidden layer), before and after the ReLU: [batchSize, hiddenSize]
     var dActivations: Matrix<Scalar>
@@ -76,7 +76,7 @@ extension PixelClassifier {
     // MARK: - Forward
 
     /// Fills `workspace.logits` from `images` [batchSize, inputSize].
-    public func forward(images: Matrix<Scalar>, workspace w: inout PixelWorkspace<Scalar>) {
+    package func forward(images: Matrix<Scalar>, workspace w: inout PixelWorkspace<Scalar>) {
         if isLinear {
             output.forward(images, into: &w.logits)                                   // W x + b
             return

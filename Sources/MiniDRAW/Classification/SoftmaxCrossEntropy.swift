@@ -15,7 +15,7 @@ public struct ClassificationResult: Equatable, Sendable {
 }
 
 /// p = softmax(a) for each row: `probabilities` [batchSize, classCount] from `logits` (same shape).
-public func softmax<Scalar: DRAWScalar>(logits: Matrix<Scalar>, probabilities: inout Matrix<Scalar>) {
+package func softmax<Scalar: DRAWScalar>(logits: Matrix<Scalar>, probabilities: inout Matrix<Scalar>) {
     logits.checkSameShape(as: probabilities, "softmax")
     for row in 0..<logits.rows {
         var largest = logits[row, 0]
@@ -31,8 +31,8 @@ public func softmax<Scalar: DRAWScalar>(logits: Matrix<Scalar>, probabilities: i
 }
 
 /// `softmax` into `probabilities`, and the mean cross-entropy against `labels` (one class per row).
-public func softmaxCrossEntropy<Scalar: DRAWScalar>(logits: Matrix<Scalar>, labels: [Int],
-                                                    probabilities: inout Matrix<Scalar>) -> ClassificationResult {
+package func softmaxCrossEntropy<Scalar: DRAWScalar>(logits: Matrix<Scalar>, labels: [Int],
+                                                     probabilities: inout Matrix<Scalar>) -> ClassificationResult {
     precondition(labels.count == logits.rows, "softmax: \(labels.count) labels for \(logits.rows) rows")
     softmax(logits: logits, probabilities: &probabilities)
     var lossSum = 0.0
@@ -49,7 +49,7 @@ public func softmaxCrossEntropy<Scalar: DRAWScalar>(logits: Matrix<Scalar>, labe
 }
 
 /// The most probable class of each row (the first on ties).
-public func predictedClasses<Scalar: DRAWScalar>(_ probabilities: Matrix<Scalar>) -> [Int] {
+package func predictedClasses<Scalar: DRAWScalar>(_ probabilities: Matrix<Scalar>) -> [Int] {
     (0..<probabilities.rows).map { row in
         var best = 0
         for c in 1..<probabilities.columns where probabilities[row, c] > probabilities[row, best] { best = c }
@@ -59,8 +59,8 @@ public func predictedClasses<Scalar: DRAWScalar>(_ probabilities: Matrix<Scalar>
 
 /// Backward of the mean cross-entropy through the softmax: dL/da[c] = (p[c] - [c == label]) / B.
 /// - dLogits: [batchSize, classCount], overwritten.
-public func softmaxCrossEntropyBackward<Scalar: DRAWScalar>(probabilities: Matrix<Scalar>, labels: [Int],
-                                                            dLogits: inout Matrix<Scalar>) {
+package func softmaxCrossEntropyBackward<Scalar: DRAWScalar>(probabilities: Matrix<Scalar>, labels: [Int],
+                                                             dLogits: inout Matrix<Scalar>) {
     probabilities.checkSameShape(as: dLogits, "softmax backward")
     let scale = 1 / Scalar(probabilities.rows)
     for row in 0..<probabilities.rows {

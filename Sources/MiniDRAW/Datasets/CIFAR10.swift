@@ -8,7 +8,7 @@ public enum CIFAR10 {
     public static let side = 32
     public static let channels = 3
     /// Bytes in one record: the label and the image.
-    public static let recordLength = 1 + channels * side * side
+    package static let recordLength = 1 + channels * side * side
 
     /// The training batches' file names, in order.
     public static let trainingFileNames = (1...5).map { "data_batch_\($0).bin" }

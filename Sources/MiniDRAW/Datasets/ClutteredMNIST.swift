@@ -10,24 +10,24 @@
 // MARK: - One image
 
 /// Where the digit and the pieces of one cluttered image came from.
-public struct ClutteredPlacement: Equatable, Sendable {
+package struct ClutteredPlacement: Equatable, Sendable {
     /// Index (into the source `ImageSet`) of the digit, and its label.
-    public var digitIndex: Int
-    public var label: Int
+    package var digitIndex: Int
+    package var label: Int
     /// Top-left pixel of the digit in the cluttered image (0-based).
-    public var digitX: Int
-    public var digitY: Int
+    package var digitX: Int
+    package var digitY: Int
     /// For each piece: the source image, the top-left pixel of the cut in it, and where it lands.
-    public var pieces: [ClutterPiece]
+    package var pieces: [ClutterPiece]
 }
 
 /// One 8 x 8 piece of clutter.
-public struct ClutterPiece: Equatable, Sendable {
-    public var sourceIndex: Int
-    public var cutX: Int
-    public var cutY: Int
-    public var x: Int
-    public var y: Int
+package struct ClutterPiece: Equatable, Sendable {
+    package var sourceIndex: Int
+    package var cutX: Int
+    package var cutY: Int
+    package var x: Int
+    package var y: Int
 }
 
 // MARK: - The data set
@@ -91,7 +91,7 @@ public struct ClutteredMNIST: Sendable {
     /// Draws a placement for digit `index`: the digit's corner, then per piece a source digit
     /// other than `index`, the cut's corner in it and the piece's corner on the canvas, all
     /// uniform, in that order from `generator`.
-    public func placement(index: Int, generator: inout SeededGenerator) -> ClutteredPlacement {
+    package func placement(index: Int, generator: inout SeededGenerator) -> ClutteredPlacement {
         let digitX = generator.nextInt(below: canvasSize - digits.width + 1)
         let digitY = generator.nextInt(below: canvasSize - digits.height + 1)
         var pieces: [ClutterPiece] = []
@@ -111,7 +111,7 @@ public struct ClutteredMNIST: Sendable {
     }
 
     /// Paints `placement` into `image`, which must hold `pixelCount` values (overwritten).
-    public func render<Scalar: DRAWScalar>(_ placement: ClutteredPlacement, into image: UnsafeMutablePointer<Scalar>) {
+    package func render<Scalar: DRAWScalar>(_ placement: ClutteredPlacement, into image: UnsafeMutablePointer<Scalar>) {
         image.update(repeating: 0, count: pixelCount)
         func paste(source: Int, fromX: Int, fromY: Int, width: Int, height: Int, toX: Int, toY: Int) {
             let base = source * digits.pixelsPerImage
@@ -145,7 +145,7 @@ public struct ClutteredMNIST: Sendable {
 
     /// Every digit cluttered once, in order, from `seed`: the fixed held-out set.
     /// - images: [count, pixelCount]
-    public func fixedSet<Scalar: DRAWScalar>(seed: UInt64) -> (images: Matrix<Scalar>, labels: [Int], placements: [ClutteredPlacement]) {
+    package func fixedSet<Scalar: DRAWScalar>(seed: UInt64) -> (images: Matrix<Scalar>, labels: [Int], placements: [ClutteredPlacement]) {
         var generator = SeededGenerator(seed: seed)
         let placements = (0..<count).map { placement(index: $0, generator: &generator) }
         var images = Matrix<Scalar>(rows: count, columns: pixelCount)

@@ -159,10 +159,10 @@ public struct ImageData: Sendable {
     // MARK: - Carving
 
     /// Seeds the fixed shuffle that carves missing splits from the training images ("carve").
-    public static let carvingSeed: UInt64 = 0x63_6172_7665
+    package static let carvingSeed: UInt64 = 0x63_6172_7665
 
     /// Images in a carved split: a tenth of the training images, at most 10,000, at least 1.
-    public static func carvedCount(poolCount: Int) -> Int { max(1, min(10_000, poolCount / 10)) }
+    package static func carvedCount(poolCount: Int) -> Int { max(1, min(10_000, poolCount / 10)) }
 
     /// The data with `valid` and `test` as given, each missing one carved from `pool` (the training
     /// images, read from `poolOrigin`); the rest of `pool` is the training split. Carved and kept

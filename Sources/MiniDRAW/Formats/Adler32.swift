@@ -1,7 +1,7 @@
 /// Adler-32 as used by zlib (RFC 1950 §8.2): two sums modulo 65521, `a` of the bytes
 /// (starting at 1) and `b` of the successive values of `a`; the checksum is `b << 16 | a`.
 /// `Adler32.checksum(Array("Wikipedia".utf8)) == 0x11E6_0398`.
-public struct Adler32: Sendable {
+package struct Adler32: Sendable {
     /// The largest prime below 2^16.
     private static let modulus: UInt32 = 65521
     /// Bytes that can be summed before `b` could overflow 32 bits and must be reduced.
@@ -10,13 +10,13 @@ public struct Adler32: Sendable {
     private var sumOfBytes: UInt32 = 1
     private var sumOfSums: UInt32 = 0
 
-    public init() {}
+    package init() {}
 
     /// Feeds more bytes.
-    public mutating func update(_ bytes: [UInt8]) { update(bytes[...]) }
+    package mutating func update(_ bytes: [UInt8]) { update(bytes[...]) }
 
     /// Feeds more bytes.
-    public mutating func update(_ bytes: ArraySlice<UInt8>) {
+    package mutating func update(_ bytes: ArraySlice<UInt8>) {
         var a = sumOfBytes
         var b = sumOfSums
         var countSinceReduction = 0
@@ -35,10 +35,10 @@ public struct Adler32: Sendable {
     }
 
     /// The checksum of everything fed so far.
-    public var value: UInt32 { sumOfSums << 16 | sumOfBytes }
+    package var value: UInt32 { sumOfSums << 16 | sumOfBytes }
 
     /// The checksum of one buffer.
-    public static func checksum(_ bytes: [UInt8]) -> UInt32 {
+    package static func checksum(_ bytes: [UInt8]) -> UInt32 {
         var adler = Adler32()
         adler.update(bytes)
         return adler.value

@@ -11,15 +11,15 @@ import Darwin
 
 /// A file operation that failed, in one line:
 /// `cannot write runs/run1.safetensors: No such file or directory`.
-public struct FileError: Error, CustomStringConvertible, Equatable {
+package struct FileError: Error, CustomStringConvertible, Equatable {
     /// What was attempted: "read", "write", "create directory".
-    public let operation: String
+    package let operation: String
     /// The path the caller named (never the temporary file).
-    public let path: String
+    package let path: String
     /// The system's reason, e.g. "No such file or directory".
-    public let reason: String
+    package let reason: String
 
-    public var description: String { "cannot \(operation) \(path): \(reason)" }
+    package var description: String { "cannot \(operation) \(path): \(reason)" }
 }
 
 // MARK: - Atomic write
@@ -39,16 +39,16 @@ private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, 
 /// `write` puts the bytes in a temporary file `.name.tmp-<pid>-<counter>` beside the target,
 /// flushes it to disk (fsync), then renames it over the target. POSIX `rename` is atomic, so
 /// a reader (or a crash) sees either the old file or the new one, never half of each.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Replaces the file at `path` with `bytes`, or throws and leaves it as it was. `durable: false`
     /// skips the two fsyncs (still all or nothing, but a crash may lose the file): for writing
     /// thousands of small files that can be made again, such as an exported data set.
-    public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true) throws {
+    package static func write(_ bytes: [UInt8], to path: String, durable: Bool = true) throws {
         try bytes.withUnsafeBytes { try write(buffer: $0, to: path, durable: durable) }
     }
 
     /// Replaces the file at `path` with `data`, or throws and leaves it as it was.
-    public static func write(_ data: Data, to path: String) throws {
+    package static func write(_ data: Data, to path: String) throws {
         try data.withUnsafeBytes { try write(buffer: $0, to: path) }
     }
 
@@ -100,7 +100,7 @@ public enum AtomicFile {
     // MARK: - Reading and directories
 
     /// The whole content of the file at `path`.
-    public static func read(_ path: String) throws -> [UInt8] {
+    package static func read(_ path: String) throws -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileError(operation: "read", path: path, reason: systemReason()) }
         defer { close(descriptor) }
@@ -118,7 +118,7 @@ public enum AtomicFile {
     }
 
     /// Creates the directory `path` and any missing parents; succeeds if it already exists.
-    public static func ensureDirectory(_ path: String) throws {
+    package static func ensureDirectory(_ path: String) throws {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += component

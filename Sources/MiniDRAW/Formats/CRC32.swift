@@ -1,6 +1,6 @@
 /// CRC-32 as used by gzip (RFC 1952 §8) and PNG: polynomial 0xEDB88320 (reflected), initial
 /// value and final XOR 0xFFFFFFFF. `CRC32.checksum(Array("123456789".utf8)) == 0xCBF43926`.
-public struct CRC32: Sendable {
+package struct CRC32: Sendable {
     /// The 256-entry table for byte-at-a-time updates.
     private static let table: [UInt32] = (0..<256).map { index in
         var value = UInt32(index)
@@ -13,10 +13,10 @@ public struct CRC32: Sendable {
     /// The running register, pre-inverted.
     private var register: UInt32 = 0xFFFF_FFFF
 
-    public init() {}
+    package init() {}
 
     /// Feeds more bytes (a concrete buffer, so the loop is compiled once and fast from any module).
-    public mutating func update(_ bytes: UnsafeBufferPointer<UInt8>) {
+    package mutating func update(_ bytes: UnsafeBufferPointer<UInt8>) {
         var crc = register
         Self.table.withUnsafeBufferPointer { table in
             for byte in bytes {
@@ -26,25 +26,25 @@ public struct CRC32: Sendable {
         register = crc
     }
 
-    public mutating func update(_ bytes: [UInt8]) {
+    package mutating func update(_ bytes: [UInt8]) {
         bytes.withUnsafeBufferPointer { update($0) }
     }
 
-    public mutating func update(_ bytes: ArraySlice<UInt8>) {
+    package mutating func update(_ bytes: ArraySlice<UInt8>) {
         bytes.withUnsafeBufferPointer { update($0) }
     }
 
     /// The CRC of everything fed so far.
-    public var value: UInt32 { register ^ 0xFFFF_FFFF }
+    package var value: UInt32 { register ^ 0xFFFF_FFFF }
 
     /// The CRC of one buffer.
-    public static func checksum(_ bytes: [UInt8]) -> UInt32 {
+    package static func checksum(_ bytes: [UInt8]) -> UInt32 {
         var crc = CRC32()
         crc.update(bytes)
         return crc.value
     }
 
-    public static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+    package static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
         var crc = CRC32()
         crc.update(bytes)
         return crc.value

@@ -5,8 +5,8 @@
 /// Two block kinds: stored blocks (§3.2.4) and one fixed-Huffman block (§3.2.6) holding the
 /// literals and <length, distance> pairs of a greedy LZ77 matcher over a 32 KiB window with
 /// hash chains (§4). `compress` returns whichever of the two encodings is shorter.
-public enum Deflate {
-    public enum Strategy: Sendable {
+package enum Deflate {
+    package enum Strategy: Sendable {
         /// Only stored blocks: no compression, 5 bytes of overhead per 65,535 input bytes.
         case stored
         /// LZ77 + fixed Huffman codes, falling back to stored blocks if that is not smaller.
@@ -14,7 +14,7 @@ public enum Deflate {
     }
 
     /// Raw DEFLATE data (no zlib or gzip wrapper).
-    public static func compress(_ data: [UInt8], strategy: Strategy = .fixedHuffman) -> [UInt8] {
+    package static func compress(_ data: [UInt8], strategy: Strategy = .fixedHuffman) -> [UInt8] {
         let stored = storedBlocks(data)
         guard strategy == .fixedHuffman else { return stored }
         let fixed = fixedHuffmanBlock(LZ77.tokens(of: data))
@@ -22,7 +22,7 @@ public enum Deflate {
     }
 
     /// A zlib stream (RFC 1950 §2.2): CMF, FLG, the DEFLATE data, then the Adler-32 of `data` (big-endian).
-    public static func zlibCompress(_ data: [UInt8], strategy: Strategy = .fixedHuffman) -> [UInt8] {
+    package static func zlibCompress(_ data: [UInt8], strategy: Strategy = .fixedHuffman) -> [UInt8] {
         // CMF: CM = 8 (deflate), CINFO = 7 (32 KiB window). FLG: FLEVEL = 0, no dictionary,
         // FCHECK chosen so that (CMF * 256 + FLG) is a multiple of 31.
         let cmf = 0x78

@@ -99,17 +99,17 @@ public enum GIFWriter {
 ///    252 colours), each channel rounded to its nearest level, followed by the 4 `cubeExtras`
 ///    (the tile border and the attention-box colours), which stay exact. Green gets the extra
 ///    level because the eye tells greens apart best. This is the case of colour images (§3.3).
-public struct GIFPalette {
-    public let colors: [RGBColor]
+package struct GIFPalette {
+    package let colors: [RGBColor]
     private let exactIndex: [RGBColor: UInt8]
     private let mapping: Mapping
 
     private enum Mapping { case exact, greyLevelsPlusExtras, colourCube }
 
     /// Number of grey levels in the fixed grey-plus-box-colours palette.
-    public static let greyLevelCount = 248
+    package static let greyLevelCount = 248
 
-    public init(frames: [RGBImage]) {
+    package init(frames: [RGBImage]) {
         var distinct = Set<RGBColor>()
         for frame in frames {
             for base in stride(from: 0, to: frame.pixels.count, by: 3) {
@@ -138,10 +138,10 @@ public struct GIFPalette {
 
     /// Colours kept exact beside the colour cube: the grey between tiles and the read, write and
     /// filter-centre colours of the attention pictures.
-    public static let cubeExtras = [RGBColor(grey: 128), RGBColor.red, RGBColor.green, RGBColor.yellow]
+    package static let cubeExtras = [RGBColor(grey: 128), RGBColor.red, RGBColor.green, RGBColor.yellow]
 
     /// Levels per channel of the colour cube: red, green, blue.
-    public static let cubeLevels = (red: 6, green: 7, blue: 6)
+    package static let cubeLevels = (red: 6, green: 7, blue: 6)
 
     /// The value of level `level` of a channel with `levels` evenly spaced levels from 0 to 255.
     static func cubeValue(level: Int, levels: Int) -> UInt8 {
@@ -159,7 +159,7 @@ public struct GIFPalette {
     }
 
     /// The palette index of `color`.
-    public func index(of color: RGBColor) -> UInt8 {
+    package func index(of color: RGBColor) -> UInt8 {
         switch mapping {
         case .exact:
             return exactIndex[color]!
@@ -179,7 +179,7 @@ public struct GIFPalette {
 
     /// The palette indices of every pixel of `image`, row-major.
     /// - returns: [height * width]
-    public func indices(of image: RGBImage) -> [UInt8] {
+    package func indices(of image: RGBImage) -> [UInt8] {
         stride(from: 0, to: image.pixels.count, by: 3).map { base in
             index(of: RGBColor(red: image.pixels[base], green: image.pixels[base + 1], blue: image.pixels[base + 2]))
         }
@@ -196,9 +196,9 @@ public struct GIFPalette {
 /// after every code both sides look at the same "next free code" and widen the codes by one bit
 /// when it no longer fits, up to 12 bits. When the table holds 4096 entries the encoder sends
 /// another Clear code and both restart the table.
-public enum GIFLZW {
+package enum GIFLZW {
     /// - indices: colour indices, each below 2^minimumCodeSize; minimumCodeSize: 2...8.
-    public static func encode(_ indices: [UInt8], minimumCodeSize: Int) -> [UInt8] {
+    package static func encode(_ indices: [UInt8], minimumCodeSize: Int) -> [UInt8] {
         precondition((2...8).contains(minimumCodeSize), "GIF minimum code size must be 2...8")
         let clearCode = 1 << minimumCodeSize
         let endCode = clearCode + 1

@@ -3,7 +3,7 @@
 /// members back to back; their contents are concatenated.
 ///
 ///     let idxBytes = try Gzip.decompress(fileBytes)
-public enum Gzip {
+package enum Gzip {
     /// Header flag bits (§2.3.1). FTEXT only hints that the data is text and is ignored.
     private static let headerCRCFlag: UInt8 = 0x02
     private static let extraFieldFlag: UInt8 = 0x04
@@ -12,12 +12,12 @@ public enum Gzip {
     private static let reservedFlags: UInt8 = 0xE0
 
     /// True if `data` starts with the gzip magic number 1f 8b.
-    public static func hasMagic(_ data: [UInt8]) -> Bool {
+    package static func hasMagic(_ data: [UInt8]) -> Bool {
         data.count >= 2 && data[0] == 0x1F && data[1] == 0x8B
     }
 
     /// Decompresses every member of a gzip file, checking each CRC-32 and length.
-    public static func decompress(_ data: [UInt8]) throws -> [UInt8] {
+    package static func decompress(_ data: [UInt8]) throws -> [UInt8] {
         // The last 4 bytes are the (last member's) ISIZE; a corrupt value must not make us
         // reserve more than DEFLATE's maximum expansion of about 1032:1.
         var sizeHint = 0
@@ -115,8 +115,8 @@ public enum Gzip {
 
 /// The zlib format (RFC 1950), used inside PNG: a 2-byte header (CMF, FLG), a DEFLATE
 /// stream, and the Adler-32 of the decompressed data, big-endian. Bytes after it are ignored.
-public enum Zlib {
-    public static func decompress(_ data: [UInt8]) throws -> [UInt8] {
+package enum Zlib {
+    package static func decompress(_ data: [UInt8]) throws -> [UInt8] {
         guard data.count >= 2 else { throw CompressionError.truncated(.zlib, byteCount: data.count, part: .header) }
         let cmf = data[0], flg = data[1]
         guard (Int(cmf) << 8 | Int(flg)) % 31 == 0 else { throw CompressionError.zlibHeaderCheck(cmf: cmf, flg: flg) }

@@ -6,9 +6,9 @@
 /// back-references "copy `length` bytes from `distance` bytes back" (§3.2.5).
 ///
 ///     let bytes = try Inflate.inflate(compressed)
-public enum Inflate {
+package enum Inflate {
     /// Decompresses one complete DEFLATE stream. Bytes after the final block are ignored.
-    public static func inflate(_ data: [UInt8]) throws -> [UInt8] {
+    package static func inflate(_ data: [UInt8]) throws -> [UInt8] {
         var consumed = 0
         return try inflate(data[...], consumed: &consumed)
     }
@@ -16,7 +16,7 @@ public enum Inflate {
     /// Decompresses the DEFLATE stream at the start of `data` and sets `consumed` to the
     /// number of input bytes it occupied (the last byte counts even if only partly used),
     /// so that a container can find its trailer. `sizeHint` pre-sizes the output.
-    public static func inflate(
+    package static func inflate(
         _ data: ArraySlice<UInt8>, consumed: inout Int, sizeHint: Int = 0
     ) throws -> [UInt8] {
         var output = OutputBuffer(capacity: max(sizeHint, 4 * data.count))

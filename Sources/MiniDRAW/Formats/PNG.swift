@@ -17,7 +17,7 @@ public enum PNGWriter {
     }
 
     /// The 8-byte PNG signature (§5.2).
-    public static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+    package static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
     public static func encode(_ image: GreyImage, filter: FilterChoice = .minimumSumOfAbsoluteValues) -> [UInt8] {
         encode(width: image.width, height: image.height, colorType: 0, bytesPerPixel: 1,

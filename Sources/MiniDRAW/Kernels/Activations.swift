@@ -2,7 +2,7 @@
 
 /// sigmoid(x) = 1 / (1 + e^-x), evaluated so that neither branch overflows.
 @inline(__always)
-public func sigmoid<Scalar: DRAWScalar>(_ x: Scalar) -> Scalar {
+package func sigmoid<Scalar: DRAWScalar>(_ x: Scalar) -> Scalar {
     if x >= 0 {
         return 1 / (1 + Scalar.exp(-x))
     }
@@ -12,7 +12,7 @@ public func sigmoid<Scalar: DRAWScalar>(_ x: Scalar) -> Scalar {
 
 /// softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^-|x|).
 @inline(__always)
-public func softplus<Scalar: DRAWScalar>(_ x: Scalar) -> Scalar {
+package func softplus<Scalar: DRAWScalar>(_ x: Scalar) -> Scalar {
     max(x, 0) + Scalar.log1p(Scalar.exp(-abs(x)))
 }
 

@@ -6,8 +6,8 @@ import Foundation
 /// `c = a · b` (or `c += a · b` when `accumulate`): a layer's input gradient, `dX = dY · W`.
 /// - a: [m, k], b: [k, n], c: [m, n]
 /// - packed: `b` packed with `PackedWeight(transposed: false)`, or nil; same result either way.
-public func matmul<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, packed: PackedWeight? = nil,
-                                  into c: inout Matrix<S>, accumulate: Bool = false) {
+package func matmul<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, packed: PackedWeight? = nil,
+                                   into c: inout Matrix<S>, accumulate: Bool = false) {
     precondition(a.columns == b.rows && c.rows == a.rows && c.columns == b.columns,
                  "matmul A·B: A \(a.shapeDescription) · B \(b.shapeDescription) -> C \(c.shapeDescription)")
     GEMM.multiply(a, transposeA: false, b, transposeB: false, packedB: packed, into: &c, accumulate: accumulate)
@@ -16,8 +16,8 @@ public func matmul<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, packed: Packed
 /// `c = a · bᵀ` (or `+=`): a linear layer's forward with a PyTorch `[out, in]` weight.
 /// - a: [m, k], b: [n, k], c: [m, n]
 /// - packed: `b` packed with `PackedWeight(transposed: true)`, or nil; same result either way.
-public func matmulTransposedB<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, packed: PackedWeight? = nil,
-                                             into c: inout Matrix<S>, accumulate: Bool = false) {
+package func matmulTransposedB<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, packed: PackedWeight? = nil,
+                                              into c: inout Matrix<S>, accumulate: Bool = false) {
     precondition(a.columns == b.columns && c.rows == a.rows && c.columns == b.rows,
                  "matmul A·Bᵀ: A \(a.shapeDescription) · B \(b.shapeDescription)ᵀ -> C \(c.shapeDescription)")
     GEMM.multiply(a, transposeA: false, b, transposeB: true, packedB: packed, into: &c, accumulate: accumulate)
@@ -25,7 +25,7 @@ public func matmulTransposedB<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, pac
 
 /// `c = aᵀ · b` (or `+=`): a weight gradient, `dW += dYᵀ · X`.
 /// - a: [k, m], b: [k, n], c: [m, n]
-public func matmulTransposedA<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, into c: inout Matrix<S>, accumulate: Bool = false) {
+package func matmulTransposedA<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, into c: inout Matrix<S>, accumulate: Bool = false) {
     precondition(a.rows == b.rows && c.rows == a.columns && c.columns == b.columns,
                  "matmul Aᵀ·B: A \(a.shapeDescription)ᵀ · B \(b.shapeDescription) -> C \(c.shapeDescription)")
     GEMM.multiply(a, transposeA: true, b, transposeB: false, into: &c, accumulate: accumulate)
@@ -37,8 +37,8 @@ public func matmulTransposedA<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, int
 /// whose other input columns are handled elsewhere.
 /// - a: [m, columns.count], b: [n, k'] with `columns` in 0..<k', c: [m, n]
 /// - packed: `b` packed with `PackedWeight(transposed: true)` and the same `columns`, or nil.
-public func matmulTransposedB<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, bColumns columns: Range<Int>,
-                                             packed: PackedWeight? = nil, into c: inout Matrix<S>, accumulate: Bool = false) {
+package func matmulTransposedB<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, bColumns columns: Range<Int>,
+                                              packed: PackedWeight? = nil, into c: inout Matrix<S>, accumulate: Bool = false) {
     precondition(a.columns == columns.count && columns.upperBound <= b.columns && c.rows == a.rows && c.columns == b.rows,
                  "matmul A·B[:, \(columns)]ᵀ: A \(a.shapeDescription) · B \(b.shapeDescription)ᵀ -> C \(c.shapeDescription)")
     let (m, n, k) = (c.rows, c.columns, columns.count)
@@ -56,8 +56,8 @@ public func matmulTransposedB<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, bCo
 /// `c = a · b[:, columns]`: the input gradient of those columns only.
 /// - a: [m, k], b: [k, n'] with `columns` in 0..<n', c: [m, columns.count]
 /// - packed: `b` packed with `PackedWeight(transposed: false)` and the same `columns`, or nil.
-public func matmul<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, bColumns columns: Range<Int>,
-                                  packed: PackedWeight? = nil, into c: inout Matrix<S>) {
+package func matmul<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, bColumns columns: Range<Int>,
+                                   packed: PackedWeight? = nil, into c: inout Matrix<S>) {
     precondition(a.columns == b.rows && columns.upperBound <= b.columns && c.rows == a.rows && c.columns == columns.count,
                  "matmul A·B[:, \(columns)]: A \(a.shapeDescription) · B \(b.shapeDescription) -> C \(c.shapeDescription)")
     let (m, n, k) = (c.rows, c.columns, a.columns)
@@ -74,8 +74,8 @@ public func matmul<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, bColumns colum
 
 /// `c[:, columns] = aᵀ · b` (or `+=`): the weight gradient of those input columns.
 /// - a: [k, m], b: [k, columns.count], c: [m, n'] with `columns` in 0..<n'
-public func matmulTransposedA<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, into c: inout Matrix<S>, cColumns columns: Range<Int>,
-                                             accumulate: Bool = false) {
+package func matmulTransposedA<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, into c: inout Matrix<S>, cColumns columns: Range<Int>,
+                                              accumulate: Bool = false) {
     precondition(a.rows == b.rows && c.rows == a.columns && b.columns == columns.count && columns.upperBound <= c.columns,
                  "matmul Aᵀ·B -> C[:, \(columns)]: A \(a.shapeDescription)ᵀ · B \(b.shapeDescription) -> C \(c.shapeDescription)")
     let (m, n, k) = (a.columns, columns.count, a.rows)
@@ -99,17 +99,17 @@ public func matmulTransposedA<S: DRAWScalar>(_ a: Matrix<S>, _ b: Matrix<S>, int
 /// product is computed depends on its shape alone, the work is split over tiles of C in a
 /// fixed partition, and each element is summed in an order that depends on k alone, so a
 /// result is bit-identical for every `threadCount`.
-public enum GEMM {
+package enum GEMM {
     /// Number of threads the products and the per-image loops (`forEachRowRange`) use: 2 until
     /// set, once, by the tool's `--threads`. Results do not depend on it (see above).
     /// Inside `serially` it reads 1 on that thread.
-    public static var threadCount: Int {
+    package static var threadCount: Int {
         get { SerialRegion.isActive ? 1 : threadCountSetting.value }
         set { threadCountSetting.value = newValue }
     }
 
     /// The Float kernel's register tile: rows x columns of C held in vector registers (`GEMMKernel.swift`).
-    public static var registerTile: (rows: Int, columns: Int) { (FloatGEMMBlocking.tileRows, FloatGEMMBlocking.tileColumns) }
+    package static var registerTile: (rows: Int, columns: Int) { (FloatGEMMBlocking.tileRows, FloatGEMMBlocking.tileColumns) }
 
     /// `threadCount`'s value, behind a lock so that any thread may read or set it.
     private static let threadCountSetting = LockedSetting(2)
@@ -117,13 +117,13 @@ public enum GEMM {
     /// Runs `body` with every product and per-image loop it starts on the calling thread: for
     /// work that is already one of several running side by side (the training step's batch
     /// chunks, `BatchChunks.swift`).
-    public static func serially<Result>(_ body: () throws -> Result) rethrows -> Result {
+    package static func serially<Result>(_ body: () throws -> Result) rethrows -> Result {
         try SerialRegion.run(body)
     }
 
     /// - packedB: op(B) packed already, or nil (see `PackedWeight`).
-    public static func multiply<S: DRAWScalar>(_ a: Matrix<S>, transposeA: Bool, _ b: Matrix<S>, transposeB: Bool,
-                                               packedB: PackedWeight? = nil, into c: inout Matrix<S>, accumulate: Bool) {
+    package static func multiply<S: DRAWScalar>(_ a: Matrix<S>, transposeA: Bool, _ b: Matrix<S>, transposeB: Bool,
+                                                packedB: PackedWeight? = nil, into c: inout Matrix<S>, accumulate: Bool) {
         let m = c.rows, n = c.columns
         let k = transposeA ? a.rows : a.columns
         let slivers = packedB?.slivers(depth: k, columns: n, transposed: transposeB) ?? []
@@ -145,11 +145,11 @@ public enum GEMM {
     /// (nil: `n`, a contiguous C; larger: a block of columns of a wider matrix).
     /// - prepackedB: for Float, op(B) in `PackedWeight`'s layout, used when the product runs on
     ///   the packed kernel without transposing; nil to pack B here.
-    public static func multiply<S: DRAWScalar>(m: Int, n: Int, k: Int,
-                                               a: UnsafePointer<S>, aRowStride: Int, aColumnStride: Int,
-                                               b: UnsafePointer<S>, bRowStride: Int, bColumnStride: Int,
-                                               prepackedB: UnsafePointer<Float>? = nil,
-                                               c: UnsafeMutablePointer<S>, cRowStride: Int? = nil, accumulate: Bool) {
+    package static func multiply<S: DRAWScalar>(m: Int, n: Int, k: Int,
+                                                a: UnsafePointer<S>, aRowStride: Int, aColumnStride: Int,
+                                                b: UnsafePointer<S>, bRowStride: Int, bColumnStride: Int,
+                                                prepackedB: UnsafePointer<Float>? = nil,
+                                                c: UnsafeMutablePointer<S>, cRowStride: Int? = nil, accumulate: Bool) {
         let cRowStride = cRowStride ?? n
         if m == 0 || n == 0 { return }
         if k == 0 {

@@ -3,7 +3,7 @@ import Foundation
 // MARK: - Forms
 
 /// Which of the three products a benchmark runs; `m, n, k` always describe C[m, n] and the depth k.
-public enum GEMMForm: String, CaseIterable, Sendable {
+package enum GEMMForm: String, CaseIterable, Sendable {
     /// `matmul`: A[m, k] · B[k, n] (backward dX = dGates · W).
     case plain = "A·B"
     /// `matmulTransposedB`: A[m, k] · B[n, k]ᵀ (a linear layer's forward).
@@ -15,19 +15,19 @@ public enum GEMMForm: String, CaseIterable, Sendable {
 // MARK: - Result
 
 /// One measured product: the best time of repeated runs, as GFLOP/s (2·m·n·k flops per product).
-public struct GEMMBenchmarkResult: Sendable, CustomStringConvertible {
+package struct GEMMBenchmarkResult: Sendable, CustomStringConvertible {
     /// `"A·Bᵀ 100x1024x520"`: form then m x n x k.
-    public let name: String
-    public let form: GEMMForm
-    public let m: Int
-    public let n: Int
-    public let k: Int
-    public let threads: Int
+    package let name: String
+    package let form: GEMMForm
+    package let m: Int
+    package let n: Int
+    package let k: Int
+    package let threads: Int
     /// B was packed once beforehand (`PackedWeight`), as training does for a weight reused over T steps.
-    public let packedWeight: Bool
-    public let gflops: Double
+    package let packedWeight: Bool
+    package let gflops: Double
 
-    public var description: String {
+    package var description: String {
         "\(name)\(packedWeight ? " W packed" : "") threads=\(threads): \(String(format: "%.1f", gflops)) GFLOP/s"
     }
 }
@@ -43,11 +43,11 @@ public struct GEMMBenchmarkResult: Sendable, CustomStringConvertible {
 /// With `packedWeight`, B of the two forms that multiply by a weight (`A·B` = dGates · W and
 /// `A·Bᵀ` = X Wᵀ) is packed once before timing, as `DRAWModel` packs each weight once per batch
 /// for its T products; the time then leaves out packing B. `Aᵀ·B` has no weight operand and ignores it.
-public func benchmarkGEMM(shapes: [(m: Int, n: Int, k: Int)],
-                          forms: [GEMMForm] = GEMMForm.allCases,
-                          threads: [Int],
-                          packedWeight: Bool = false,
-                          minimumSeconds: Double) -> [GEMMBenchmarkResult] {
+package func benchmarkGEMM(shapes: [(m: Int, n: Int, k: Int)],
+                           forms: [GEMMForm] = GEMMForm.allCases,
+                           threads: [Int],
+                           packedWeight: Bool = false,
+                           minimumSeconds: Double) -> [GEMMBenchmarkResult] {
     let savedThreadCount = GEMM.threadCount
     defer { GEMM.threadCount = savedThreadCount }
     var generator = SeededGenerator(seed: 2015)
@@ -104,5 +104,5 @@ private func fastestRun(minimumSeconds: Double, _ body: () -> Void) -> Double {
 
 extension Duration {
     /// The duration in seconds as a Double.
-    public var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+    package var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

@@ -14,16 +14,16 @@
 ///
 /// The packed values are a copy: pack again after W changes (`DRAWModel.forward` and
 /// `backward` do, once per batch).
-public struct PackedWeight: Sendable {
+package struct PackedWeight: Sendable {
     /// op(W) = Wᵀ (forward products x Wᵀ) or W (input gradients dY · W).
-    public let transposed: Bool
+    package let transposed: Bool
     /// k and n of op(W): [depth, columns].
     private var depth = 0
     private var columns = 0
     /// The slivers described above; empty when the products do not use them.
     private var packedValues: [Float] = []
 
-    public init(transposed: Bool) {
+    package init(transposed: Bool) {
         self.transposed = transposed
     }
 
@@ -31,7 +31,7 @@ public struct PackedWeight: Sendable {
     /// - weight: [out, in]; op(weight) is [in, out] when `transposed`, else [out, in].
     /// - inputColumns: only these columns of `weight` (nil: all), for the products of
     ///   `matmulTransposedB(_:_:bColumns:)` and `matmul(_:_:bColumns:)`.
-    public mutating func pack<S: DRAWScalar>(_ weight: Matrix<S>, inputColumns: Range<Int>? = nil, rows: Int) {
+    package mutating func pack<S: DRAWScalar>(_ weight: Matrix<S>, inputColumns: Range<Int>? = nil, rows: Int) {
         let inputColumns = inputColumns ?? 0..<weight.columns
         depth = transposed ? inputColumns.count : weight.rows
         columns = transposed ? weight.rows : inputColumns.count

@@ -3,15 +3,15 @@
 /// and F_Y [N, B] (Eq. 19-20, 25-26). Read (Eq. 27) and write (Eq. 29) live in Read.swift and Write.swift.
 ///
 /// Indices follow the paper: pixel a = 1...A, grid i = 1...N. The 0-based loops below add 1.
-public struct AttentionGeometry: Equatable, Sendable {
+package struct AttentionGeometry: Equatable, Sendable {
     /// N: the grid is N x N.
-    public var gridSize: Int
+    package var gridSize: Int
     /// A: image width.
-    public var width: Int
+    package var width: Int
     /// B: image height.
-    public var height: Int
+    package var height: Int
 
-    public init(gridSize: Int, width: Int, height: Int) {
+    package init(gridSize: Int, width: Int, height: Int) {
         self.gridSize = gridSize
         self.width = width
         self.height = height
@@ -22,36 +22,36 @@ public struct AttentionGeometry: Equatable, Sendable {
 }
 
 /// Index of each attention parameter in the linear output of Eq. 21 and in the window.
-public enum AttentionParameter {
+package enum AttentionParameter {
     /// g~X before Eq. 22, g_X after.
-    public static let centerX = 0
+    package static let centerX = 0
     /// g~Y before Eq. 23, g_Y after.
-    public static let centerY = 1
+    package static let centerY = 1
     /// log sigma^2 as Eq. 21 emits it, sigma^2 after exp.
-    public static let variance = 2
+    package static let variance = 2
     /// log delta~ as Eq. 21 emits it, delta after Eq. 24.
-    public static let stride = 3
+    package static let stride = 3
     /// log gamma as Eq. 21 emits it, gamma after exp.
-    public static let intensity = 4
+    package static let intensity = 4
     /// Five numbers per image.
-    public static let count = 5
+    package static let count = 5
 }
 
 /// What one attention step keeps for its backward pass.
-public struct AttentionStepCache<Scalar: DRAWScalar>: Sendable {
+package struct AttentionStepCache<Scalar: DRAWScalar>: Sendable {
     /// (g~X, g~Y, log sigma^2, log delta~, log gamma) = W h + b, Eq. 21: [batchSize, 5]
-    public var parameters: Matrix<Scalar>
+    package var parameters: Matrix<Scalar>
     /// (g_X, g_Y, sigma^2, delta, gamma) after Eq. 22-24: [batchSize, 5]
-    public var window: Matrix<Scalar>
+    package var window: Matrix<Scalar>
     /// F_X per image: [batchSize, N * A]
-    public var filterX: Matrix<Scalar>
+    package var filterX: Matrix<Scalar>
     /// F_Y per image: [batchSize, N * B]
-    public var filterY: Matrix<Scalar>
+    package var filterY: Matrix<Scalar>
     /// Z_X, Z_Y: the row sums before normalisation, [batchSize, N]
-    public var rowSumX: Matrix<Scalar>
-    public var rowSumY: Matrix<Scalar>
+    package var rowSumX: Matrix<Scalar>
+    package var rowSumY: Matrix<Scalar>
 
-    public init(batchSize: Int, geometry: AttentionGeometry) {
+    package init(batchSize: Int, geometry: AttentionGeometry) {
         let n = geometry.gridSize
         parameters = Matrix(rows: batchSize, columns: AttentionParameter.count)
         window = Matrix(rows: batchSize, columns: AttentionParameter.count)
@@ -69,31 +69,29 @@ let filterbankEpsilon = 1e-8
 
 extension AttentionGeometry {
     /// Eq. 22-26 for every image, from `cache.parameters` (already holding Eq. 21's output).
-    /// Images are independent, so the batch is split over the threads.
-    public func forward<Scalar: DRAWScalar>(cache: inout AttentionStepCache<Scalar>) {
+    /// Images are independent: one pass per image (threads are the caller's, see `BatchChunks`).
+    package func forward<Scalar: DRAWScalar>(cache: inout AttentionStepCache<Scalar>) {
         let n = gridSize, count = AttentionParameter.count, batchSize = cache.parameters.rows
         withPointers(cache.parameters) { inputs in
         withMutablePointers(&cache.window, &cache.filterX, &cache.filterY, &cache.rowSumX, &cache.rowSumY) {
             windowBase, filterXBase, filterYBase, rowSumXBase, rowSumYBase in
             let parameterBase = inputs[0]
-            forEachRowRange(batchSize) { rows in
-                for row in rows {
-                    let parameters = parameterBase + row * count, window = windowBase + row * count
-                    let centerX = Scalar(width + 1) / 2 * (parameters[AttentionParameter.centerX] + 1)       // Eq. 22
-                    let centerY = Scalar(height + 1) / 2 * (parameters[AttentionParameter.centerY] + 1)      // Eq. 23
-                    let variance = Scalar.exp(parameters[AttentionParameter.variance])                      // Eq. 21 (log scale)
-                    let stride = Scalar(strideScale) * Scalar.exp(parameters[AttentionParameter.stride])    // Eq. 24
-                    let intensity = Scalar.exp(parameters[AttentionParameter.intensity])                    // Eq. 21 (log scale)
-                    window[AttentionParameter.centerX] = centerX
-                    window[AttentionParameter.centerY] = centerY
-                    window[AttentionParameter.variance] = variance
-                    window[AttentionParameter.stride] = stride
-                    window[AttentionParameter.intensity] = intensity
-                    buildFilterbank(center: centerX, stride: stride, variance: variance, length: width,     // Eq. 19, Eq. 25
-                                    filter: filterXBase + row * n * width, rowSums: rowSumXBase + row * n)
-                    buildFilterbank(center: centerY, stride: stride, variance: variance, length: height,    // Eq. 20, Eq. 26
-                                    filter: filterYBase + row * n * height, rowSums: rowSumYBase + row * n)
-                }
+            for row in 0..<batchSize {
+                let parameters = parameterBase + row * count, window = windowBase + row * count
+                let centerX = Scalar(width + 1) / 2 * (parameters[AttentionParameter.centerX] + 1)       // Eq. 22
+                let centerY = Scalar(height + 1) / 2 * (parameters[AttentionParameter.centerY] + 1)      // Eq. 23
+                let variance = Scalar.exp(parameters[AttentionParameter.variance])                      // Eq. 21 (log scale)
+                let stride = Scalar(strideScale) * Scalar.exp(parameters[AttentionParameter.stride])    // Eq. 24
+                let intensity = Scalar.exp(parameters[AttentionParameter.intensity])                    // Eq. 21 (log scale)
+                window[AttentionParameter.centerX] = centerX
+                window[AttentionParameter.centerY] = centerY
+                window[AttentionParameter.variance] = variance
+                window[AttentionParameter.stride] = stride
+                window[AttentionParameter.intensity] = intensity
+                buildFilterbank(center: centerX, stride: stride, variance: variance, length: width,     // Eq. 19, Eq. 25
+                                filter: filterXBase + row * n * width, rowSums: rowSumXBase + row * n)
+                buildFilterbank(center: centerY, stride: stride, variance: variance, length: height,    // Eq. 20, Eq. 26
+                                filter: filterYBase + row * n * height, rowSums: rowSumYBase + row * n)
             }
         }}
     }
@@ -158,40 +156,37 @@ extension AttentionGeometry {
         }
     }
 
-    /// Backward of Eq. 21-26 for every image: from dF_X, dF_Y and dgamma to d(Eq. 21 output),
-    /// the batch split over the threads like the forward.
+    /// Backward of Eq. 21-26 for every image: from dF_X, dF_Y and dgamma to d(Eq. 21 output).
     /// - dFilterX: [batchSize, N A], dFilterY: [batchSize, N B], dIntensity: [batchSize, 1] (dL/dgamma)
     /// - dParameters: [batchSize, 5], overwritten.
-    public func backward<Scalar: DRAWScalar>(dFilterX: Matrix<Scalar>, dFilterY: Matrix<Scalar>, dIntensity: Matrix<Scalar>,
-                                             cache: AttentionStepCache<Scalar>, dParameters: inout Matrix<Scalar>) {
+    package func backward<Scalar: DRAWScalar>(dFilterX: Matrix<Scalar>, dFilterY: Matrix<Scalar>, dIntensity: Matrix<Scalar>,
+                                              cache: AttentionStepCache<Scalar>, dParameters: inout Matrix<Scalar>) {
         let n = gridSize, count = AttentionParameter.count
         withPointers(dFilterX, dFilterY, cache.filterX, cache.filterY, cache.rowSumX, cache.rowSumY, cache.window, dIntensity) { inputs in
         dParameters.withMutablePointer { dParameterBase in
             let (dFX, dFY, fx, fy) = (inputs[0], inputs[1], inputs[2], inputs[3])
             let (sumsX, sumsY, windowBase, dGamma) = (inputs[4], inputs[5], inputs[6], inputs[7])
-            forEachRowRange(cache.window.rows) { rows in
-                for row in rows {
-                    let window = windowBase + row * count
-                    let dParameters = dParameterBase + row * count
-                    let variance = window[AttentionParameter.variance], stride = window[AttentionParameter.stride]
-                    let intensity = window[AttentionParameter.intensity]
-                    var dCenterX: Scalar = 0, dCenterY: Scalar = 0, dStride: Scalar = 0, dVariance: Scalar = 0
-                    filterbankBackward(dFilter: dFX + row * n * width, filter: fx + row * n * width,
-                                       rowSums: sumsX + row * n, center: window[AttentionParameter.centerX],
-                                       stride: stride, variance: variance, length: width,
-                                       dCenter: &dCenterX, dStride: &dStride, dVariance: &dVariance)
-                    filterbankBackward(dFilter: dFY + row * n * height, filter: fy + row * n * height,
-                                       rowSums: sumsY + row * n, center: window[AttentionParameter.centerY],
-                                       stride: stride, variance: variance, length: height,
-                                       dCenter: &dCenterY, dStride: &dStride, dVariance: &dVariance)
-                    // Eq. 22-23: g = (A + 1)/2 (g~ + 1)  ->  dg~ = dg (A + 1)/2
-                    dParameters[AttentionParameter.centerX] = dCenterX * Scalar(width + 1) / 2
-                    dParameters[AttentionParameter.centerY] = dCenterY * Scalar(height + 1) / 2
-                    // Eq. 21's log scale: y = exp(log y)  ->  d log y = dy y  (Eq. 24 scales delta~ by a constant, so the same holds for delta)
-                    dParameters[AttentionParameter.variance] = dVariance * variance
-                    dParameters[AttentionParameter.stride] = dStride * stride
-                    dParameters[AttentionParameter.intensity] = dGamma[row] * intensity
-                }
+            for row in 0..<cache.window.rows {
+                let window = windowBase + row * count
+                let dParameters = dParameterBase + row * count
+                let variance = window[AttentionParameter.variance], stride = window[AttentionParameter.stride]
+                let intensity = window[AttentionParameter.intensity]
+                var dCenterX: Scalar = 0, dCenterY: Scalar = 0, dStride: Scalar = 0, dVariance: Scalar = 0
+                filterbankBackward(dFilter: dFX + row * n * width, filter: fx + row * n * width,
+                                   rowSums: sumsX + row * n, center: window[AttentionParameter.centerX],
+                                   stride: stride, variance: variance, length: width,
+                                   dCenter: &dCenterX, dStride: &dStride, dVariance: &dVariance)
+                filterbankBackward(dFilter: dFY + row * n * height, filter: fy + row * n * height,
+                                   rowSums: sumsY + row * n, center: window[AttentionParameter.centerY],
+                                   stride: stride, variance: variance, length: height,
+                                   dCenter: &dCenterY, dStride: &dStride, dVariance: &dVariance)
+                // Eq. 22-23: g = (A + 1)/2 (g~ + 1)  ->  dg~ = dg (A + 1)/2
+                dParameters[AttentionParameter.centerX] = dCenterX * Scalar(width + 1) / 2
+                dParameters[AttentionParameter.centerY] = dCenterY * Scalar(height + 1) / 2
+                // Eq. 21's log scale: y = exp(log y)  ->  d log y = dy y  (Eq. 24 scales delta~ by a constant, so the same holds for delta)
+                dParameters[AttentionParameter.variance] = dVariance * variance
+                dParameters[AttentionParameter.stride] = dStride * stride
+                dParameters[AttentionParameter.intensity] = dGamma[row] * intensity
             }
         }}
     }

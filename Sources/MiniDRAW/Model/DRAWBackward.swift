@@ -1,7 +1,7 @@
 /// Scratch gradients for backprop through time, allocated once per batch size and reused.
-public struct DRAWBackwardWorkspace<Scalar: DRAWScalar>: Sendable {
+package struct DRAWBackwardWorkspace<Scalar: DRAWScalar>: Sendable {
     /// dL/dc_t, carried from t = T back to t = 0: [batchSize, imageSize]
-    public internal(set) var dCanvas: Matrix<Scalar>
+    package internal(set) var dCanvas: Matrix<Scalar>
     /// dL/dx_hat_t: [batchSize, imageSize]
     var dErrorImage: Matrix<Scalar>
     /// sigmoid(c_{t-1}) for the backward of Eq. 3: [batchSize, imageSize]
@@ -46,7 +46,7 @@ public struct DRAWBackwardWorkspace<Scalar: DRAWScalar>: Sendable {
     /// Every step's inputs and output gradients of the shared weights, for one product per weight.
     var stacks: SharedWeightStacks<Scalar>
 
-    public init(config: DRAWConfig, batchSize: Int) {
+    package init(config: DRAWConfig, batchSize: Int) {
         let attentionRows = config.attention ? batchSize : 0
         dCanvas = Matrix(rows: batchSize, columns: config.imageSize)
         dErrorImage = dCanvas
@@ -87,8 +87,8 @@ extension DRAWModel {
     /// the weights into `workspace.packedWeights` once for the T steps' input-gradient products.
     /// - packedWeights: the weights packed already with `transposed: false` and shared with other
     ///   batches running alongside; nil packs them into `workspace.packedWeights`.
-    public func backward(image: Matrix<Scalar>, cache: DRAWForwardCache<Scalar>, workspace: inout DRAWBackwardWorkspace<Scalar>,
-                         gradient: inout DRAWModel<Scalar>, packedWeights: DRAWPackedWeights? = nil) {
+    package func backward(image: Matrix<Scalar>, cache: DRAWForwardCache<Scalar>, workspace: inout DRAWBackwardWorkspace<Scalar>,
+                          gradient: inout DRAWModel<Scalar>, packedWeights: DRAWPackedWeights? = nil) {
         let scale = 1 / Scalar(cache.batchSize)
         if packedWeights == nil { pack(into: &workspace.packedWeights, batchSize: cache.batchSize) }
         let packed = packedWeights ?? workspace.packedWeights

@@ -1,26 +1,26 @@
 /// Everything one step of DRAW computes (Eq. 1-8 and 17-29), kept for the backward pass.
-public struct DRAWStepCache<Scalar: DRAWScalar>: Sendable {
+package struct DRAWStepCache<Scalar: DRAWScalar>: Sendable {
     /// x_hat_t, Eq. 3: [batchSize, imageSize]
-    public var errorImage: Matrix<Scalar>
+    package var errorImage: Matrix<Scalar>
     /// Attention window of the read (Eq. 21-26 from h^dec_{t-1}); unused without attention.
-    public var readAttention: AttentionStepCache<Scalar>
+    package var readAttention: AttentionStepCache<Scalar>
     /// r_t, Eq. 4: [batchSize, glimpseSize]
-    public var glimpse: Matrix<Scalar>
+    package var glimpse: Matrix<Scalar>
     /// [r_t, h^dec_{t-1}], the encoder's input (Eq. 5), without its constant leading columns
     /// (`DRAWConfig.encoderConstantInputSize`): [batchSize, encoderInputSize - encoderConstantInputSize]
-    public var encoderInput: Matrix<Scalar>
+    package var encoderInput: Matrix<Scalar>
     /// h^enc_t, c^enc_t and gates (Eq. 5).
-    public var encoder: LSTMStepCache<Scalar>
+    package var encoder: LSTMStepCache<Scalar>
     /// mu_t, sigma_t, epsilon_t, z_t (Eq. 1, 2, 6).
-    public var latent: LatentStepCache<Scalar>
+    package var latent: LatentStepCache<Scalar>
     /// h^dec_t, c^dec_t and gates (Eq. 7).
-    public var decoder: LSTMStepCache<Scalar>
+    package var decoder: LSTMStepCache<Scalar>
     /// w_t, the write layer's output (Eq. 18 or 28): [batchSize, writePatchSize]
-    public var writePatch: Matrix<Scalar>
+    package var writePatch: Matrix<Scalar>
     /// Attention window of the write (Eq. 21-26 from h^dec_t); unused without attention.
-    public var writeAttention: AttentionStepCache<Scalar>
+    package var writeAttention: AttentionStepCache<Scalar>
     /// c_t after this step (Eq. 8): [batchSize, imageSize]
-    public var canvas: Matrix<Scalar>
+    package var canvas: Matrix<Scalar>
 
     init(config: DRAWConfig, batchSize: Int) {
         let readGeometry = AttentionGeometry(gridSize: config.attention ? config.readSize : 0,
@@ -43,33 +43,33 @@ public struct DRAWStepCache<Scalar: DRAWScalar>: Sendable {
 
 /// The whole forward pass of one batch: a cache per step plus the initial states (§2.1).
 /// Allocated once per batch size and reused, so a training step allocates no matrices.
-public struct DRAWForwardCache<Scalar: DRAWScalar>: Sendable {
-    public let batchSize: Int
+package struct DRAWForwardCache<Scalar: DRAWScalar>: Sendable {
+    package let batchSize: Int
     /// One cache per step t = 1...T.
-    public var steps: [DRAWStepCache<Scalar>]
+    package var steps: [DRAWStepCache<Scalar>]
     /// c_0, the learned `DRAWModel.initialCanvas` copied to every row by `forward`: [batchSize, imageSize]
-    public internal(set) var initialCanvas: Matrix<Scalar>
+    package internal(set) var initialCanvas: Matrix<Scalar>
     /// h^enc_0, the learned `initialEncoderHidden` on every row: [batchSize, encoderSize]
-    public internal(set) var initialEncoderHidden: Matrix<Scalar>
+    package internal(set) var initialEncoderHidden: Matrix<Scalar>
     /// h^dec_0, the learned `initialDecoderHidden` on every row: [batchSize, decoderSize]
-    public internal(set) var initialDecoderHidden: Matrix<Scalar>
+    package internal(set) var initialDecoderHidden: Matrix<Scalar>
     /// c^enc_0 = 0: [batchSize, encoderSize]
-    public let initialEncoderCell: Matrix<Scalar>
+    package let initialEncoderCell: Matrix<Scalar>
     /// c^dec_0 = 0: [batchSize, decoderSize]
-    public let initialDecoderCell: Matrix<Scalar>
+    package let initialDecoderCell: Matrix<Scalar>
     /// L^x per image (Eq. 9): [batchSize]
-    public var reconstructionLoss: [Scalar]
+    package var reconstructionLoss: [Scalar]
     /// L^z per image (Eq. 10-11): [batchSize]
-    public var latentLoss: [Scalar]
+    package var latentLoss: [Scalar]
     /// The batch mean of each step's KL term (Eq. 11), t = 1...T.
-    public var klPerStep: [Double]
+    package var klPerStep: [Double]
     /// The encoder gates of the input columns that are the same at every step (x without
     /// attention, Eq. 17), computed once per batch: [batchSize, 4 encoderSize], or no rows.
-    public var encoderConstantGates: Matrix<Scalar>
+    package var encoderConstantGates: Matrix<Scalar>
     /// The model's weights packed for the forward products x Wᵀ, refreshed by each `forward` that is not given packed weights.
-    public internal(set) var packedWeights = DRAWPackedWeights(transposed: true)
+    package internal(set) var packedWeights = DRAWPackedWeights(transposed: true)
 
-    public init(config: DRAWConfig, batchSize: Int) {
+    package init(config: DRAWConfig, batchSize: Int) {
         self.batchSize = batchSize
         steps = (0..<config.timesteps).map { _ in DRAWStepCache(config: config, batchSize: batchSize) }
         initialCanvas = Matrix(rows: batchSize, columns: config.imageSize)
@@ -84,11 +84,11 @@ public struct DRAWForwardCache<Scalar: DRAWScalar>: Sendable {
     }
 
     /// The batch mean of L = L^x + L^z (Eq. 12).
-    public var meanLoss: Double { meanReconstructionLoss + meanLatentLoss }                      // Eq. 12
-    public var meanReconstructionLoss: Double { reconstructionLoss.reduce(0) { $0 + Double($1) } / Double(batchSize) }
-    public var meanLatentLoss: Double { latentLoss.reduce(0) { $0 + Double($1) } / Double(batchSize) }
+    package var meanLoss: Double { meanReconstructionLoss + meanLatentLoss }                      // Eq. 12
+    package var meanReconstructionLoss: Double { reconstructionLoss.reduce(0) { $0 + Double($1) } / Double(batchSize) }
+    package var meanLatentLoss: Double { latentLoss.reduce(0) { $0 + Double($1) } / Double(batchSize) }
     /// The final canvas c_T.
-    public var finalCanvas: Matrix<Scalar> { steps.last?.canvas ?? initialCanvas }
+    package var finalCanvas: Matrix<Scalar> { steps.last?.canvas ?? initialCanvas }
 }
 
 extension DRAWModel {
@@ -100,7 +100,7 @@ extension DRAWModel {
     /// - image: [batchSize, imageSize] with values in [0, 1]
     /// - packedWeights: this model's weights packed already (`pack(into:batchSize:)`, `transposed: true`)
     ///   and shared with other batches running alongside; nil packs them into `cache.packedWeights`.
-    public func forward(image: Matrix<Scalar>, cache: inout DRAWForwardCache<Scalar>, packedWeights: DRAWPackedWeights? = nil) {
+    package func forward(image: Matrix<Scalar>, cache: inout DRAWForwardCache<Scalar>, packedWeights: DRAWPackedWeights? = nil) {
         precondition(image.rows == cache.batchSize && image.columns == config.imageSize,
                      "DRAW forward: image \(image.shapeDescription), expected [\(cache.batchSize), \(config.imageSize)]")
         for index in 0..<cache.batchSize { cache.latentLoss[index] = 0 }
@@ -133,7 +133,7 @@ extension DRAWModel {
     }
 
     /// Fills epsilon_t ~ N(0, I) for every step (Eq. 6), in step, image, unit order.
-    public func fillNoise(cache: inout DRAWForwardCache<Scalar>, generator: inout SeededGenerator) {
+    package func fillNoise(cache: inout DRAWForwardCache<Scalar>, generator: inout SeededGenerator) {
         for t in 0..<cache.steps.count { generator.fillGaussian(&cache.steps[t].latent.noise.storage) }
     }
 
@@ -142,7 +142,7 @@ extension DRAWModel {
     /// - Parameters:
     ///   - image: [imageCount, imageSize]
     ///   - generator: the source of the noise, advanced by T * imageCount * |z| draws.
-    public func reconstruct(_ image: Matrix<Scalar>, generator: inout SeededGenerator) -> DRAWForwardCache<Scalar> {
+    package func reconstruct(_ image: Matrix<Scalar>, generator: inout SeededGenerator) -> DRAWForwardCache<Scalar> {
         var cache = DRAWForwardCache<Scalar>(config: config, batchSize: image.rows)
         fillNoise(cache: &cache, generator: &generator)                                 // Eq. 6: epsilon_t
         forward(image: image, cache: &cache)                                            // Eq. 1-9

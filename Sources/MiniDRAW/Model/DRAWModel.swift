@@ -6,17 +6,17 @@
 public struct DRAWModel<Scalar: DRAWScalar>: Equatable, Sendable {
     public let config: DRAWConfig
     /// RNN^enc, Eq. 5; input [r_t, h^dec_{t-1}].
-    public var encoder: LSTM<Scalar>
+    package var encoder: LSTM<Scalar>
     /// Eq. 1, 2, 6.
-    public var latent: Latent<Scalar>
+    package var latent: Latent<Scalar>
     /// RNN^dec, Eq. 7; input z_t.
-    public var decoder: LSTM<Scalar>
+    package var decoder: LSTM<Scalar>
     /// Eq. 18 (outputs B A values) or Eq. 28 (outputs the N x N patch w_t).
-    public var write: Linear<Scalar>
+    package var write: Linear<Scalar>
     /// Eq. 21 from h^dec_{t-1} for the read; [5, H_dec] (empty without attention).
-    public var readAttention: Linear<Scalar>
+    package var readAttention: Linear<Scalar>
     /// Eq. 21 from h^dec_t for the write; [5, H_dec] (empty without attention).
-    public var writeAttention: Linear<Scalar>
+    package var writeAttention: Linear<Scalar>
 
     // MARK: Learned initial states (§2.1)
     // "For each image x presented to the network, c_0, h^enc_0, h^dec_0 are initialised to
@@ -71,12 +71,12 @@ public struct DRAWModel<Scalar: DRAWScalar>: Equatable, Sendable {
     }
 
     /// The read grid (N = readSize) on this image.
-    public var readGeometry: AttentionGeometry {
+    package var readGeometry: AttentionGeometry {
         AttentionGeometry(gridSize: config.readSize, width: config.width, height: config.height)
     }
 
     /// The write grid (N = writeSize) on this image.
-    public var writeGeometry: AttentionGeometry {
+    package var writeGeometry: AttentionGeometry {
         AttentionGeometry(gridSize: config.writeSize, width: config.width, height: config.height)
     }
 
@@ -113,10 +113,10 @@ public struct DRAWModel<Scalar: DRAWScalar>: Equatable, Sendable {
 
     /// Parameters that files written before they existed lack: such a file loads them as zero
     /// (the initial states of those models), so older checkpoints evaluate and resume unchanged.
-    public static func mayBeAbsent(_ name: String) -> Bool { name.hasPrefix("initial.") }
+    package static func mayBeAbsent(_ name: String) -> Bool { name.hasPrefix("initial.") }
 
     /// The tensor shape a file stores for `matrix` under `name`: `[n]` for biases and initial states.
-    public static func fileShape(name: String, matrix: Matrix<Scalar>) -> [Int] {
+    package static func fileShape(name: String, matrix: Matrix<Scalar>) -> [Int] {
         name.hasSuffix("bias") || name.hasSuffix("bias_ih") || name.hasSuffix("bias_hh") || mayBeAbsent(name)
             ? [matrix.columns] : matrix.shape
     }
@@ -150,16 +150,16 @@ public struct DRAWModel<Scalar: DRAWScalar>: Equatable, Sendable {
 /// Every weight of a `DRAWModel` packed once per batch for one direction of products (see
 /// `PackedWeight`): `transposed: true` for the forward's x Wᵀ (kept in `DRAWForwardCache`),
 /// `false` for the backward's dY · W (kept in `DRAWBackwardWorkspace`).
-public struct DRAWPackedWeights: Sendable {
-    public var encoder: LSTMPackedWeights
-    public var decoder: LSTMPackedWeights
-    public var latentMu: PackedWeight
-    public var latentLogSigma: PackedWeight
-    public var write: PackedWeight
-    public var readAttention: PackedWeight
-    public var writeAttention: PackedWeight
+package struct DRAWPackedWeights: Sendable {
+    package var encoder: LSTMPackedWeights
+    package var decoder: LSTMPackedWeights
+    package var latentMu: PackedWeight
+    package var latentLogSigma: PackedWeight
+    package var write: PackedWeight
+    package var readAttention: PackedWeight
+    package var writeAttention: PackedWeight
 
-    public init(transposed: Bool) {
+    package init(transposed: Bool) {
         encoder = LSTMPackedWeights(transposed: transposed)
         decoder = LSTMPackedWeights(transposed: transposed)
         latentMu = PackedWeight(transposed: transposed)
@@ -172,7 +172,7 @@ public struct DRAWPackedWeights: Sendable {
 
 extension DRAWModel {
     /// Packs every weight into `packed` for products with `batchSize` rows.
-    public func pack(into packed: inout DRAWPackedWeights, batchSize: Int) {
+    package func pack(into packed: inout DRAWPackedWeights, batchSize: Int) {
         encoder.pack(into: &packed.encoder, batchSize: batchSize, constantInputSize: config.encoderConstantInputSize)
         decoder.pack(into: &packed.decoder, batchSize: batchSize)
         packed.latentMu.pack(latent.mu.weight, rows: batchSize)

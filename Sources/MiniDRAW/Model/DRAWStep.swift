@@ -6,20 +6,20 @@
 
 /// What step t takes from step t-1 (or from the learned initial states at t = 1, §2.1):
 /// the canvas c_{t-1} and the two LSTMs' h_{t-1} and c_{t-1}.
-public struct RecurrentState<Scalar: DRAWScalar>: Sendable {
+package struct RecurrentState<Scalar: DRAWScalar>: Sendable {
     /// c_{t-1}: [batchSize, imageSize]
-    public let canvas: Matrix<Scalar>
+    package let canvas: Matrix<Scalar>
     /// h^enc_{t-1}, c^enc_{t-1}: [batchSize, encoderSize]
-    public let encoderHidden: Matrix<Scalar>
-    public let encoderCell: Matrix<Scalar>
+    package let encoderHidden: Matrix<Scalar>
+    package let encoderCell: Matrix<Scalar>
     /// h^dec_{t-1}, c^dec_{t-1}: [batchSize, decoderSize]
-    public let decoderHidden: Matrix<Scalar>
-    public let decoderCell: Matrix<Scalar>
+    package let decoderHidden: Matrix<Scalar>
+    package let decoderCell: Matrix<Scalar>
 }
 
 extension DRAWForwardCache {
     /// The state step index `t` starts from: step t-1's outputs, or the initial states for t = 0.
-    public func state(before t: Int) -> RecurrentState<Scalar> {
+    package func state(before t: Int) -> RecurrentState<Scalar> {
         guard t > 0 else {
             return RecurrentState(canvas: initialCanvas, encoderHidden: initialEncoderHidden, encoderCell: initialEncoderCell,
                                   decoderHidden: initialDecoderHidden, decoderCell: initialDecoderCell)

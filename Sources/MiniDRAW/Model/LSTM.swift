@@ -3,28 +3,28 @@
 ///     [i, f, g, o] = x W_ihᵀ + b_ih + h W_hhᵀ + b_hh        (gates in this order)
 ///     c' = sigmoid(f) c + sigmoid(i) tanh(g)
 ///     h' = sigmoid(o) tanh(c')
-public struct LSTM<Scalar: DRAWScalar>: Equatable, Sendable {
+package struct LSTM<Scalar: DRAWScalar>: Equatable, Sendable {
     /// W_ih: [4 hiddenSize, inputSize]
-    public var weightIH: Matrix<Scalar>
+    package var weightIH: Matrix<Scalar>
     /// W_hh: [4 hiddenSize, hiddenSize]
-    public var weightHH: Matrix<Scalar>
+    package var weightHH: Matrix<Scalar>
     /// b_ih: [1, 4 hiddenSize]
-    public var biasIH: Matrix<Scalar>
+    package var biasIH: Matrix<Scalar>
     /// b_hh: [1, 4 hiddenSize]
-    public var biasHH: Matrix<Scalar>
+    package var biasHH: Matrix<Scalar>
 
-    public init(inputSize: Int, hiddenSize: Int) {
+    package init(inputSize: Int, hiddenSize: Int) {
         weightIH = Matrix(rows: 4 * hiddenSize, columns: inputSize)
         weightHH = Matrix(rows: 4 * hiddenSize, columns: hiddenSize)
         biasIH = Matrix(rows: 1, columns: 4 * hiddenSize)
         biasHH = Matrix(rows: 1, columns: 4 * hiddenSize)
     }
 
-    public var hiddenSize: Int { weightHH.columns }
-    public var inputSize: Int { weightIH.columns }
+    package var hiddenSize: Int { weightHH.columns }
+    package var inputSize: Int { weightIH.columns }
 
     /// Uniform(-1/sqrt(H), 1/sqrt(H)) for every tensor, PyTorch's default.
-    public mutating func initialize(using generator: inout SeededGenerator) {
+    package mutating func initialize(using generator: inout SeededGenerator) {
         let bound = 1 / Double(hiddenSize).squareRoot()
         for keyPath in [\LSTM.weightIH, \.weightHH, \.biasIH, \.biasHH] {
             for index in self[keyPath: keyPath].storage.indices {
@@ -35,17 +35,17 @@ public struct LSTM<Scalar: DRAWScalar>: Equatable, Sendable {
 }
 
 /// What one LSTM step keeps for its backward pass.
-public struct LSTMStepCache<Scalar: DRAWScalar>: Sendable {
+package struct LSTMStepCache<Scalar: DRAWScalar>: Sendable {
     /// Gate activations after their nonlinearity, [sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)]: [batchSize, 4 hiddenSize]
-    public var gates: Matrix<Scalar>
+    package var gates: Matrix<Scalar>
     /// c_t: [batchSize, hiddenSize]
-    public var cell: Matrix<Scalar>
+    package var cell: Matrix<Scalar>
     /// tanh(c_t): [batchSize, hiddenSize]
-    public var tanhCell: Matrix<Scalar>
+    package var tanhCell: Matrix<Scalar>
     /// h_t: [batchSize, hiddenSize]
-    public var hidden: Matrix<Scalar>
+    package var hidden: Matrix<Scalar>
 
-    public init(batchSize: Int, hiddenSize: Int) {
+    package init(batchSize: Int, hiddenSize: Int) {
         gates = Matrix(rows: batchSize, columns: 4 * hiddenSize)
         cell = Matrix(rows: batchSize, columns: hiddenSize)
         tanhCell = Matrix(rows: batchSize, columns: hiddenSize)
@@ -55,11 +55,11 @@ public struct LSTMStepCache<Scalar: DRAWScalar>: Sendable {
 
 /// W_ih and W_hh packed once per batch for one direction of products (see `PackedWeight`):
 /// transposed for the forward's x Wᵀ, plain for the backward's dGates · W.
-public struct LSTMPackedWeights: Sendable {
-    public var inputWeight: PackedWeight
-    public var hiddenWeight: PackedWeight
+package struct LSTMPackedWeights: Sendable {
+    package var inputWeight: PackedWeight
+    package var hiddenWeight: PackedWeight
 
-    public init(transposed: Bool) {
+    package init(transposed: Bool) {
         inputWeight = PackedWeight(transposed: transposed)
         hiddenWeight = PackedWeight(transposed: transposed)
     }
@@ -68,7 +68,7 @@ public struct LSTMPackedWeights: Sendable {
 extension LSTM {
     /// Packs W_ih and W_hh into `packed` for products with `batchSize` rows; with
     /// `constantInputSize`, only the W_ih columns of the input that changes from step to step.
-    public func pack(into packed: inout LSTMPackedWeights, batchSize: Int, constantInputSize: Int = 0) {
+    package func pack(into packed: inout LSTMPackedWeights, batchSize: Int, constantInputSize: Int = 0) {
         packed.inputWeight.pack(weightIH, inputColumns: constantInputSize..<inputSize, rows: batchSize)
         packed.hiddenWeight.pack(weightHH, rows: batchSize)
     }
@@ -79,14 +79,14 @@ extension LSTM {
     /// attention, Eq. 17) give the same gates every step: x_const W_ih[:, const]ᵀ, computed once
     /// per sequence instead of T times.
     /// - constantInput: [batchSize, constantInputSize], gates: [batchSize, 4 hiddenSize]
-    public func constantInputGates(_ constantInput: Matrix<Scalar>, into gates: inout Matrix<Scalar>) {
+    package func constantInputGates(_ constantInput: Matrix<Scalar>, into gates: inout Matrix<Scalar>) {
         matmulTransposedB(constantInput, weightIH, bColumns: 0..<constantInput.columns, into: &gates)
     }
 
     /// Backward of `constantInputGates` over the whole sequence: dW_ih[:, const] += (Σ_t dGates_t)ᵀ x_const
     /// (x_const is data: it gets no gradient).
     /// - dGatesSum: Σ_t dGates_t, [batchSize, 4 hiddenSize]
-    public func constantInputBackward(dGatesSum: Matrix<Scalar>, constantInput: Matrix<Scalar>, gradient: inout LSTM<Scalar>) {
+    package func constantInputBackward(dGatesSum: Matrix<Scalar>, constantInput: Matrix<Scalar>, gradient: inout LSTM<Scalar>) {
         matmulTransposedA(dGatesSum, constantInput, into: &gradient.weightIH, cColumns: 0..<constantInput.columns, accumulate: true)
     }
 
@@ -97,9 +97,9 @@ extension LSTM {
     ///   after the constant ones (`constantInputGates`). previousHidden, previousCell: [batchSize, hiddenSize]
     /// - packedWeights: this cell's weights packed with `transposed: true` (and the same constant
     ///   input size), or nil.
-    public func forward(input: Matrix<Scalar>, previousHidden: Matrix<Scalar>, previousCell: Matrix<Scalar>,
-                        packedWeights: LSTMPackedWeights? = nil, constantGates: Matrix<Scalar>? = nil,
-                        cache: inout LSTMStepCache<Scalar>) {
+    package func forward(input: Matrix<Scalar>, previousHidden: Matrix<Scalar>, previousCell: Matrix<Scalar>,
+                         packedWeights: LSTMPackedWeights? = nil, constantGates: Matrix<Scalar>? = nil,
+                         cache: inout LSTMStepCache<Scalar>) {
         let inputColumns = (inputSize - input.columns)..<inputSize
         precondition(inputColumns.count == inputSize || constantGates != nil, "LSTM input has \(input.columns) of \(inputSize) columns and no constant gates")
         if let constantGates { cache.gates.assign(constantGates) }
@@ -111,21 +111,19 @@ extension LSTM {
         withPointers(biasIH, biasHH, previousCell) { inputs in
         withMutablePointers(&cache.gates, &cache.cell, &cache.tanhCell, &cache.hidden) { gates, cell, tanhCell, h in
             let (biasI, biasH, cPrev) = (inputs[0], inputs[1], inputs[2])
-            forEachRowRange(batchSize) { rows in
-                for row in rows {
-                    let g = gates + row * 4 * hidden, s = row * hidden
-                    for k in 0..<(4 * hidden) { g[k] = g[k] + biasI[k] + biasH[k] }
-                    Scalar.sigmoid(g, count: 2 * hidden)                       // i, f = sigmoid(.)
-                    Scalar.tanh(g + 2 * hidden, count: hidden)                 // g = tanh(.)
-                    Scalar.sigmoid(g + 3 * hidden, count: hidden)              // o = sigmoid(.)
-                    for unit in 0..<hidden {
-                        let c = g[hidden + unit] * cPrev[s + unit] + g[unit] * g[2 * hidden + unit]   // c' = f c + i g
-                        cell[s + unit] = c
-                        tanhCell[s + unit] = c
-                    }
-                    Scalar.tanh(tanhCell + s, count: hidden)
-                    for unit in 0..<hidden { h[s + unit] = g[3 * hidden + unit] * tanhCell[s + unit] }   // h' = o tanh(c')
+            for row in 0..<batchSize {
+                let g = gates + row * 4 * hidden, s = row * hidden
+                for k in 0..<(4 * hidden) { g[k] = g[k] + biasI[k] + biasH[k] }
+                Scalar.sigmoid(g, count: 2 * hidden)                       // i, f = sigmoid(.)
+                Scalar.tanh(g + 2 * hidden, count: hidden)                 // g = tanh(.)
+                Scalar.sigmoid(g + 3 * hidden, count: hidden)              // o = sigmoid(.)
+                for unit in 0..<hidden {
+                    let c = g[hidden + unit] * cPrev[s + unit] + g[unit] * g[2 * hidden + unit]   // c' = f c + i g
+                    cell[s + unit] = c
+                    tanhCell[s + unit] = c
                 }
+                Scalar.tanh(tanhCell + s, count: hidden)
+                for unit in 0..<hidden { h[s + unit] = g[3 * hidden + unit] * tanhCell[s + unit] }   // h' = o tanh(c')
             }
         }}
     }
@@ -143,10 +141,10 @@ extension LSTM {
     /// - dInput: receives dL/d(input) (overwritten).
     /// - dPreviousHidden: receives dL/dh_{t-1} (overwritten).
     /// - packedWeights: this cell's weights packed with `transposed: false`, or nil.
-    public func backward(dHidden: Matrix<Scalar>, dCell: inout Matrix<Scalar>, cache: LSTMStepCache<Scalar>,
-                         input: Matrix<Scalar>, previousHidden: Matrix<Scalar>, previousCell: Matrix<Scalar>,
-                         packedWeights: LSTMPackedWeights? = nil, dGates: inout Matrix<Scalar>, gradient: inout LSTM<Scalar>,
-                         dInput: inout Matrix<Scalar>, dPreviousHidden: inout Matrix<Scalar>) {
+    package func backward(dHidden: Matrix<Scalar>, dCell: inout Matrix<Scalar>, cache: LSTMStepCache<Scalar>,
+                          input: Matrix<Scalar>, previousHidden: Matrix<Scalar>, previousCell: Matrix<Scalar>,
+                          packedWeights: LSTMPackedWeights? = nil, dGates: inout Matrix<Scalar>, gradient: inout LSTM<Scalar>,
+                          dInput: inout Matrix<Scalar>, dPreviousHidden: inout Matrix<Scalar>) {
         gatesBackward(dHidden: dHidden, dCell: &dCell, cache: cache, previousCell: previousCell, dGates: &dGates)
         parametersBackward(dGates: dGates, input: input, previousHidden: previousHidden, gradient: &gradient)
         inputsBackward(dGates: dGates, packedWeights: packedWeights, dInput: &dInput, dPreviousHidden: &dPreviousHidden)
@@ -154,14 +152,14 @@ extension LSTM {
 
     /// dL/d(pre-activation gates) from dL/dh_t and dL/dc_t, through the cell's element-wise maths.
     /// - dCell: on entry dL/dc_t, on exit dL/dc_{t-1}. dGates: [batchSize, 4 hiddenSize], overwritten.
-    public func gatesBackward(dHidden: Matrix<Scalar>, dCell: inout Matrix<Scalar>, cache: LSTMStepCache<Scalar>,
-                              previousCell: Matrix<Scalar>, dGates: inout Matrix<Scalar>) {
+    package func gatesBackward(dHidden: Matrix<Scalar>, dCell: inout Matrix<Scalar>, cache: LSTMStepCache<Scalar>,
+                               previousCell: Matrix<Scalar>, dGates: inout Matrix<Scalar>) {
         let hidden = hiddenSize
         let batchSize = dHidden.rows
         withPointers(dHidden, previousCell, cache.gates, cache.tanhCell) { inputs in
         withMutablePointers(&dCell, &dGates) { dc, dg in
             let (dh, cPrev, gates, tanhCell) = (inputs[0], inputs[1], inputs[2], inputs[3])
-            forEachRowRange(batchSize) { rows in for row in rows {
+            for row in 0..<batchSize {
                 let g = row * 4 * hidden
                 for unit in 0..<hidden {
                     let s = row * hidden + unit
@@ -182,7 +180,7 @@ extension LSTM {
                     dg[g + 2 * hidden + unit] = dCandidate * (1 - candidate * candidate)
                     dg[g + 3 * hidden + unit] = dOutputGate * outputGate * (1 - outputGate)
                 }
-            }}
+            }
         }}
     }
 
@@ -191,8 +189,8 @@ extension LSTM {
     /// dW_ih += dGatesᵀ x, dW_hh += dGatesᵀ h_{t-1}, db_ih, db_hh += column sums of dGates. The rows
     /// may be one step's batch, or all T steps' stacked (`SharedWeightStacks`): the same sum.
     /// - input: x's rows (all columns, or those after the constant ones); previousHidden: h_{t-1}'s rows.
-    public func parametersBackward(dGates: Matrix<Scalar>, input: Matrix<Scalar>, previousHidden: Matrix<Scalar>,
-                                   gradient: inout LSTM<Scalar>) {
+    package func parametersBackward(dGates: Matrix<Scalar>, input: Matrix<Scalar>, previousHidden: Matrix<Scalar>,
+                                    gradient: inout LSTM<Scalar>) {
         let inputColumns = (inputSize - input.columns)..<inputSize
         matmulTransposedA(dGates, input, into: &gradient.weightIH, cColumns: inputColumns, accumulate: true)
         matmulTransposedA(dGates, previousHidden, into: &gradient.weightHH, accumulate: true)
@@ -202,8 +200,8 @@ extension LSTM {
 
     /// dL/dx = dGates W_ih (for x's columns in `dInput`, all or those after the constant ones)
     /// and dL/dh_{t-1} = dGates W_hh, both overwritten.
-    public func inputsBackward(dGates: Matrix<Scalar>, packedWeights: LSTMPackedWeights? = nil,
-                               dInput: inout Matrix<Scalar>, dPreviousHidden: inout Matrix<Scalar>) {
+    package func inputsBackward(dGates: Matrix<Scalar>, packedWeights: LSTMPackedWeights? = nil,
+                                dInput: inout Matrix<Scalar>, dPreviousHidden: inout Matrix<Scalar>) {
         let inputColumns = (inputSize - dInput.columns)..<inputSize
         matmul(dGates, weightIH, bColumns: inputColumns, packed: packedWeights?.inputWeight, into: &dInput)
         matmul(dGates, weightHH, packed: packedWeights?.hiddenWeight, into: &dPreviousHidden)

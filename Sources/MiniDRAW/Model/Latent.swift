@@ -1,28 +1,28 @@
 /// The approximate posterior Q(Z_t | h^enc_t): a diagonal Gaussian whose mean and log standard
 /// deviation are linear in the encoder output (Eq. 1, 2), sampled with the reparameterisation
 /// trick (Eq. 6) so that gradients flow through z.
-public struct Latent<Scalar: DRAWScalar>: Equatable, Sendable {
+package struct Latent<Scalar: DRAWScalar>: Equatable, Sendable {
     /// Eq. 1: mu_t = W(h^enc_t), weight [z, encoderSize]
-    public var mu: Linear<Scalar>
+    package var mu: Linear<Scalar>
     /// Eq. 2: sigma_t = exp(W(h^enc_t)), weight [z, encoderSize]
-    public var logSigma: Linear<Scalar>
+    package var logSigma: Linear<Scalar>
 
-    public init(encoderSize: Int, latentSize: Int) {
+    package init(encoderSize: Int, latentSize: Int) {
         mu = Linear(inputSize: encoderSize, outputSize: latentSize)
         logSigma = Linear(inputSize: encoderSize, outputSize: latentSize)
     }
 }
 
 /// What one latent step keeps for its backward pass and for the loss.
-public struct LatentStepCache<Scalar: DRAWScalar>: Sendable {
+package struct LatentStepCache<Scalar: DRAWScalar>: Sendable {
     /// mu_t, log sigma_t, sigma_t, epsilon, z_t: each [batchSize, latentSize]
-    public var mu: Matrix<Scalar>
-    public var logSigma: Matrix<Scalar>
-    public var sigma: Matrix<Scalar>
-    public var noise: Matrix<Scalar>
-    public var z: Matrix<Scalar>
+    package var mu: Matrix<Scalar>
+    package var logSigma: Matrix<Scalar>
+    package var sigma: Matrix<Scalar>
+    package var noise: Matrix<Scalar>
+    package var z: Matrix<Scalar>
 
-    public init(batchSize: Int, latentSize: Int) {
+    package init(batchSize: Int, latentSize: Int) {
         mu = Matrix(rows: batchSize, columns: latentSize)
         logSigma = mu
         sigma = mu
@@ -37,8 +37,8 @@ extension Latent {
     /// Eq. 1, 2, 6: z_t = mu_t + sigma_t epsilon_t, with `cache.noise` already holding epsilon ~ N(0, I).
     /// - encoderHidden: [batchSize, encoderSize]
     /// - packedWeights: the DRAW weights packed with `transposed: true`, or nil.
-    public func forward(encoderHidden: Matrix<Scalar>, packedWeights: DRAWPackedWeights? = nil,
-                        cache: inout LatentStepCache<Scalar>) {
+    package func forward(encoderHidden: Matrix<Scalar>, packedWeights: DRAWPackedWeights? = nil,
+                         cache: inout LatentStepCache<Scalar>) {
         mu.forward(encoderHidden, packedWeight: packedWeights?.latentMu, into: &cache.mu)                   // Eq. 1
         logSigma.forward(encoderHidden, packedWeight: packedWeights?.latentLogSigma, into: &cache.logSigma)  // Eq. 2 (the linear part)
         for index in 0..<cache.z.count {
@@ -55,9 +55,9 @@ extension Latent {
     /// - dZ: [batchSize, latentSize]; dMu, dLogSigma: [batchSize, latentSize], added to in place.
     /// - dEncoderHidden: [batchSize, encoderSize], overwritten.
     /// - packedWeights: the DRAW weights packed with `transposed: false`, or nil.
-    public func backward(dZ: Matrix<Scalar>, dMu: inout Matrix<Scalar>, dLogSigma: inout Matrix<Scalar>,
-                         cache: LatentStepCache<Scalar>, encoderHidden: Matrix<Scalar>, packedWeights: DRAWPackedWeights? = nil,
-                         gradient: inout Latent<Scalar>, dEncoderHidden: inout Matrix<Scalar>) {
+    package func backward(dZ: Matrix<Scalar>, dMu: inout Matrix<Scalar>, dLogSigma: inout Matrix<Scalar>,
+                          cache: LatentStepCache<Scalar>, encoderHidden: Matrix<Scalar>, packedWeights: DRAWPackedWeights? = nil,
+                          gradient: inout Latent<Scalar>, dEncoderHidden: inout Matrix<Scalar>) {
         sampleBackward(dZ: dZ, cache: cache, dMu: &dMu, dLogSigma: &dLogSigma)
         mu.backwardParameters(dOutput: dMu, input: encoderHidden, gradient: &gradient.mu)
         logSigma.backwardParameters(dOutput: dLogSigma, input: encoderHidden, gradient: &gradient.logSigma)
@@ -66,8 +66,8 @@ extension Latent {
 
     /// Eq. 6 backward: z = mu + sigma epsilon, so dmu += dz and dlog sigma += dz sigma epsilon
     /// (sigma = exp(log sigma), Eq. 2).
-    public func sampleBackward(dZ: Matrix<Scalar>, cache: LatentStepCache<Scalar>,
-                               dMu: inout Matrix<Scalar>, dLogSigma: inout Matrix<Scalar>) {
+    package func sampleBackward(dZ: Matrix<Scalar>, cache: LatentStepCache<Scalar>,
+                                dMu: inout Matrix<Scalar>, dLogSigma: inout Matrix<Scalar>) {
         for index in 0..<dZ.count {
             dMu.storage[index] += dZ.storage[index]
             dLogSigma.storage[index] += dZ.storage[index] * cache.sigma.storage[index] * cache.noise.storage[index]
@@ -75,8 +75,8 @@ extension Latent {
     }
 
     /// Eq. 1, 2 backward to h^enc_t: dh^enc = dmu W_mu + dlog sigma W_sigma (overwritten).
-    public func inputBackward(dMu: Matrix<Scalar>, dLogSigma: Matrix<Scalar>, packedWeights: DRAWPackedWeights? = nil,
-                              dEncoderHidden: inout Matrix<Scalar>) {
+    package func inputBackward(dMu: Matrix<Scalar>, dLogSigma: Matrix<Scalar>, packedWeights: DRAWPackedWeights? = nil,
+                               dEncoderHidden: inout Matrix<Scalar>) {
         mu.backwardInput(dOutput: dMu, packedWeight: packedWeights?.latentMu, dInput: &dEncoderHidden, accumulate: false)
         logSigma.backwardInput(dOutput: dLogSigma, packedWeight: packedWeights?.latentLogSigma,
                                dInput: &dEncoderHidden, accumulate: true)

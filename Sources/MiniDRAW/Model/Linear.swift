@@ -2,22 +2,22 @@
 ///
 /// DRAW uses it for Eq. 1, 2 (latent mean and log sigma), Eq. 18 and 28 (write) and
 /// Eq. 21 (attention parameters).
-public struct Linear<Scalar: DRAWScalar>: Equatable, Sendable {
+package struct Linear<Scalar: DRAWScalar>: Equatable, Sendable {
     /// W: [outputSize, inputSize]
-    public var weight: Matrix<Scalar>
+    package var weight: Matrix<Scalar>
     /// b: [1, outputSize]
-    public var bias: Matrix<Scalar>
+    package var bias: Matrix<Scalar>
 
-    public init(inputSize: Int, outputSize: Int) {
+    package init(inputSize: Int, outputSize: Int) {
         weight = Matrix(rows: outputSize, columns: inputSize)
         bias = Matrix(rows: 1, columns: outputSize)
     }
 
-    public var inputSize: Int { weight.columns }
-    public var outputSize: Int { weight.rows }
+    package var inputSize: Int { weight.columns }
+    package var outputSize: Int { weight.rows }
 
     /// Uniform(-1/sqrt(in), 1/sqrt(in)) for weight and bias, PyTorch's default.
-    public mutating func initialize(using generator: inout SeededGenerator) {
+    package mutating func initialize(using generator: inout SeededGenerator) {
         let bound = 1 / Double(max(inputSize, 1)).squareRoot()
         for index in weight.storage.indices { weight.storage[index] = Scalar((2 * generator.nextUniform() - 1) * bound) }
         for index in bias.storage.indices { bias.storage[index] = Scalar((2 * generator.nextUniform() - 1) * bound) }
@@ -28,7 +28,7 @@ public struct Linear<Scalar: DRAWScalar>: Equatable, Sendable {
     /// output = input · Wᵀ + b
     /// - input: [batchSize, inputSize], output: [batchSize, outputSize]
     /// - packedWeight: W packed with `transposed: true`, or nil.
-    public func forward(_ input: Matrix<Scalar>, packedWeight: PackedWeight? = nil, into output: inout Matrix<Scalar>) {
+    package func forward(_ input: Matrix<Scalar>, packedWeight: PackedWeight? = nil, into output: inout Matrix<Scalar>) {
         matmulTransposedB(input, weight, packed: packedWeight, into: &output)
         addBias(bias, to: &output)
     }
@@ -40,21 +40,21 @@ public struct Linear<Scalar: DRAWScalar>: Equatable, Sendable {
     /// - dOutput: [batchSize, outputSize], dInput: [batchSize, inputSize] or nil when the
     ///   input needs no gradient.
     /// - packedWeight: W packed with `transposed: false`, or nil.
-    public func backward(dOutput: Matrix<Scalar>, input: Matrix<Scalar>, packedWeight: PackedWeight? = nil,
-                         gradient: inout Linear<Scalar>, dInput: inout Matrix<Scalar>, accumulateInput: Bool) {
+    package func backward(dOutput: Matrix<Scalar>, input: Matrix<Scalar>, packedWeight: PackedWeight? = nil,
+                          gradient: inout Linear<Scalar>, dInput: inout Matrix<Scalar>, accumulateInput: Bool) {
         backwardParameters(dOutput: dOutput, input: input, gradient: &gradient)
         backwardInput(dOutput: dOutput, packedWeight: packedWeight, dInput: &dInput, accumulate: accumulateInput)
     }
 
     /// The input half of `backward`: dInput (+)= dOutput · W.
-    public func backwardInput(dOutput: Matrix<Scalar>, packedWeight: PackedWeight? = nil,
-                              dInput: inout Matrix<Scalar>, accumulate: Bool) {
+    package func backwardInput(dOutput: Matrix<Scalar>, packedWeight: PackedWeight? = nil,
+                               dInput: inout Matrix<Scalar>, accumulate: Bool) {
         matmul(dOutput, weight, packed: packedWeight, into: &dInput, accumulate: accumulate)
     }
 
     /// The parameter half of `backward`, for layers whose input is data, and for a weight's
     /// T steps at once (rows stacked, `SharedWeightStacks`).
-    public func backwardParameters(dOutput: Matrix<Scalar>, input: Matrix<Scalar>, gradient: inout Linear<Scalar>) {
+    package func backwardParameters(dOutput: Matrix<Scalar>, input: Matrix<Scalar>, gradient: inout Linear<Scalar>) {
         matmulTransposedA(dOutput, input, into: &gradient.weight, accumulate: true)
         accumulateColumnSums(of: dOutput, into: &gradient.bias)
     }
@@ -64,7 +64,7 @@ public struct Linear<Scalar: DRAWScalar>: Equatable, Sendable {
 
 /// output[r, c] += bias[0, c] for every row r.
 /// - bias: [1, columns], output: [rows, columns]
-public func addBias<Scalar: DRAWScalar>(_ bias: Matrix<Scalar>, to output: inout Matrix<Scalar>) {
+package func addBias<Scalar: DRAWScalar>(_ bias: Matrix<Scalar>, to output: inout Matrix<Scalar>) {
     precondition(bias.rows == 1 && bias.columns == output.columns,
                  "addBias: bias \(bias.shapeDescription) does not fit output \(output.shapeDescription)")
     let columns = output.columns
@@ -78,7 +78,7 @@ public func addBias<Scalar: DRAWScalar>(_ bias: Matrix<Scalar>, to output: inout
 }
 
 /// sums[0, c] += Σ_r values[r, c]: the gradient of a bias added to every row.
-public func accumulateColumnSums<Scalar: DRAWScalar>(of values: Matrix<Scalar>, into sums: inout Matrix<Scalar>) {
+package func accumulateColumnSums<Scalar: DRAWScalar>(of values: Matrix<Scalar>, into sums: inout Matrix<Scalar>) {
     precondition(sums.rows == 1 && sums.columns == values.columns,
                  "accumulateColumnSums: \(sums.shapeDescription) does not fit \(values.shapeDescription)")
     let columns = values.columns

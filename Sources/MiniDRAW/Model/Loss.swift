@@ -6,7 +6,7 @@
 ///   -x log sigmoid(c) - (1 - x) log(1 - sigmoid(c)) = softplus(c) - x c,
 /// computed from the logits c so it stays finite for |c| = 100.
 /// - image, canvas: [batchSize, imageSize]; returns [batchSize].
-public func reconstructionLoss<Scalar: DRAWScalar>(image: Matrix<Scalar>, canvas: Matrix<Scalar>) -> [Scalar] {
+package func reconstructionLoss<Scalar: DRAWScalar>(image: Matrix<Scalar>, canvas: Matrix<Scalar>) -> [Scalar] {
     image.checkSameShape(as: canvas, "reconstructionLoss")
     var losses = [Scalar](repeating: 0, count: image.rows)
     for row in 0..<image.rows {
@@ -22,8 +22,8 @@ public func reconstructionLoss<Scalar: DRAWScalar>(image: Matrix<Scalar>, canvas
 
 /// Backward of Eq. 9: dL^x/dc = sigmoid(c) - x, times `scale` (1 / batchSize for a batch mean).
 /// - dCanvas: [batchSize, imageSize], overwritten.
-public func reconstructionLossBackward<Scalar: DRAWScalar>(image: Matrix<Scalar>, canvas: Matrix<Scalar>, scale: Scalar,
-                                                           dCanvas: inout Matrix<Scalar>) {
+package func reconstructionLossBackward<Scalar: DRAWScalar>(image: Matrix<Scalar>, canvas: Matrix<Scalar>, scale: Scalar,
+                                                            dCanvas: inout Matrix<Scalar>) {
     for index in 0..<image.count {
         dCanvas.storage[index] = scale * (sigmoid(canvas.storage[index]) - image.storage[index])
     }
@@ -36,8 +36,8 @@ public func reconstructionLossBackward<Scalar: DRAWScalar>(image: Matrix<Scalar>
 /// so the sum over T steps carries the constant -T |z| / 2 of Eq. 11.
 /// - mu, logSigma, sigma: [batchSize, latentSize]; adds into `perImage` [batchSize], returns the batch mean.
 @discardableResult
-public func accumulateKL<Scalar: DRAWScalar>(mu: Matrix<Scalar>, logSigma: Matrix<Scalar>, sigma: Matrix<Scalar>,
-                                             into perImage: inout [Scalar]) -> Double {
+package func accumulateKL<Scalar: DRAWScalar>(mu: Matrix<Scalar>, logSigma: Matrix<Scalar>, sigma: Matrix<Scalar>,
+                                              into perImage: inout [Scalar]) -> Double {
     var total = 0.0
     for row in 0..<mu.rows {
         var sum: Scalar = 0
@@ -53,8 +53,8 @@ public func accumulateKL<Scalar: DRAWScalar>(mu: Matrix<Scalar>, logSigma: Matri
 
 /// Backward of Eq. 11: d/dmu = mu, d/dlog sigma = sigma^2 - 1, times `scale`.
 /// - dMu, dLogSigma: [batchSize, latentSize], overwritten.
-public func klBackward<Scalar: DRAWScalar>(mu: Matrix<Scalar>, sigma: Matrix<Scalar>, scale: Scalar,
-                                           dMu: inout Matrix<Scalar>, dLogSigma: inout Matrix<Scalar>) {
+package func klBackward<Scalar: DRAWScalar>(mu: Matrix<Scalar>, sigma: Matrix<Scalar>, scale: Scalar,
+                                            dMu: inout Matrix<Scalar>, dLogSigma: inout Matrix<Scalar>) {
     for index in 0..<mu.count {
         let s = sigma.storage[index]
         dMu.storage[index] = scale * mu.storage[index]

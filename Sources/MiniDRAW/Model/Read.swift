@@ -9,7 +9,7 @@
 
 /// Eq. 3: x_hat_t = x - sigmoid(c_{t-1})
 /// - image, canvas, errorImage: [batchSize, imageSize]
-public func errorImage<Scalar: DRAWScalar>(image: Matrix<Scalar>, canvas: Matrix<Scalar>, into errorImage: inout Matrix<Scalar>) {
+package func errorImage<Scalar: DRAWScalar>(image: Matrix<Scalar>, canvas: Matrix<Scalar>, into errorImage: inout Matrix<Scalar>) {
     image.checkSameShape(as: canvas, "errorImage")
     errorImage.assign(canvas)
     errorImage.storage.withUnsafeMutableBufferPointer { xHat in
@@ -22,8 +22,8 @@ public func errorImage<Scalar: DRAWScalar>(image: Matrix<Scalar>, canvas: Matrix
 
 /// Backward of Eq. 3 into the canvas: with s = sigmoid(c), dx_hat/dc = -s (1 - s).
 /// - sigmoidCanvas: scratch [batchSize, imageSize]; dCanvas: added to.
-public func errorImageBackward<Scalar: DRAWScalar>(dErrorImage: Matrix<Scalar>, canvas: Matrix<Scalar>,
-                                                   sigmoidCanvas: inout Matrix<Scalar>, dCanvas: inout Matrix<Scalar>) {
+package func errorImageBackward<Scalar: DRAWScalar>(dErrorImage: Matrix<Scalar>, canvas: Matrix<Scalar>,
+                                                    sigmoidCanvas: inout Matrix<Scalar>, dCanvas: inout Matrix<Scalar>) {
     sigmoidCanvas.assign(canvas)
     let count = sigmoidCanvas.count
     dErrorImage.withPointer { dxHat in
@@ -62,24 +62,22 @@ func readWithoutAttentionBackward<Scalar: DRAWScalar>(dGlimpse: Matrix<Scalar>, 
 extension AttentionGeometry {
     /// Eq. 27: read(x, x_hat, h^dec_{t-1}) = gamma [F_Y x F_Xᵀ, F_Y x_hat F_Xᵀ], per channel.
     /// - image, errorImage: [batchSize, C B A], glimpse: [batchSize, 2 C N^2]
-    public func read<Scalar: DRAWScalar>(image: Matrix<Scalar>, errorImage: Matrix<Scalar>,
-                                         cache: AttentionStepCache<Scalar>, channels: Int, glimpse: inout Matrix<Scalar>) {
+    package func read<Scalar: DRAWScalar>(image: Matrix<Scalar>, errorImage: Matrix<Scalar>,
+                                          cache: AttentionStepCache<Scalar>, channels: Int, glimpse: inout Matrix<Scalar>) {
         let n = gridSize, plane = width * height, patch = n * n
         withPointers(image, errorImage, cache.filterX, cache.filterY) { inputs in
         glimpse.withMutablePointer { glimpseBase in
             let (x, xHat, fx, fy) = (inputs[0], inputs[1], inputs[2], inputs[3])
-            forEachRowRange(image.rows) { rows in
-                withUnsafeTemporaryAllocation(of: Scalar.self, capacity: n * height) { temporary in
-                    for row in rows {
-                        let intensity = cache.window[row, AttentionParameter.intensity]
-                        let filterX = fx + row * n * width, filterY = fy + row * n * height
-                        for channel in 0..<channels {
-                            for (source, half) in [(x, 0), (xHat, 1)] {
-                                let imagePlane = source + row * channels * plane + channel * plane
-                                let output = glimpseBase + row * 2 * channels * patch + (half * channels + channel) * patch
-                                filterImage(imagePlane, filterX: filterX, filterY: filterY, scale: intensity,  // Eq. 27
-                                            projection: temporary.baseAddress!, output: output)
-                            }
+            withUnsafeTemporaryAllocation(of: Scalar.self, capacity: n * height) { temporary in
+                for row in 0..<image.rows {
+                    let intensity = cache.window[row, AttentionParameter.intensity]
+                    let filterX = fx + row * n * width, filterY = fy + row * n * height
+                    for channel in 0..<channels {
+                        for (source, half) in [(x, 0), (xHat, 1)] {
+                            let imagePlane = source + row * channels * plane + channel * plane
+                            let output = glimpseBase + row * 2 * channels * patch + (half * channels + channel) * patch
+                            filterImage(imagePlane, filterX: filterX, filterY: filterY, scale: intensity,  // Eq. 27
+                                        projection: temporary.baseAddress!, output: output)
                         }
                     }
                 }
@@ -143,10 +141,10 @@ extension AttentionGeometry {
     ///   dgamma += Σ dg ⊙ (F_Y Pᵀ),   dF_Y += gamma dg P,   dP = gamma dgᵀ F_Y,
     ///   dF_X += dP image,   dimage = dPᵀ F_X (for x_hat only: x is data).
     /// - dFilterX, dFilterY, dIntensity, dErrorImage: overwritten.
-    public func readBackward<Scalar: DRAWScalar>(dGlimpse: Matrix<Scalar>, image: Matrix<Scalar>, errorImage: Matrix<Scalar>,
-                                                 cache: AttentionStepCache<Scalar>, channels: Int,
-                                                 dErrorImage: inout Matrix<Scalar>, dFilterX: inout Matrix<Scalar>,
-                                                 dFilterY: inout Matrix<Scalar>, dIntensity: inout Matrix<Scalar>) {
+    package func readBackward<Scalar: DRAWScalar>(dGlimpse: Matrix<Scalar>, image: Matrix<Scalar>, errorImage: Matrix<Scalar>,
+                                                  cache: AttentionStepCache<Scalar>, channels: Int,
+                                                  dErrorImage: inout Matrix<Scalar>, dFilterX: inout Matrix<Scalar>,
+                                                  dFilterY: inout Matrix<Scalar>, dIntensity: inout Matrix<Scalar>) {
         let n = gridSize, plane = width * height, patch = n * n
         dFilterX.setZero()
         dFilterY.setZero()
@@ -154,35 +152,33 @@ extension AttentionGeometry {
         withPointers(image, errorImage, cache.filterX, cache.filterY, dGlimpse) { inputs in
         withMutablePointers(&dFilterX, &dFilterY, &dErrorImage, &dIntensity) { dFilterXBase, dFilterYBase, dErrorBase, dIntensityBase in
             let (x, xHat, fx, fy, dr) = (inputs[0], inputs[1], inputs[2], inputs[3], inputs[4])
-            forEachRowRange(image.rows) { rows in
-                withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * n * height) { temporary in
-                    let projection = temporary.baseAddress!, dProjection = temporary.baseAddress! + n * height
-                    for row in rows {
-                        let intensity = cache.window[row, AttentionParameter.intensity]
-                        let filterX = fx + row * n * width, filterY = fy + row * n * height
-                        let dFX = dFilterXBase + row * n * width, dFY = dFilterYBase + row * n * height
-                        var dIntensityRow: Scalar = 0
-                        for channel in 0..<channels {
-                            for half in 0..<2 {
-                                let offset = row * channels * plane + channel * plane
-                                let source = (half == 0 ? x : xHat) + offset
-                                let dOutput = dr + row * 2 * channels * patch + (half * channels + channel) * patch
-                                dIntensityRow += filterImageBackward(source, dOutput: dOutput, filterX: filterX,      // Eq. 27
-                                                                     filterY: filterY, scale: intensity,
-                                                                     projection: projection, dProjection: dProjection,
-                                                                     dFilterX: dFX, dFilterY: dFY)
-                                if half == 1 {
-                                    let dImage = dErrorBase + offset
-                                    for b in 0..<height {
-                                        for j in 0..<n {
-                                            axpy(dProjection[j * height + b], filterX + j * width, dImage + b * width, count: width)
-                                        }
+            withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * n * height) { temporary in
+                let projection = temporary.baseAddress!, dProjection = temporary.baseAddress! + n * height
+                for row in 0..<image.rows {
+                    let intensity = cache.window[row, AttentionParameter.intensity]
+                    let filterX = fx + row * n * width, filterY = fy + row * n * height
+                    let dFX = dFilterXBase + row * n * width, dFY = dFilterYBase + row * n * height
+                    var dIntensityRow: Scalar = 0
+                    for channel in 0..<channels {
+                        for half in 0..<2 {
+                            let offset = row * channels * plane + channel * plane
+                            let source = (half == 0 ? x : xHat) + offset
+                            let dOutput = dr + row * 2 * channels * patch + (half * channels + channel) * patch
+                            dIntensityRow += filterImageBackward(source, dOutput: dOutput, filterX: filterX,      // Eq. 27
+                                                                 filterY: filterY, scale: intensity,
+                                                                 projection: projection, dProjection: dProjection,
+                                                                 dFilterX: dFX, dFilterY: dFY)
+                            if half == 1 {
+                                let dImage = dErrorBase + offset
+                                for b in 0..<height {
+                                    for j in 0..<n {
+                                        axpy(dProjection[j * height + b], filterX + j * width, dImage + b * width, count: width)
                                     }
                                 }
                             }
                         }
-                        dIntensityBase[row] = dIntensityRow
                     }
+                    dIntensityBase[row] = dIntensityRow
                 }
             }
         }}

@@ -14,9 +14,9 @@
 /// The rows of all T steps in one matrix: step index t (t = 1...T in the paper is t - 1 here)
 /// holds rows t·B ..< (t+1)·B.
 /// - values: [T·B, columns]
-public struct StepStack<Scalar: DRAWScalar>: Sendable {
-    public let batchSize: Int
-    public private(set) var values: Matrix<Scalar>
+package struct StepStack<Scalar: DRAWScalar>: Sendable {
+    package let batchSize: Int
+    package private(set) var values: Matrix<Scalar>
 
     init(steps: Int, batchSize: Int, columns: Int) {
         self.batchSize = batchSize
@@ -35,7 +35,7 @@ public struct StepStack<Scalar: DRAWScalar>: Sendable {
 }
 
 /// δ and X of every shared weight (see above), for one batch.
-public struct SharedWeightStacks<Scalar: DRAWScalar>: Sendable {
+package struct SharedWeightStacks<Scalar: DRAWScalar>: Sendable {
     // MARK: x_t, from the forward cache
 
     /// [r_t, h^dec_{t-1}] without the constant columns (Eq. 5): the encoder's W_ih input.

@@ -7,27 +7,25 @@
 extension AttentionGeometry {
     /// Eq. 29: canvas += write(h^dec_t) = (1 / gamma) F_Yᵀ w_t F_X, per channel.
     /// - patch: [batchSize, C N^2] (w_t of Eq. 28), canvas: [batchSize, C B A] (accumulated into)
-    public func write<Scalar: DRAWScalar>(patch: Matrix<Scalar>, cache: AttentionStepCache<Scalar>, channels: Int,
-                                          canvas: inout Matrix<Scalar>) {
+    package func write<Scalar: DRAWScalar>(patch: Matrix<Scalar>, cache: AttentionStepCache<Scalar>, channels: Int,
+                                           canvas: inout Matrix<Scalar>) {
         let n = gridSize, plane = width * height, patchSize = n * n
         withPointers(patch, cache.filterX, cache.filterY) { inputs in
         canvas.withMutablePointer { canvasBase in
             let (w, fx, fy) = (inputs[0], inputs[1], inputs[2])
-            forEachRowRange(patch.rows) { rows in
-                withUnsafeTemporaryAllocation(of: Scalar.self, capacity: n * width) { temporary in
-                    let product = temporary.baseAddress!
-                    for row in rows {
-                        let inverseIntensity = 1 / cache.window[row, AttentionParameter.intensity]   // Eq. 29: 1 / gamma
-                        let filterX = fx + row * n * width, filterY = fy + row * n * height
-                        for channel in 0..<channels {
-                            let patchPlane = w + row * channels * patchSize + channel * patchSize
-                            let canvasPlane = canvasBase + row * channels * plane + channel * plane
-                            patchTimesFilterX(patchPlane, filterX: filterX, output: product)         // U = w F_X: [N, A]
-                            for b in 0..<height {
-                                for i in 0..<n {
-                                    axpy(inverseIntensity * filterY[i * height + b], product + i * width,   // Eq. 29: (1/gamma) F_Yᵀ U
-                                         canvasPlane + b * width, count: width)
-                                }
+            withUnsafeTemporaryAllocation(of: Scalar.self, capacity: n * width) { temporary in
+                let product = temporary.baseAddress!
+                for row in 0..<patch.rows {
+                    let inverseIntensity = 1 / cache.window[row, AttentionParameter.intensity]   // Eq. 29: 1 / gamma
+                    let filterX = fx + row * n * width, filterY = fy + row * n * height
+                    for channel in 0..<channels {
+                        let patchPlane = w + row * channels * patchSize + channel * patchSize
+                        let canvasPlane = canvasBase + row * channels * plane + channel * plane
+                        patchTimesFilterX(patchPlane, filterX: filterX, output: product)         // U = w F_X: [N, A]
+                        for b in 0..<height {
+                            for i in 0..<n {
+                                axpy(inverseIntensity * filterY[i * height + b], product + i * width,   // Eq. 29: (1/gamma) F_Yᵀ U
+                                     canvasPlane + b * width, count: width)
                             }
                         }
                     }
@@ -51,47 +49,45 @@ extension AttentionGeometry {
     ///   dU = (1/gamma) F_Y dout,   dF_Y += (1/gamma) U doutᵀ,   dw = dU F_Xᵀ,
     ///   dF_X += wᵀ dU,   dgamma = -(1/gamma) Σ U ⊙ dU.
     /// - dCanvas: [batchSize, C B A]; dPatch: [batchSize, C N^2], dFilterX, dFilterY, dIntensity: overwritten.
-    public func writeBackward<Scalar: DRAWScalar>(dCanvas: Matrix<Scalar>, patch: Matrix<Scalar>,
-                                                  cache: AttentionStepCache<Scalar>, channels: Int,
-                                                  dPatch: inout Matrix<Scalar>, dFilterX: inout Matrix<Scalar>,
-                                                  dFilterY: inout Matrix<Scalar>, dIntensity: inout Matrix<Scalar>) {
+    package func writeBackward<Scalar: DRAWScalar>(dCanvas: Matrix<Scalar>, patch: Matrix<Scalar>,
+                                                   cache: AttentionStepCache<Scalar>, channels: Int,
+                                                   dPatch: inout Matrix<Scalar>, dFilterX: inout Matrix<Scalar>,
+                                                   dFilterY: inout Matrix<Scalar>, dIntensity: inout Matrix<Scalar>) {
         let n = gridSize, plane = width * height, patchSize = n * n
         dFilterX.setZero()
         dFilterY.setZero()
         withPointers(patch, dCanvas, cache.filterX, cache.filterY) { inputs in
         withMutablePointers(&dFilterX, &dFilterY, &dPatch, &dIntensity) { dFilterXBase, dFilterYBase, dPatchBase, dIntensityBase in
             let (w, dc, fx, fy) = (inputs[0], inputs[1], inputs[2], inputs[3])
-            forEachRowRange(patch.rows) { rows in
-                withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * n * width) { temporary in
-                    let product = temporary.baseAddress!, dProduct = temporary.baseAddress! + n * width
-                    for row in rows {
-                        let inverseIntensity = 1 / cache.window[row, AttentionParameter.intensity]
-                        let filterX = fx + row * n * width, filterY = fy + row * n * height
-                        let dFX = dFilterXBase + row * n * width, dFY = dFilterYBase + row * n * height
-                        var dIntensityRow: Scalar = 0
-                        for channel in 0..<channels {
-                            let patchPlane = w + row * channels * patchSize + channel * patchSize
-                            let dPatchPlane = dPatchBase + row * channels * patchSize + channel * patchSize
-                            let dOutput = dc + row * channels * plane + channel * plane
-                            patchTimesFilterX(patchPlane, filterX: filterX, output: product)
-                            dProduct.update(repeating: 0, count: n * width)
-                            for i in 0..<n {
-                                for b in 0..<height {
-                                    let filterValue = filterY[i * height + b]
-                                    axpy(inverseIntensity * filterValue, dOutput + b * width, dProduct + i * width, count: width)
-                                    dFY[i * height + b] += inverseIntensity * dot(product + i * width, dOutput + b * width, count: width)
-                                }
-                                dIntensityRow -= inverseIntensity * dot(product + i * width, dProduct + i * width, count: width)
+            withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * n * width) { temporary in
+                let product = temporary.baseAddress!, dProduct = temporary.baseAddress! + n * width
+                for row in 0..<patch.rows {
+                    let inverseIntensity = 1 / cache.window[row, AttentionParameter.intensity]
+                    let filterX = fx + row * n * width, filterY = fy + row * n * height
+                    let dFX = dFilterXBase + row * n * width, dFY = dFilterYBase + row * n * height
+                    var dIntensityRow: Scalar = 0
+                    for channel in 0..<channels {
+                        let patchPlane = w + row * channels * patchSize + channel * patchSize
+                        let dPatchPlane = dPatchBase + row * channels * patchSize + channel * patchSize
+                        let dOutput = dc + row * channels * plane + channel * plane
+                        patchTimesFilterX(patchPlane, filterX: filterX, output: product)
+                        dProduct.update(repeating: 0, count: n * width)
+                        for i in 0..<n {
+                            for b in 0..<height {
+                                let filterValue = filterY[i * height + b]
+                                axpy(inverseIntensity * filterValue, dOutput + b * width, dProduct + i * width, count: width)
+                                dFY[i * height + b] += inverseIntensity * dot(product + i * width, dOutput + b * width, count: width)
                             }
-                            for i in 0..<n {
-                                for j in 0..<n {
-                                    dPatchPlane[i * n + j] = dot(dProduct + i * width, filterX + j * width, count: width)
-                                    axpy(patchPlane[i * n + j], dProduct + i * width, dFX + j * width, count: width)
-                                }
+                            dIntensityRow -= inverseIntensity * dot(product + i * width, dProduct + i * width, count: width)
+                        }
+                        for i in 0..<n {
+                            for j in 0..<n {
+                                dPatchPlane[i * n + j] = dot(dProduct + i * width, filterX + j * width, count: width)
+                                axpy(patchPlane[i * n + j], dProduct + i * width, dFX + j * width, count: width)
                             }
                         }
-                        dIntensityBase[row] = dIntensityRow
                     }
+                    dIntensityBase[row] = dIntensityRow
                 }
             }
         }}

@@ -18,22 +18,22 @@ public struct AdamSettings: Equatable, Sendable, Codable {
 }
 
 /// Adam's moments for every parameter of a model, and the number of updates taken.
-public struct AdamState<Scalar: DRAWScalar>: Equatable, Sendable {
+package struct AdamState<Scalar: DRAWScalar>: Equatable, Sendable {
     /// m: the running mean of gradients, shaped like the model.
-    public var firstMoment: DRAWModel<Scalar>
+    package var firstMoment: DRAWModel<Scalar>
     /// v: the running mean of squared gradients.
-    public var secondMoment: DRAWModel<Scalar>
+    package var secondMoment: DRAWModel<Scalar>
     /// t: updates taken so far.
-    public var stepCount: Int = 0
+    package var stepCount: Int = 0
 
-    public init(model: DRAWModel<Scalar>) {
+    package init(model: DRAWModel<Scalar>) {
         firstMoment = model.zeros()
         secondMoment = model.zeros()
     }
 }
 
 /// The global L2 norm sqrt(Σ g^2) over every parameter tensor, accumulated in Double.
-public func globalNorm<Scalar>(_ gradient: DRAWModel<Scalar>) -> Double {
+package func globalNorm<Scalar>(_ gradient: DRAWModel<Scalar>) -> Double {
     DRAWModel<Scalar>.parameterPaths(config: gradient.config).reduce(0) { $0 + gradient[keyPath: $1.path].sumOfSquares }
         .squareRoot()
 }
@@ -43,7 +43,7 @@ extension AdamState {
     /// `settings.clipNorm`), tensor by tensor through `adamTensorUpdate`. Returns the gradient's
     /// norm before clipping.
     @discardableResult
-    public mutating func update(model: inout DRAWModel<Scalar>, gradient: DRAWModel<Scalar>, settings: AdamSettings) -> Double {
+    package mutating func update(model: inout DRAWModel<Scalar>, gradient: DRAWModel<Scalar>, settings: AdamSettings) -> Double {
         let norm = globalNorm(gradient)
         stepCount += 1
         let coefficients = AdamCoefficients<Scalar>(settings: settings, stepCount: stepCount, gradientNorm: norm)
@@ -83,15 +83,15 @@ extension ParameterSet {
 
 /// Adam's moments for a `ParameterSet` model; the same update as `AdamState.update`, one tensor
 /// at a time through `adamTensorUpdate`.
-public struct ParameterAdamState<Model: ParameterSet>: Sendable {
+package struct ParameterAdamState<Model: ParameterSet>: Sendable {
     /// m: the running mean of gradients, shaped like the model.
-    public var firstMoment: Model
+    package var firstMoment: Model
     /// v: the running mean of squared gradients.
-    public var secondMoment: Model
+    package var secondMoment: Model
     /// t: updates taken so far.
-    public var stepCount: Int = 0
+    package var stepCount: Int = 0
 
-    public init(model: Model) {
+    package init(model: Model) {
         firstMoment = model.zeros()
         secondMoment = model.zeros()
     }
@@ -99,7 +99,7 @@ public struct ParameterAdamState<Model: ParameterSet>: Sendable {
     /// One Adam update of `model` from `gradient`, clipped to `settings.clipNorm` first.
     /// Returns the gradient's norm before clipping.
     @discardableResult
-    public mutating func update(model: inout Model, gradient: Model, settings: AdamSettings) -> Double {
+    package mutating func update(model: inout Model, gradient: Model, settings: AdamSettings) -> Double {
         let norm = gradient.globalNorm
         stepCount += 1
         let coefficients = AdamCoefficients<Model.Scalar>(settings: settings, stepCount: stepCount, gradientNorm: norm)
@@ -113,18 +113,18 @@ public struct ParameterAdamState<Model: ParameterSet>: Sendable {
 }
 
 /// The numbers one Adam update uses for every element, computed once per update.
-public struct AdamCoefficients<Scalar: DRAWScalar>: Sendable {
+package struct AdamCoefficients<Scalar: DRAWScalar>: Sendable {
     /// min(1, clip / |g|)
-    public var clipScale: Scalar
-    public var beta1: Scalar
-    public var beta2: Scalar
+    package var clipScale: Scalar
+    package var beta1: Scalar
+    package var beta2: Scalar
     /// alpha / (1 - beta1^t)
-    public var stepSize: Scalar
+    package var stepSize: Scalar
     /// 1 / (1 - beta2^t)
-    public var inverseSecondCorrection: Scalar
-    public var epsilon: Scalar
+    package var inverseSecondCorrection: Scalar
+    package var epsilon: Scalar
 
-    public init(settings: AdamSettings, stepCount: Int, gradientNorm norm: Double) {
+    package init(settings: AdamSettings, stepCount: Int, gradientNorm norm: Double) {
         let clip = settings.clipNorm > 0 && norm > settings.clipNorm ? settings.clipNorm / norm : 1
         let t = Double(stepCount)
         clipScale = Scalar(clip)
@@ -141,9 +141,9 @@ public struct AdamCoefficients<Scalar: DRAWScalar>: Sendable {
 ///   m <- beta1 m + (1 - beta1) g,   v <- beta2 v + (1 - beta2) g^2
 ///   theta <- theta - alpha * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon)
 /// - parameter, gradient, firstMoment, secondMoment: the same shape.
-public func adamTensorUpdate<Scalar: DRAWScalar>(parameter: inout Matrix<Scalar>, gradient: Matrix<Scalar>,
-                                                 firstMoment: inout Matrix<Scalar>, secondMoment: inout Matrix<Scalar>,
-                                                 coefficients c: AdamCoefficients<Scalar>) {
+package func adamTensorUpdate<Scalar: DRAWScalar>(parameter: inout Matrix<Scalar>, gradient: Matrix<Scalar>,
+                                                  firstMoment: inout Matrix<Scalar>, secondMoment: inout Matrix<Scalar>,
+                                                  coefficients c: AdamCoefficients<Scalar>) {
     parameter.checkSameShape(as: gradient, "Adam update")
     gradient.storage.withUnsafeBufferPointer { g in
     firstMoment.storage.withUnsafeMutableBufferPointer { m in

@@ -10,12 +10,12 @@ import Foundation
 ///   so that `--resume` continues bit for bit.
 public enum Checkpoint {
     /// `__metadata__["format"]` of MiniDRAW's files.
-    public static let format = "minidraw-1"
+    package static let format = "minidraw-1"
 
     // MARK: - Config <-> metadata
 
     /// The config under the reference files' keys (width, height, timesteps, encoder, ...).
-    public static func metadata(for config: DRAWConfig) -> [String: String] {
+    package static func metadata(for config: DRAWConfig) -> [String: String] {
         ["format": format, "width": "\(config.width)", "height": "\(config.height)", "channels": "\(config.channels)",
          "timesteps": "\(config.timesteps)", "encoder": "\(config.encoderSize)", "decoder": "\(config.decoderSize)",
          "latent": "\(config.latentSize)", "read": "\(config.readSize)", "write": "\(config.writeSize)",
@@ -77,8 +77,8 @@ public enum Checkpoint {
     /// parameter existed (`DRAWModel.mayBeAbsent`, the learned initial states): it then stays zero.
     /// A NaN or infinite value is refused with the tensor and element named: such a model evaluates
     /// to NaN and draws nothing.
-    public static func parameterValues(_ file: SafeTensorsFile, tensor tensorName: String, parameter: String,
-                                       shape: [Int]) throws -> [Double]? {
+    package static func parameterValues(_ file: SafeTensorsFile, tensor tensorName: String, parameter: String,
+                                        shape: [Int]) throws -> [Double]? {
         if file.tensors[tensorName] == nil && DRAWModel<Float>.mayBeAbsent(parameter) { return nil }
         let values = try file.tensor(tensorName, shape: shape)
         if let element = values.firstIndex(where: { !$0.isFinite }) {
@@ -95,14 +95,14 @@ public enum Checkpoint {
     // MARK: - Run folders
 
     /// `checkpoint-000500.safetensors` for step 500.
-    public static func modelFileName(step: Int) -> String { String(format: "checkpoint-%06d.safetensors", step) }
+    package static func modelFileName(step: Int) -> String { String(format: "checkpoint-%06d.safetensors", step) }
 
     /// `checkpoint-000500.state.safetensors` for step 500.
-    public static func stateFileName(step: Int) -> String { String(format: "checkpoint-%06d.state.safetensors", step) }
+    package static func stateFileName(step: Int) -> String { String(format: "checkpoint-%06d.state.safetensors", step) }
 
     /// The step of a model file `checkpoint-<step>.safetensors` or a state file
     /// `checkpoint-<step>.state.safetensors`; nil for any other name.
-    public static func step(fileName name: String) -> Int? {
+    package static func step(fileName name: String) -> Int? {
         guard name.hasPrefix("checkpoint-"), name.hasSuffix(".safetensors") else { return nil }
         var number = name.dropFirst("checkpoint-".count).dropLast(".safetensors".count)
         if number.hasSuffix(".state") { number = number.dropLast(".state".count) }
@@ -111,7 +111,7 @@ public enum Checkpoint {
     }
 
     /// The steps of the complete checkpoints (model and state both present) in `directory`, ascending.
-    public static func completeSteps(in directory: String) -> [Int] {
+    package static func completeSteps(in directory: String) -> [Int] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         let nameSet = Set(names)
         return names.compactMap { name -> Int? in

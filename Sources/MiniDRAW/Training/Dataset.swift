@@ -14,7 +14,7 @@ public enum Dataset: String, CaseIterable, Codable, Sendable {
     case colorMNIST = "color-mnist"
 
     /// The seed of the fixed validation and test sets (the same for every run).
-    public static func evaluationSeed(split: BinarizedMNIST.Split) -> UInt64 {
+    package static func evaluationSeed(split: BinarizedMNIST.Split) -> UInt64 {
         switch split {
         case .train: return 0x7472_6169_6E                   // "train"
         case .valid: return 0x7661_6C69_64                   // "valid"
@@ -84,7 +84,7 @@ public enum Dataset: String, CaseIterable, Codable, Sendable {
     }
 
     /// The seed of the generators that make a run's training images, apart from its parameter seed.
-    public static func generatorSeed(runSeed: UInt64) -> UInt64 { runSeed &+ 0x4441_5441 }    // "DATA"
+    package static func generatorSeed(runSeed: UInt64) -> UInt64 { runSeed &+ 0x4441_5441 }    // "DATA"
 }
 
 /// Images a data set cannot be made from. The command-line tool words it with `--dataset`.

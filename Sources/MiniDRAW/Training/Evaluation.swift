@@ -17,7 +17,7 @@ public struct EvaluationResult: Sendable {
 
 extension DRAWModel where Scalar == Float {
     /// Averages the bound (Eq. 12) over `images` with one noise draw per image, and with
-    /// `importanceSamples` > 0 also the importance-sampled estimate
+    /// `importanceSamples` > 0 also the importance-sampled estimate (each batch runs in `ForwardSlices`)
     ///   -log p(x) ~ -log (1/K) Σ_k p(x | z_k) p(z_k) / Q(z_k | x),   z_k ~ Q(Z | x),
     /// where, with z = mu + sigma epsilon and the 2 pi factors cancelling,
     ///   log p(z) - log Q(z | x) = Σ_t Σ_j (epsilon^2 - z^2) / 2 + log sigma.
@@ -27,7 +27,7 @@ extension DRAWModel where Scalar == Float {
                      "images are \(images.width)x\(images.height)x\(images.channels), the model expects "
                      + "\(config.width)x\(config.height)x\(config.channels)")
         var generator = SeededGenerator(seed: seed)
-        var cache = DRAWForwardCache<Float>(config: config, batchSize: batchSize)
+        let slices = ForwardSlices(config: config, batchSize: batchSize)
         var batch = Matrix<Float>(rows: batchSize, columns: config.imageSize)
         var totalReconstruction = 0.0, totalLatent = 0.0, totalEstimate = 0.0
         let imageSize = config.imageSize
@@ -38,18 +38,23 @@ extension DRAWModel where Scalar == Float {
                 let source = (start + min(row, count - 1)) * imageSize
                 for index in 0..<imageSize { batch.storage[row * imageSize + index] = images.pixels[source + index] }
             }
-            fillNoise(cache: &cache, generator: &generator)
-            forward(image: batch, cache: &cache)
+            slices.load(batch: batch)
+            slices.fillNoise(generator: &generator)
+            slices.forward(model: self)
             for row in 0..<count {
-                totalReconstruction += Double(cache.reconstructionLoss[row])
-                totalLatent += Double(cache.latentLoss[row])
+                let (cache, sliceRow) = slices.locate(row)
+                totalReconstruction += Double(cache.reconstructionLoss[sliceRow])
+                totalLatent += Double(cache.latentLoss[sliceRow])
             }
             if importanceSamples > 0 {
                 var logWeights = [[Double]](repeating: [], count: count)
                 for _ in 0..<importanceSamples {
-                    fillNoise(cache: &cache, generator: &generator)
-                    forward(image: batch, cache: &cache)
-                    for row in 0..<count { logWeights[row].append(logImportanceWeight(cache: cache, row: row)) }
+                    slices.fillNoise(generator: &generator)
+                    slices.forward(model: self)
+                    for row in 0..<count {
+                        let (cache, sliceRow) = slices.locate(row)
+                        logWeights[row].append(logImportanceWeight(cache: cache, row: sliceRow))
+                    }
                 }
                 for row in 0..<count { totalEstimate -= logMeanExp(logWeights[row]) }
             }

@@ -25,25 +25,25 @@ public enum PixelTargets: String, CaseIterable, Codable, Sendable {
 }
 
 /// A source's images turned into targets by a `PixelTargets` rule, image by image.
-public struct TargetImages: TrainingImages {
+package struct TargetImages: TrainingImages {
     /// The images, values in [0, 1].
-    public let source: any TrainingImages
-    public let rule: PixelTargets
+    package let source: any TrainingImages
+    package let rule: PixelTargets
     /// Seeds the stochastic draws; apart from every seed the source itself uses.
-    public let seed: UInt64
+    package let seed: UInt64
 
-    public var imageCount: Int { source.imageCount }
-    public var height: Int { source.height }
-    public var width: Int { source.width }
-    public var channels: Int { source.channels }
+    package var imageCount: Int { source.imageCount }
+    package var height: Int { source.height }
+    package var width: Int { source.width }
+    package var channels: Int { source.channels }
 
-    public init(source: any TrainingImages, rule: PixelTargets, seed: UInt64) {
+    package init(source: any TrainingImages, rule: PixelTargets, seed: UInt64) {
         self.source = source
         self.rule = rule
         self.seed = seed
     }
 
-    public func fill(index: Int, epoch: Int, into target: UnsafeMutableBufferPointer<Float>) {
+    package func fill(index: Int, epoch: Int, into target: UnsafeMutableBufferPointer<Float>) {
         source.fill(index: index, epoch: epoch, into: target)
         switch rule {
         case .binary:

@@ -7,19 +7,19 @@ import Foundation
 /// starts only in a folder without a run, or after `--overwrite` removed the old one; a resumed run
 /// goes on in its own folder only from the newest checkpoint, or after `--overwrite` removed what
 /// came later.
-public struct RunFolder: Sendable {
-    public let path: String
+package struct RunFolder: Sendable {
+    package let path: String
     /// Steps of the checkpoint files present (model or state, complete or not), ascending, each once.
-    public let checkpointSteps: [Int]
+    package let checkpointSteps: [Int]
     /// The last step `log.csv` records, nil without a log or without rows.
-    public let loggedStep: Int?
-    public let hasLog: Bool
+    package let loggedStep: Int?
+    package let hasLog: Bool
 
     /// What a run writes into its folder besides the checkpoints: the log, and the pictures
     /// `train`, `sample`, `reconstruct`, `plot` and `report` make from it by default.
-    public static let runEntries = ["log.csv", "samples", "reconstructions", "loss.svg", "kl.svg", "report.html"]
+    package static let runEntries = ["log.csv", "samples", "reconstructions", "loss.svg", "kl.svg", "report.html"]
 
-    public init(_ path: String) {
+    package init(_ path: String) {
         self.path = path
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         checkpointSteps = Set(names.compactMap(Checkpoint.step(fileName:))).sorted()
@@ -30,11 +30,11 @@ public struct RunFolder: Sendable {
     }
 
     /// True when the folder holds a checkpoint file or a log.
-    public var holdsRun: Bool { !checkpointSteps.isEmpty || hasLog }
+    package var holdsRun: Bool { !checkpointSteps.isEmpty || hasLog }
 
     /// What the folder holds, for messages: `checkpoint-000030.safetensors: step 30, preset small on
     /// mnist; log.csv to step 30`.
-    public var contents: String {
+    package var contents: String {
         var parts: [String] = []
         if let modelPath = Checkpoint.newestModelPath(in: path) {
             let name = (modelPath as NSString).lastPathComponent
@@ -60,7 +60,7 @@ public struct RunFolder: Sendable {
     // MARK: - Before training
 
     /// What training removes from the folder before it writes.
-    public enum Cleanup: Equatable, Sendable {
+    package enum Cleanup: Equatable, Sendable {
         /// The folder holds no run, or the run goes on from its newest checkpoint.
         case nothing
         /// `--overwrite` on a folder holding another run: its checkpoints, log and pictures.
@@ -76,7 +76,7 @@ public struct RunFolder: Sendable {
     ///   - resumedFrom: the folder and step of the checkpoint a resumed run starts from, nil for a new run.
     ///   - overwrite: whether a run already in the folder (or its checkpoints after `resumedFrom`) may go.
     /// - Throws: `RunFolderError` when the folder holds what only `overwrite` may remove.
-    public func cleanupBeforeTraining(resumedFrom: (directory: String, step: Int)?, overwrite: Bool) throws(RunFolderError) -> Cleanup {
+    package func cleanupBeforeTraining(resumedFrom: (directory: String, step: Int)?, overwrite: Bool) throws(RunFolderError) -> Cleanup {
         if let resumedFrom, Self.isSameFolder(resumedFrom.directory, path) {
             let later = Checkpoint.completeSteps(in: path).filter { $0 > resumedFrom.step }
             guard let newest = later.last else { return .nothing }
@@ -91,7 +91,7 @@ public struct RunFolder: Sendable {
 
     /// Removes what `cleanup` names; returns a description of what was removed ("" for nothing), such
     /// as `2 checkpoints (steps 20-30), log.csv, samples/`.
-    public func perform(_ cleanup: Cleanup) throws -> String {
+    package func perform(_ cleanup: Cleanup) throws -> String {
         let steps: [Int], entries: [String]
         switch cleanup {
         case .nothing: return ""
@@ -126,7 +126,7 @@ public struct RunFolder: Sendable {
     }
 
     /// Whether two paths name the same folder (`runs/a`, `./runs/a/`, a symbolic link to it).
-    public static func isSameFolder(_ first: String, _ second: String) -> Bool {
+    package static func isSameFolder(_ first: String, _ second: String) -> Bool {
         func canonical(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
         return canonical(first) == canonical(second)
     }
@@ -134,14 +134,14 @@ public struct RunFolder: Sendable {
 
 /// Why a run may not write into its folder as things stand. The command-line tool words these with
 /// `--resume`, `--out` and `--overwrite`.
-public enum RunFolderError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum RunFolderError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A run resumed from `step` of its own folder, which holds checkpoints after it (`newest` the last).
     case goesOnPast(folder: String, step: Int, newest: String)
     /// A new run, or one resumed from elsewhere, into a folder that holds a run (`contents` says what;
     /// `resumable` when it has a complete checkpoint to go on from).
     case holdsRun(folder: String, contents: String, resumable: Bool)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .goesOnPast(let folder, let step, let newest):
             return "\(folder) goes on past step \(step), to \(newest)"

@@ -1,22 +1,22 @@
 import Foundation
 
 /// Training and forward speed of one model configuration on this machine.
-public struct TrainingBenchmarkResult: Sendable {
-    public var name: String
-    public var config: DRAWConfig
-    public var batchSize: Int
-    public var threads: Int
+package struct TrainingBenchmarkResult: Sendable {
+    package var name: String
+    package var config: DRAWConfig
+    package var batchSize: Int
+    package var threads: Int
     /// Median over the timed steps of images / (forward + backward + Adam) seconds.
-    public var trainImagesPerSecond: Double
+    package var trainImagesPerSecond: Double
     /// Median images / forward seconds (the bound of Eq. 12, no backward).
-    public var forwardImagesPerSecond: Double
+    package var forwardImagesPerSecond: Double
     /// The process's peak resident memory after the run, in bytes.
-    public var peakMemoryBytes: Int
+    package var peakMemoryBytes: Int
 }
 
 /// Times `steps` training steps on random binary images after one warm-up step, and as many
 /// forward passes; reports medians, so one disturbed step does not move the figure.
-public func benchmarkTraining(name: String, config: DRAWConfig, batchSize: Int, steps: Int) throws -> TrainingBenchmarkResult {
+package func benchmarkTraining(name: String, config: DRAWConfig, batchSize: Int, steps: Int) throws -> TrainingBenchmarkResult {
     var generator = SeededGenerator(seed: 7)
     let imageCount = batchSize * 4
     let pixels = (0..<(imageCount * config.imageSize)).map { _ in Float(generator.nextUniform() < 0.2 ? 1 : 0) }
@@ -55,7 +55,7 @@ func median<Values: Collection>(_ values: Values) -> Double where Values.Element
 }
 
 /// Peak resident set size of this process (getrusage; kilobytes on Linux, bytes on macOS).
-public func peakResidentMemory() -> Int {
+package func peakResidentMemory() -> Int {
     var usage = rusage()
     #if os(Linux)
     getrusage(RUSAGE_SELF.rawValue, &usage)

@@ -35,7 +35,7 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
 
     /// What the model file records about the images, for `eval`, `sample` and `reconstruct`:
     /// `dataset`, and `pixels` and `data` when known.
-    public var dataMetadata: [String: String] {
+    package var dataMetadata: [String: String] {
         var metadata = ["dataset": dataset.rawValue]
         metadata["pixels"] = pixels?.rawValue
         metadata["data"] = data
@@ -66,14 +66,14 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
     }
 
     /// As JSON, for a checkpoint's metadata.
-    public func json() -> String {
+    package func json() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
     }
 
     /// From a checkpoint's metadata.
-    public static func fromJSON(_ text: String, source: String) throws -> TrainingSettings {
+    package static func fromJSON(_ text: String, source: String) throws -> TrainingSettings {
         do {
             return try JSONDecoder().decode(TrainingSettings.self, from: Data(text.utf8))
         } catch {
@@ -86,7 +86,7 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
 public struct TrainingState: Sendable {
     public var step: Int
     public var settings: TrainingSettings
-    public var adam: AdamState<Float>
+    package var adam: AdamState<Float>
     /// The noise generator, mid-stream.
     public var generator: SeededGenerator
     /// Wall-clock seconds spent training before this state was saved.
@@ -95,7 +95,7 @@ public struct TrainingState: Sendable {
     // MARK: - File form
 
     /// `adam.m.<name>` and `adam.v.<name>` tensors plus the step, settings and generator in metadata.
-    public func file() -> SafeTensorsFile {
+    package func file() -> SafeTensorsFile {
         let state = generator.state
         let spare = generator.spareGaussian.map { String($0.bitPattern, radix: 16) } ?? "none"
         var file = SafeTensorsFile(metadata: [
@@ -116,7 +116,7 @@ public struct TrainingState: Sendable {
     }
 
     /// Reads a state file for a model of `config`, validating every tensor and metadata field.
-    public init(file: SafeTensorsFile, config: DRAWConfig) throws {
+    package init(file: SafeTensorsFile, config: DRAWConfig) throws {
         func problem(_ text: String) -> SafeTensorsError { SafeTensorsError(source: file.source, problem: text) }
         guard let step = Int(try file.metadataValue("step")), step >= 0 else { throw problem("metadata step is not a count") }
         guard let adamSteps = Int(try file.metadataValue("adam_steps")) else { throw problem("metadata adam_steps is not a count") }
@@ -149,7 +149,7 @@ public struct TrainingState: Sendable {
         self.adam = adam
     }
 
-    public init(step: Int, settings: TrainingSettings, adam: AdamState<Float>, generator: SeededGenerator, elapsedSeconds: Double) {
+    package init(step: Int, settings: TrainingSettings, adam: AdamState<Float>, generator: SeededGenerator, elapsedSeconds: Double) {
         self.step = step
         self.settings = settings
         self.adam = adam

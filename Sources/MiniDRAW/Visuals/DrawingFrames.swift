@@ -8,28 +8,28 @@
 
 // MARK: - Layout and naming
 
-public enum DrawingFrames {
+package enum DrawingFrames {
     /// Colour of the write window (Eq. 29), as the red rectangle of the paper's Figure 7.
-    public static let writeBoxColor = RGBColor.red
+    package static let writeBoxColor = RGBColor.red
     /// Colour of the read window (Eq. 27).
-    public static let readBoxColor = RGBColor.green
+    package static let readBoxColor = RGBColor.green
     /// Colour of the filter centres mu_X^j, mu_Y^i (Eq. 19-20).
-    public static let filterCenterColor = RGBColor.yellow
+    package static let filterCenterColor = RGBColor.yellow
     /// The grey of the borders between tiles (ImageGrid's default 0.5).
-    public static let borderColor = RGBColor(grey: 128)
+    package static let borderColor = RGBColor(grey: 128)
     /// How long an animation holds its last frame, in hundredths of a second.
-    public static let finalFrameCentiseconds = 200
+    package static let finalFrameCentiseconds = 200
 
     /// A nearly square grid for `count` tiles: ceil(sqrt(count)) columns, as many rows as needed
     /// (100 images: 10 x 10).
-    public static func gridShape(count: Int) -> (rows: Int, columns: Int) {
+    package static func gridShape(count: Int) -> (rows: Int, columns: Int) {
         var columns = max(1, Int(Double(count).squareRoot()))
         if columns * columns < count { columns += 1 }
         return (rows: max(1, (count + columns - 1) / columns), columns: columns)
     }
 
     /// `frame-07` for frame 7: two digits, or as many as the last index `frameCount - 1` needs.
-    public static func frameName(_ index: Int, frameCount: Int, prefix: String = "frame") -> String {
+    package static func frameName(_ index: Int, frameCount: Int, prefix: String = "frame") -> String {
         let digits = max(2, String(max(frameCount - 1, 0)).count)
         let number = String(index)
         return "\(prefix)-" + String(repeating: "0", count: max(0, digits - number.count)) + number
@@ -37,7 +37,7 @@ public enum DrawingFrames {
 
     /// GIF delays in centiseconds: the whole drawing takes about 2 s (4...25 cs a frame), then the
     /// last frame is held `finalFrameCentiseconds`.
-    public static func gifDelays(frameCount: Int) -> [Int] {
+    package static func gifDelays(frameCount: Int) -> [Int] {
         guard frameCount > 0 else { return [] }
         let delay = min(25, max(4, 200 / frameCount))
         return Array(repeating: delay, count: frameCount - 1) + [finalFrameCentiseconds]
@@ -45,7 +45,7 @@ public enum DrawingFrames {
 
     /// The steps a sequence picture shows (0-based): all T when T <= `maximum`, else `maximum`
     /// evenly spaced ones from the first to the last.
-    public static func sequenceSteps(timesteps: Int, maximum: Int = 16) -> [Int] {
+    package static func sequenceSteps(timesteps: Int, maximum: Int = 16) -> [Int] {
         guard timesteps > maximum, maximum > 1 else { return Array(0..<timesteps) }
         return (0..<maximum).map { Int((Double($0 * (timesteps - 1)) / Double(maximum - 1)).rounded()) }
     }
@@ -53,22 +53,22 @@ public enum DrawingFrames {
     // MARK: - Frames
 
     /// The grey frame of `images` (each [height * width] in [0, 1]) on `columns` columns, upscaled by `scale`.
-    public static func greyFrame(_ images: [[Float]], width: Int, height: Int, columns: Int, scale: Int) -> GreyImage {
+    package static func greyFrame(_ images: [[Float]], width: Int, height: Int, columns: Int, scale: Int) -> GreyImage {
         let rows = max(1, (images.count + columns - 1) / columns)
         return ImageGrid(rows: rows, columns: columns, tileWidth: width, tileHeight: height).render(images).upscaled(by: scale)
     }
 
     /// One tile: the image upscaled by `scale`, with each attention box outlined.
     /// - values: [height * width] grey or [3 * height * width] RGB planes, in [0, 1]
-    public static func tile(_ values: [Float], width: Int, height: Int, scale: Int,
-                            boxes: [(box: AttentionBox, color: RGBColor)]) -> RGBImage {
+    package static func tile(_ values: [Float], width: Int, height: Int, scale: Int,
+                             boxes: [(box: AttentionBox, color: RGBColor)]) -> RGBImage {
         var image = RGBImage(width: width, height: height, planes: values).upscaled(by: scale)
         for (box, color) in boxes { image.drawAttentionBox(box.scaled(by: scale), color: color) }
         return image
     }
 
     /// The colour frame of equally sized `tiles` (from `tile`) on `columns` columns, with `scale`-pixel borders.
-    public static func colorFrame(_ tiles: [RGBImage], columns: Int, scale: Int) -> RGBImage {
+    package static func colorFrame(_ tiles: [RGBImage], columns: Int, scale: Int) -> RGBImage {
         precondition(!tiles.isEmpty, "a frame needs at least one tile")
         let grid = ImageGrid(rows: max(1, (tiles.count + columns - 1) / columns), columns: columns,
                              tileWidth: tiles[0].width, tileHeight: tiles[0].height, border: scale)
@@ -82,7 +82,7 @@ public enum DrawingFrames {
     }
 
     /// Refuses images frames cannot show: only grey (1 channel) and RGB (3 channels) have pictures.
-    public static func checkChannels(_ channels: Int) throws {
+    package static func checkChannels(_ channels: Int) throws {
         guard channels == 1 || channels == 3 else {
             throw VisualsError("the model draws \(channels)-channel images; frames are made for 1-channel (grey) "
                                + "and 3-channel (RGB) models only")
@@ -99,7 +99,7 @@ public enum DrawingFrames {
 
 extension RGBImage {
     /// Copies `image` with its top-left pixel at (x, y); it must fit.
-    public mutating func paste(_ image: RGBImage, x: Int, y: Int) {
+    package mutating func paste(_ image: RGBImage, x: Int, y: Int) {
         precondition(x >= 0 && y >= 0 && x + image.width <= width && y + image.height <= height,
                      "a \(image.width)x\(image.height) image does not fit at (\(x), \(y)) in \(width)x\(height)")
         for row in 0..<image.height {
@@ -111,7 +111,7 @@ extension RGBImage {
     /// The 1-pixel outline of `box` (already in this image's pixel coordinates), clamped to the
     /// image: an edge beyond it is drawn on the outermost pixels, so a window larger than the image
     /// frames the whole image and one off to a side shows as a line on that side.
-    public mutating func drawAttentionBox(_ box: AttentionBox, color: RGBColor) {
+    package mutating func drawAttentionBox(_ box: AttentionBox, color: RGBColor) {
         guard [box.left, box.top, box.right, box.bottom].allSatisfy(\.isFinite) else { return }
         func clamp(_ value: Double, _ limit: Int) -> Float { Float(min(max(value, 0), Double(limit - 1))) }
         drawRectangle(x0: clamp(box.left, width), y0: clamp(box.top, height),
@@ -119,7 +119,7 @@ extension RGBImage {
     }
 
     /// A plus sign of arm `radius` at every filter centre (mu_X^j, mu_Y^i) of `box`; parts off the image are skipped.
-    public mutating func drawFilterCenters(_ box: AttentionBox, color: RGBColor, radius: Int) {
+    package mutating func drawFilterCenters(_ box: AttentionBox, color: RGBColor, radius: Int) {
         for centerY in box.filterCentersY {
             for centerX in box.filterCentersX {
                 guard centerX.isFinite, centerY.isFinite, abs(centerX) < 1e6, abs(centerY) < 1e6 else { continue }

@@ -17,36 +17,36 @@
 /// boxes, `TwoDigitMNIST.inkBoxes`), and from splitting the strokes' centres into two groups
 /// (2-means) for samples, where nobody placed the digits; a sample whose two groups lie closer
 /// than `separation` pixels is drawn in one place and does not count as visiting two digits.
-public enum DrawingOrder {
+package enum DrawingOrder {
     /// Which of an image's two digits a stroke works on.
-    public enum Target: Sendable, Equatable { case first, second }
+    package enum Target: Sendable, Equatable { case first, second }
 
     /// A digit's 28x28 frame: write grids up to this wide count as strokes.
-    public static let defaultMaximumExtent = 28.0
+    package static let defaultMaximumExtent = 28.0
     /// Half a digit's frame: sample groups closer than this are one place.
-    public static let defaultSeparation = 14.0
+    package static let defaultSeparation = 14.0
     /// Random orders per image for the chance level.
     static let shuffles = 20
 
     /// What `reconstructions` and `samples` measure over a set of images.
-    public struct Summary: Sendable, Equatable {
-        public var imageCount = 0
+    package struct Summary: Sendable, Equatable {
+        package var imageCount = 0
         /// Labelled strokes per image, over all images.
-        public var meanStrokes = 0.0
+        package var meanStrokes = 0.0
         /// Images whose strokes visit both digits (lie in two groups, for samples).
-        public var twoDigitImages = 0
+        package var twoDigitImages = 0
         /// Mean order score of those images.
-        public var meanScore = 0.0
+        package var meanScore = 0.0
         /// Mean order score of the same strokes in random order: the chance level.
-        public var shuffledScore = 0.0
+        package var shuffledScore = 0.0
         /// Share of those images with score 1: one digit finished before the other started.
-        public var sequentialShare = 0.0
+        package var sequentialShare = 0.0
     }
 
     // MARK: - Order score
 
     /// The order score of labelled strokes in drawing order; nil without strokes.
-    public static func score(_ targets: [Target]) -> Double? {
+    package static func score(_ targets: [Target]) -> Double? {
         guard !targets.isEmpty else { return nil }
         let firstTotal = targets.filter { $0 == .first }.count, secondTotal = targets.count - firstTotal
         var firstBefore = 0, secondBefore = 0
@@ -59,7 +59,7 @@ public enum DrawingOrder {
     }
 
     /// The mean order score of `targets` over `count` random orders of them.
-    public static func shuffledScore(_ targets: [Target], count: Int, generator: inout SeededGenerator) -> Double {
+    package static func shuffledScore(_ targets: [Target], count: Int, generator: inout SeededGenerator) -> Double {
         var total = 0.0
         for _ in 0..<count {
             total += score(generator.permutation(count: targets.count).map { targets[$0] }) ?? 0
@@ -71,8 +71,8 @@ public enum DrawingOrder {
 
     /// The digit a write window works on: its grid no wider than `maximumExtent` and its centre on
     /// one digit's ink box but not on the other's; nil otherwise.
-    public static func target(of window: AttentionWindow, gridSize: Int, digits: [PixelBox],
-                              maximumExtent: Double = defaultMaximumExtent) -> Target? {
+    package static func target(of window: AttentionWindow, gridSize: Int, digits: [PixelBox],
+                               maximumExtent: Double = defaultMaximumExtent) -> Target? {
         guard isStroke(window, gridSize: gridSize, maximumExtent: maximumExtent) else { return nil }
         let x = window.centerX - 1, y = window.centerY - 1                   // Eq. 22-23: 1-based centre, made 0-based
         let onFirst = digits[0].contains(x: x, y: y), onSecond = digits[1].contains(x: x, y: y)
@@ -81,13 +81,13 @@ public enum DrawingOrder {
     }
 
     /// Whether the N x N write grid, N delta pixels wide (Eq. 19-20), is no wider than `maximumExtent`.
-    public static func isStroke(_ window: AttentionWindow, gridSize: Int, maximumExtent: Double) -> Bool {
+    package static func isStroke(_ window: AttentionWindow, gridSize: Int, maximumExtent: Double) -> Bool {
         Double(gridSize) * window.stride <= maximumExtent
     }
 
     /// Stroke centres split into two groups by 2-means, started from the first centre and the one
     /// farthest from it; nil for fewer than two centres or groups whose means lie closer than `separation`.
-    public static func twoGroups(_ centers: [(x: Double, y: Double)], separation: Double = defaultSeparation) -> [Target]? {
+    package static func twoGroups(_ centers: [(x: Double, y: Double)], separation: Double = defaultSeparation) -> [Target]? {
         guard centers.count >= 2 else { return nil }
         func squaredDistance(_ a: (x: Double, y: Double), _ b: (x: Double, y: Double)) -> Double {
             (a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)
@@ -114,7 +114,7 @@ public enum DrawingOrder {
 
     /// The order of the strokes when the full model (Eq. 1-8, noise from `seed`) redraws `images`,
     /// labelled by `digitBoxes[i]`, the ink boxes of image i's two digits.
-    public static func reconstructions<Scalar: DRAWScalar>(model: DRAWModel<Scalar>, images: ImageSet, digitBoxes: [[PixelBox]],
+    package static func reconstructions<Scalar: DRAWScalar>(model: DRAWModel<Scalar>, images: ImageSet, digitBoxes: [[PixelBox]],
                                                           seed: UInt64, batchSize: Int = 100,
                                                           maximumExtent: Double = defaultMaximumExtent) throws -> Summary {
         let config = model.config
@@ -139,7 +139,7 @@ public enum DrawingOrder {
 
     /// The order of the strokes of `count` samples from the prior (Eq. 13-16, z from `seed`),
     /// labelled by `twoGroups`.
-    public static func samples<Scalar: DRAWScalar>(model: DRAWModel<Scalar>, count: Int, seed: UInt64, batchSize: Int = 100,
+    package static func samples<Scalar: DRAWScalar>(model: DRAWModel<Scalar>, count: Int, seed: UInt64, batchSize: Int = 100,
                                                   maximumExtent: Double = defaultMaximumExtent,
                                                   separation: Double = defaultSeparation) throws -> Summary {
         let config = model.config

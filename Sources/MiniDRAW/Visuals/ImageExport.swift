@@ -10,13 +10,13 @@ import Foundation
 /// Values are the targets after `RunData.pixels` (0 or 255 for binary and stochastic), rounded
 /// to 8 bits; 1-channel images are grey PNGs, 3-channel ones RGB. Numbers are zero-padded to the
 /// width of the largest, so the files sort in their order.
-public enum ImageExport {
+package enum ImageExport {
     /// Writes the first `count` images (all if nil) of each of `splits`; training images are those
     /// of a run seeded with `seed`. Refuses, before writing anything, a `directory` that exists and
     /// is not empty. Returns the number of files written per split, in the order of `splits`.
     @discardableResult
-    public static func write(_ data: RunData, splits: [ImageData.Split], count: Int?, seed: UInt64,
-                             directory: String) throws -> [(split: ImageData.Split, count: Int)] {
+    package static func write(_ data: RunData, splits: [ImageData.Split], count: Int?, seed: UInt64,
+                              directory: String) throws -> [(split: ImageData.Split, count: Int)] {
         try checkDestination(directory)
         var written: [(split: ImageData.Split, count: Int)] = []
         for split in splits {
@@ -37,14 +37,14 @@ public enum ImageExport {
     }
 
     /// Refuses a `directory` that exists and is not empty: an export never mixes with other files.
-    public static func checkDestination(_ directory: String) throws {
+    package static func checkDestination(_ directory: String) throws {
         if let contents = try? FileManager.default.contentsOfDirectory(atPath: directory), !contents.isEmpty {
             throw VisualsError("\(directory) already exists and is not empty; export into a new folder")
         }
     }
 
     /// `0042.png` for image 42 of 1,000.
-    public static func fileName(index: Int, count: Int) -> String {
+    package static func fileName(index: Int, count: Int) -> String {
         let digits = String(max(count - 1, 0)).count, number = String(index)
         return String(repeating: "0", count: max(0, digits - number.count)) + number + ".png"
     }

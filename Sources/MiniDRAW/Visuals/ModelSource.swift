@@ -3,18 +3,18 @@ import Foundation
 /// Which model file a picture-making command loads, and the run folder it came from (whose
 /// `samples/` or `reconstructions/` folder is then the default output; `runs/samples` and
 /// `runs/reconstructions` without a run).
-public struct ModelSource: Equatable, Sendable {
+package struct ModelSource: Equatable, Sendable {
     /// The safetensors model file.
-    public let modelPath: String
+    package let modelPath: String
     /// The run folder holding it, nil for a model file outside a run (such as the shipped one).
-    public let runDirectory: String?
+    package let runDirectory: String?
 
     /// The default run folder of `minidraw train`.
-    public static let defaultRun = "runs/small"
+    package static let defaultRun = "runs/small"
     /// The pretrained model shipped with MiniDRAW, once present.
-    public static let pretrainedPath = "Data/pretrained/draw-attention.safetensors"
+    package static let pretrainedPath = "Data/pretrained/draw-attention.safetensors"
 
-    public init(modelPath: String, runDirectory: String?) {
+    package init(modelPath: String, runDirectory: String?) {
         self.modelPath = modelPath
         self.runDirectory = runDirectory
     }
@@ -28,8 +28,8 @@ public struct ModelSource: Equatable, Sendable {
     ///   - defaultRun: the run folder searched when nothing is given and `pretrained` is absent.
     ///   - pretrained: the model file used when nothing is given.
     /// - Throws: `ModelSourceError` when there is nothing to load.
-    public static func resolve(checkpoint: String?, defaultRun: String = defaultRun,
-                               pretrained: String = pretrainedPath) throws(ModelSourceError) -> ModelSource {
+    package static func resolve(checkpoint: String?, defaultRun: String = defaultRun,
+                                pretrained: String = pretrainedPath) throws(ModelSourceError) -> ModelSource {
         let fileManager = FileManager.default
         guard let checkpoint else {
             if fileManager.fileExists(atPath: pretrained) { return ModelSource(modelPath: pretrained, runDirectory: nil) }
@@ -57,12 +57,12 @@ public struct ModelSource: Equatable, Sendable {
 
     /// `<run>/name`, or `runs/name` without a run: never a folder the repository tracks (`runs/` is
     /// ignored), so a default never lands on committed files.
-    public func outputDirectory(_ name: String) -> String {
+    package func outputDirectory(_ name: String) -> String {
         OutputFiles.path(name, in: runDirectory ?? "runs")
     }
 
     /// Loads the model, its file's metadata (config keys, and `step` for run checkpoints) with it.
-    public func load() throws -> (model: DRAWModel<Float>, metadata: [String: String]) {
+    package func load() throws -> (model: DRAWModel<Float>, metadata: [String: String]) {
         let file = try SafeTensorsFile(contentsOf: modelPath)
         return (try Checkpoint.loadModel(file), file.metadata)
     }
@@ -70,7 +70,7 @@ public struct ModelSource: Equatable, Sendable {
 
 /// Why `ModelSource.resolve` found no model file to load. The command-line tool words these with
 /// `--checkpoint`.
-public enum ModelSourceError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum ModelSourceError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Nothing was named, the pretrained file is absent and the default run holds no checkpoint.
     case nothingToLoad(pretrained: String, defaultRun: String)
     /// The named file or folder does not exist.
@@ -78,7 +78,7 @@ public enum ModelSourceError: Error, Equatable, Sendable, CustomStringConvertibl
     /// The named folder holds no complete checkpoint.
     case noCheckpoint(folder: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .nothingToLoad(let pretrained, let defaultRun):
             return "no model given, \(pretrained) does not exist and \(defaultRun) holds no checkpoint"

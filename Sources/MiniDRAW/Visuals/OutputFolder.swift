@@ -21,9 +21,9 @@ public struct ExistingOutputError: Error, CustomStringConvertible, Equatable {
 /// The one rule of every command that writes pictures, plots or pages: a file already there is
 /// replaced only when the caller says `overwrite`, and the check covers every file before the first
 /// is written, so a refused command leaves the disk as it was.
-public enum OutputFiles {
+package enum OutputFiles {
     /// Throws `ExistingOutputError` when `overwrite` is false and any of `paths` exists.
-    public static func checkNew(_ paths: [String], overwrite: Bool, offersOut: Bool = true) throws {
+    package static func checkNew(_ paths: [String], overwrite: Bool, offersOut: Bool = true) throws {
         guard !overwrite else { return }
         let existing = paths.filter { FileManager.default.fileExists(atPath: $0) }
         if !existing.isEmpty { throw ExistingOutputError(existing: existing, total: paths.count, offersOut: offersOut) }

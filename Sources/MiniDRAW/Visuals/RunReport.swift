@@ -3,21 +3,21 @@ import Foundation
 /// One self-contained HTML page about a training run: the model's config, the latest numbers of
 /// its log, the loss and KL plots inline, and generated samples and reconstructions embedded as
 /// base64 data URIs. No scripts, fonts or other files are referenced.
-public enum RunReport {
+package enum RunReport {
     /// What to do about pictures the page shows.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// The binarized MNIST folder for reconstructions (nil: `BinarizedMNIST.findDirectory()`).
-        public var dataDirectory: String?
+        package var dataDirectory: String?
         /// Seed of the samples' and reconstructions' noise.
-        public var seed: UInt64
+        package var seed: UInt64
         /// Make samples and reconstructions again even if the run folder has them (replacing them).
-        public var refresh: Bool
+        package var refresh: Bool
         /// Replace report.html, loss.svg and kl.svg, and the files of samples/ or reconstructions/ made
         /// again because some were missing (else any of them already there stops the report before it
         /// writes anything).
-        public var overwrite: Bool
+        package var overwrite: Bool
 
-        public init(dataDirectory: String? = nil, seed: UInt64 = 1, refresh: Bool = false, overwrite: Bool = false) {
+        package init(dataDirectory: String? = nil, seed: UInt64 = 1, refresh: Bool = false, overwrite: Bool = false) {
             self.dataDirectory = dataDirectory
             self.seed = seed
             self.refresh = refresh
@@ -26,14 +26,14 @@ public enum RunReport {
     }
 
     /// Samples drawn for the page (a 10 x 10 grid, as the paper's Figure 7) and test images reconstructed.
-    public static let sampleCount = 100
-    public static let reconstructionCount = 10
+    package static let sampleCount = 100
+    package static let reconstructionCount = 10
 
     /// Writes `runDirectory/report.html` (plus loss.svg, kl.svg, and samples/ and reconstructions/
     /// when missing) and returns the paths written. Every file is checked before the first is
     /// written: one already there stops the report unless `options.overwrite` (or, for samples and
     /// reconstructions, `options.refresh`).
-    public static func write(runDirectory: String, options: Options = Options()) throws -> [String] {
+    package static func write(runDirectory: String, options: Options = Options()) throws -> [String] {
         guard FileManager.default.fileExists(atPath: runDirectory) else { throw VisualsError("run folder \(runDirectory) does not exist") }
         guard let modelPath = Checkpoint.newestModelPath(in: runDirectory) else {
             throw VisualsError("\(runDirectory) holds no checkpoint-<step>.safetensors (is it a run folder written by 'minidraw train'?)")
@@ -105,12 +105,12 @@ public enum RunReport {
     // MARK: - The page
 
     /// An embedded picture.
-    public struct Figure: Sendable {
-        public var caption: String
-        public var mimeType: String
-        public var bytes: [UInt8]
+    package struct Figure: Sendable {
+        package var caption: String
+        package var mimeType: String
+        package var bytes: [UInt8]
 
-        public init(caption: String, mimeType: String, bytes: [UInt8]) {
+        package init(caption: String, mimeType: String, bytes: [UInt8]) {
             self.caption = caption
             self.mimeType = mimeType
             self.bytes = bytes
@@ -118,9 +118,9 @@ public enum RunReport {
     }
 
     /// The whole page. `plots` are SVG documents, put inline without their XML declaration.
-    public static func html<Scalar>(title: String, modelPath: String, model: DRAWModel<Scalar>, metadata: [String: String],
-                                    settings: TrainingSettings?, table: TrainingLogTable, plots: [String],
-                                    figures: [Figure]) -> String {
+    package static func html<Scalar>(title: String, modelPath: String, model: DRAWModel<Scalar>, metadata: [String: String],
+                                     settings: TrainingSettings?, table: TrainingLogTable, plots: [String],
+                                     figures: [Figure]) -> String {
         let config = model.config
         var modelRows = [("checkpoint", modelPath), ("trained steps", metadata["step"] ?? "?"),
                          ("image", "\(config.width) x \(config.height), \(config.channels) channel(s)"),

@@ -146,12 +146,12 @@ func xmlEscaped(_ text: String) -> String {
 
 /// An axis range widened to multiples of a "nice" step (1, 2 or 5 x 10^k) giving about
 /// `targetTickCount` ticks, e.g. data in [0.13, 9.7] -> 0, 2, 4, 6, 8, 10.
-public struct NiceAxis: Equatable {
-    public let lower: Double
-    public let upper: Double
-    public let step: Double
+package struct NiceAxis: Equatable {
+    package let lower: Double
+    package let upper: Double
+    package let step: Double
 
-    public init(minimum: Double, maximum: Double, targetTickCount: Int = 6) {
+    package init(minimum: Double, maximum: Double, targetTickCount: Int = 6) {
         var low = min(minimum, maximum), high = max(minimum, maximum)
         if high == low {                                   // a flat series still needs a visible range
             let pad = low == 0 ? 1 : abs(low) * 0.1
@@ -169,13 +169,13 @@ public struct NiceAxis: Equatable {
     }
 
     /// lower, lower + step, ..., upper.
-    public var ticks: [Double] {
+    package var ticks: [Double] {
         let count = Int(((upper - lower) / step).rounded()) + 1
         return (0..<count).map { lower + Double($0) * step }
     }
 
     /// The tick printed with as many decimals as the step needs ("0.25" for step 0.05, "200" for step 50).
-    public func label(_ value: Double) -> String {
+    package func label(_ value: Double) -> String {
         let decimals = max(0, -Int(log10(step).rounded(.down)))
         let cleaned = abs(value) < step * 1e-9 ? 0 : value   // no "-0.0"
         return String(format: "%.\(decimals)f", cleaned)
