@@ -41,10 +41,11 @@ package func globalNorm<Scalar>(_ gradient: DRAWModel<Scalar>) -> Double {
 extension AdamState {
     /// One Adam update of `model` from `gradient` (clipped first when its norm exceeds
     /// `settings.clipNorm`), tensor by tensor through `adamTensorUpdate`. Returns the gradient's
-    /// norm before clipping.
+    /// norm before clipping: `gradientNorm` when the caller has it already, else computed here.
     @discardableResult
-    package mutating func update(model: inout DRAWModel<Scalar>, gradient: DRAWModel<Scalar>, settings: AdamSettings) -> Double {
-        let norm = globalNorm(gradient)
+    package mutating func update(model: inout DRAWModel<Scalar>, gradient: DRAWModel<Scalar>, settings: AdamSettings,
+                                 gradientNorm: Double? = nil) -> Double {
+        let norm = gradientNorm ?? globalNorm(gradient)
         stepCount += 1
         let coefficients = AdamCoefficients<Scalar>(settings: settings, stepCount: stepCount, gradientNorm: norm)
         for (_, path) in DRAWModel<Scalar>.parameterPaths(config: model.config) {

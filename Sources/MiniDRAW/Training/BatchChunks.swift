@@ -65,9 +65,12 @@ final class BatchChunks {
     /// Forward and backward of every slice, `GEMM.threadCount` slices at a time, then their
     /// gradients summed in slice order into `gradient` (overwritten).
     func forwardBackward(model: DRAWModel<Float>, gradient: inout DRAWModel<Float>) {
-        let workers = min(GEMM.threadCount, chunks.count)
-        model.pack(into: &packedForward, batchSize: chunks[0].rows.count)
-        model.pack(into: &packedBackward, batchSize: chunks[0].rows.count)
+        let workers = min(GEMM.threadCount, chunks.count), rows = chunks[0].rows.count
+        let packers = min(GEMM.threadCount, 2)
+        runConcurrently(parts: packers) { part in                                   // the two packings side by side
+            if part == 0 { model.pack(into: &self.packedForward, batchSize: rows) }
+            if part == 1 || packers == 1 { model.pack(into: &self.packedBackward, batchSize: rows) }
+        }
         let (chunks, packedForward, packedBackward) = (self.chunks, self.packedForward, self.packedBackward)
         runConcurrently(parts: workers) { worker in
             GEMM.serially {

@@ -93,7 +93,7 @@ public final class Trainer {
         }
         var adam = state.settings.adam
         adam.learningRate = state.settings.schedule.learningRate(base: adam.learningRate, step: state.step + 1)
-        state.adam.update(model: &model, gradient: gradient, settings: adam)
+        state.adam.update(model: &model, gradient: gradient, settings: adam, gradientNorm: norm)
         state.generator = generator
         state.step += 1
         return StepResult(step: state.step, loss: loss, reconstructionLoss: chunks.meanReconstructionLoss,
