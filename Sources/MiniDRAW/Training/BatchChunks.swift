@@ -18,20 +18,15 @@ final class BatchChunks {
     /// and 184, of 100 115 and 131. Part of what a run computes: a resumed run keeps it.
     static let defaultSize = 50
 
-    /// One slice's images, forward cache, backward workspace and gradient.
-    final class Chunk: @unchecked Sendable {
-        let rows: Range<Int>
-        var images: Matrix<Float>
-        var cache: DRAWForwardCache<Float>
+    /// One slice's images and forward cache (`BatchSlice`), backward workspace and gradient.
+    final class Chunk: BatchSlice, @unchecked Sendable {
         var workspace: DRAWBackwardWorkspace<Float>
         var gradient: DRAWModel<Float>
 
-        init(rows: Range<Int>, config: DRAWConfig) {
-            self.rows = rows
-            images = Matrix(rows: rows.count, columns: config.imageSize)
-            cache = DRAWForwardCache(config: config, batchSize: rows.count)
+        override init(rows: Range<Int>, config: DRAWConfig) {
             workspace = DRAWBackwardWorkspace(config: config, batchSize: rows.count)
             gradient = DRAWModel(config: config)
+            super.init(rows: rows, config: config)
         }
     }
 
@@ -45,19 +40,14 @@ final class BatchChunks {
     /// - size: images per slice (`defaultSize`; tests use small ones to get several slices).
     init(config: DRAWConfig, batchSize: Int, size: Int = defaultSize) {
         self.batchSize = batchSize
-        chunks = stride(from: 0, to: batchSize, by: size).map { start in
-            Chunk(rows: start..<min(batchSize, start + size), config: config)
-        }
+        chunks = BatchSlice.ranges(batchSize: batchSize, size: size).map { Chunk(rows: $0, config: config) }
     }
 
     /// Copies each slice's rows of `batch` [batchSize, imageSize] and draws its noise epsilon_t
     /// (Eq. 6), slice after slice from `generator`.
     func load(batch: Matrix<Float>, model: DRAWModel<Float>, generator: inout SeededGenerator) {
-        let imageSize = batch.columns
         for chunk in chunks {
-            for index in 0..<(chunk.rows.count * imageSize) {
-                chunk.images.storage[index] = batch.storage[chunk.rows.lowerBound * imageSize + index]
-            }
+            chunk.load(from: batch)
             model.fillNoise(cache: &chunk.cache, generator: &generator)
         }
     }

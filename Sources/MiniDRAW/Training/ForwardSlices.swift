@@ -8,20 +8,7 @@
 /// unit), as one cache of `batchSize` rows draws it, so the figures depend neither on the
 /// slicing nor on the thread count.
 final class ForwardSlices {
-    /// One slice's images and forward cache.
-    final class Slice: @unchecked Sendable {
-        let rows: Range<Int>
-        var images: Matrix<Float>
-        var cache: DRAWForwardCache<Float>
-
-        init(rows: Range<Int>, config: DRAWConfig) {
-            self.rows = rows
-            images = Matrix(rows: rows.count, columns: config.imageSize)
-            cache = DRAWForwardCache(config: config, batchSize: rows.count)
-        }
-    }
-
-    let slices: [Slice]
+    let slices: [BatchSlice]
     let size: Int
     /// The model's weights packed once per forward for every slice (x Wᵀ products).
     var packedWeights = DRAWPackedWeights(transposed: true)
@@ -29,9 +16,7 @@ final class ForwardSlices {
     /// - size: images per slice (`BatchChunks.defaultSize`; tests use small ones to get several).
     init(config: DRAWConfig, batchSize: Int, size: Int = BatchChunks.defaultSize) {
         self.size = size
-        slices = stride(from: 0, to: batchSize, by: size).map { start in
-            Slice(rows: start..<min(batchSize, start + size), config: config)
-        }
+        slices = BatchSlice.ranges(batchSize: batchSize, size: size).map { BatchSlice(rows: $0, config: config) }
     }
 
     /// Row `row` of the batch: its slice's cache and its row there.
@@ -42,12 +27,7 @@ final class ForwardSlices {
 
     /// Copies each slice's rows of `batch` [batchSize, imageSize].
     func load(batch: Matrix<Float>) {
-        let imageSize = batch.columns
-        for slice in slices {
-            for index in 0..<(slice.rows.count * imageSize) {
-                slice.images.storage[index] = batch.storage[slice.rows.lowerBound * imageSize + index]
-            }
-        }
+        for slice in slices { slice.load(from: batch) }
     }
 
     /// epsilon_t ~ N(0, I) for every step and image (Eq. 6), in the whole batch's order.
@@ -69,5 +49,32 @@ final class ForwardSlices {
                 }
             }
         }
+    }
+}
+
+// MARK: - One slice
+
+/// One slice of a batch: its rows, their images and its forward cache. A training slice
+/// (`BatchChunks.Chunk`) adds the backward's workspace and gradient.
+class BatchSlice: @unchecked Sendable {
+    let rows: Range<Int>
+    var images: Matrix<Float>
+    var cache: DRAWForwardCache<Float>
+
+    init(rows: Range<Int>, config: DRAWConfig) {
+        self.rows = rows
+        images = Matrix(rows: rows.count, columns: config.imageSize)
+        cache = DRAWForwardCache(config: config, batchSize: rows.count)
+    }
+
+    /// A batch of `batchSize` images in slices of `size` (the last one may be shorter).
+    static func ranges(batchSize: Int, size: Int) -> [Range<Int>] {
+        stride(from: 0, to: batchSize, by: size).map { $0..<min(batchSize, $0 + size) }
+    }
+
+    /// Copies this slice's rows of `batch` [batchSize, imageSize] into `images`.
+    func load(from batch: Matrix<Float>) {
+        let imageSize = batch.columns, start = rows.lowerBound * imageSize
+        for index in 0..<(rows.count * imageSize) { images.storage[index] = batch.storage[start + index] }
     }
 }
