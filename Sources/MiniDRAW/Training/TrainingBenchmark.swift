@@ -8,7 +8,7 @@ package struct TrainingBenchmarkResult: Sendable {
     package var threads: Int
     /// Median over the timed steps of images / (forward + backward + Adam) seconds.
     package var trainImagesPerSecond: Double
-    /// Median images / forward seconds (the bound of Eq. 12, no backward).
+    /// Median images / forward seconds (the bound of Eq. 12, no backward), in `evaluate`'s slices.
     package var forwardImagesPerSecond: Double
     /// The process's peak resident memory after the run, in bytes.
     package var peakMemoryBytes: Int
@@ -31,13 +31,13 @@ package func benchmarkTraining(name: String, config: DRAWConfig, batchSize: Int,
         let elapsed = try clock.measure { try trainer.step() }
         trainTimes.append(elapsed.secondsValue)
     }
-    var cache = DRAWForwardCache<Float>(config: config, batchSize: batchSize)
-    var batch = Matrix<Float>(rows: batchSize, columns: config.imageSize)
-    batch.storage = Array(pixels[0..<(batchSize * config.imageSize)])
+    let slices = ForwardSlices(config: config, batchSize: batchSize)              // as `evaluate` runs a batch
+    slices.load(batch: Matrix(rows: batchSize, columns: config.imageSize,
+                              storage: Array(pixels[0..<(batchSize * config.imageSize)])))
     var forwardTimes: [Double] = []
     for _ in 0..<(steps + 1) {
-        trainer.model.fillNoise(cache: &cache, generator: &generator)
-        let elapsed = clock.measure { trainer.model.forward(image: batch, cache: &cache) }
+        slices.fillNoise(generator: &generator)
+        let elapsed = clock.measure { slices.forward(model: trainer.model) }
         forwardTimes.append(elapsed.secondsValue)
     }
     return TrainingBenchmarkResult(name: name, config: config, batchSize: batchSize, threads: GEMM.threadCount,
