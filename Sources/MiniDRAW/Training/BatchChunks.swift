@@ -55,22 +55,18 @@ final class BatchChunks {
     /// Forward and backward of every slice, `GEMM.threadCount` slices at a time, then their
     /// gradients summed in slice order into `gradient` (overwritten).
     func forwardBackward(model: DRAWModel<Float>, gradient: inout DRAWModel<Float>) {
-        let workers = min(GEMM.threadCount, chunks.count), rows = chunks[0].rows.count
+        let rows = chunks[0].rows.count
         let packers = min(GEMM.threadCount, 2)
         runConcurrently(parts: packers) { part in                                   // the two packings side by side
             if part == 0 { model.pack(into: &self.packedForward, batchSize: rows) }
             if part == 1 || packers == 1 { model.pack(into: &self.packedBackward, batchSize: rows) }
         }
-        let (chunks, packedForward, packedBackward) = (self.chunks, self.packedForward, self.packedBackward)
-        runConcurrently(parts: workers) { worker in
-            GEMM.serially {
-                for chunk in stride(from: worker, to: chunks.count, by: workers).map({ chunks[$0] }) {
-                    model.forward(image: chunk.images, cache: &chunk.cache, packedWeights: packedForward)
-                    chunk.gradient.setZero()
-                    model.backward(image: chunk.images, cache: chunk.cache, workspace: &chunk.workspace,
-                                   gradient: &chunk.gradient, packedWeights: packedBackward)
-                }
-            }
+        let (packedForward, packedBackward) = (self.packedForward, self.packedBackward)
+        BatchSlice.runEach(chunks) { chunk in
+            model.forward(image: chunk.images, cache: &chunk.cache, packedWeights: packedForward)
+            chunk.gradient.setZero()
+            model.backward(image: chunk.images, cache: chunk.cache, workspace: &chunk.workspace,
+                           gradient: &chunk.gradient, packedWeights: packedBackward)
         }
         for (_, path) in DRAWModel<Float>.parameterPaths(config: model.config) {
             gradient[keyPath: path].setZero()

@@ -39,15 +39,10 @@ final class ForwardSlices {
 
     /// Eq. 1-12 for every slice, `GEMM.threadCount` slices at a time.
     func forward(model: DRAWModel<Float>) {
-        let workers = min(GEMM.threadCount, slices.count)
         model.pack(into: &packedWeights, batchSize: slices[0].rows.count)
-        let (slices, packedWeights) = (self.slices, self.packedWeights)
-        runConcurrently(parts: workers) { worker in
-            GEMM.serially {
-                for index in stride(from: worker, to: slices.count, by: workers) {
-                    model.forward(image: slices[index].images, cache: &slices[index].cache, packedWeights: packedWeights)
-                }
-            }
+        let packedWeights = self.packedWeights
+        BatchSlice.runEach(slices) { slice in
+            model.forward(image: slice.images, cache: &slice.cache, packedWeights: packedWeights)
         }
     }
 }
@@ -70,6 +65,18 @@ class BatchSlice: @unchecked Sendable {
     /// A batch of `batchSize` images in slices of `size` (the last one may be shorter).
     static func ranges(batchSize: Int, size: Int) -> [Range<Int>] {
         stride(from: 0, to: batchSize, by: size).map { $0..<min(batchSize, $0 + size) }
+    }
+
+    /// Runs `body` on every slice, `GEMM.threadCount` slices at a time (worker w takes slices w,
+    /// w + workers, ...), each slice wholly on one thread inside `GEMM.serially`: the one place
+    /// training and evaluation start their threads.
+    static func runEach<Slice: BatchSlice>(_ slices: [Slice], _ body: (Slice) -> Void) {
+        let workers = min(GEMM.threadCount, slices.count)
+        runConcurrently(parts: workers) { worker in
+            GEMM.serially {
+                for index in stride(from: worker, to: slices.count, by: workers) { body(slices[index]) }
+            }
+        }
     }
 
     /// Copies this slice's rows of `batch` [batchSize, imageSize] into `images`.
