@@ -41,7 +41,8 @@ enum BenchCommand: Command {
         }
         if !json {
             print("MiniDRAW bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(threads) threads for training")
-            print("CPU: \(cpuDescription()); GEMM register tile \(GEMM.registerTile.rows)x\(GEMM.registerTile.columns) floats")
+            print("CPU: \(cpuDescription()); GEMM register tile \(GEMM.registerTile.rows)x\(GEMM.registerTile.columns) floats "
+                  + "(5x\(GEMM.registerTile.columns) when the rows divide by 5, not 6)")
         }
         if gemmSeconds > 0 {
             let threadCounts = threads == 1 ? [1] : [1, threads]

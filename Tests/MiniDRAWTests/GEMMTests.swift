@@ -67,6 +67,10 @@ private struct FormOperands {
         b = form == .transposedB ? gaussianMatrix(n, k, &generator) : gaussianMatrix(k, n, &generator)
     }
 
+    init(_ form: GEMMForm, a: Matrix<Float>, b: Matrix<Float>) {
+        (self.form, self.a, self.b) = (form, a, b)
+    }
+
     /// (row, column) strides of op(A) and op(B) in the stored matrices.
     var aStrides: (row: Int, column: Int) { form == .transposedA ? (1, a.columns) : (a.columns, 1) }
     var bStrides: (row: Int, column: Int) { form == .transposedB ? (1, b.columns) : (b.columns, 1) }
@@ -113,7 +117,7 @@ struct GEMMTests {
     static let shapes: [(m: Int, n: Int, k: Int)] = [
         (1, 1, 1), (5, 17, 3), (7, 33, 300), (13, 100, 257), (6, 16, 256), (12, 32, 520),
         (100, 25, 256), (100, 5, 256), (5, 256, 100), (1, 1000, 1), (3, 1030, 9),
-        (150, 20, 10), (61, 70, 70), (18, 320, 50),
+        (150, 20, 10), (61, 70, 70), (18, 320, 50), (50, 70, 300), (25, 40, 33),
     ]
 
     @Test("the shapes cover every path: tiny loop, transposed C, split by rows and by columns")
@@ -212,6 +216,28 @@ struct GEMMTests {
             #expect(c.storage == [Float](repeating: 7, count: m * n), "\(m)x\(n)x0 accumulate changed C")
             matmul(a, b, into: &c)
             #expect(c.storage == [Float](repeating: 0, count: m * n), "\(m)x\(n)x0 did not zero C")
+        }
+    }
+
+    @Test("5-row and 6-row register tiles give the same bits: 50 rows (5-row tiles) against the first 50 of 54 (6-row)")
+    func tileHeightDoesNotChangeBits() {
+        var generator = SeededGenerator(seed: 5)
+        #expect(FloatGEMMBlocking.tileRows(for: 50) == 5 && FloatGEMMBlocking.tileRows(for: 54) == 6)
+        for form in [GEMMForm.plain, .transposedB, .transposedA] {
+            let (n, k) = (40, 300)
+            let tall = FormOperands(form, m: 54, n: n, k: k, &generator)
+            // The same operand values with only the first 50 rows of op(A).
+            let firstRows = form == .transposedA
+                ? Matrix(rows: k, columns: 50, storage: (0..<k).flatMap { p in tall.a.storage[(p * 54)..<(p * 54 + 50)] })
+                : Matrix(rows: 50, columns: k, storage: Array(tall.a.storage[0..<(50 * k)]))
+            let short = FormOperands(form, a: firstRows, b: tall.b)
+            let start: Matrix<Float> = gaussianMatrix(54, n, &generator)
+            var tallResult = start
+            tall.multiplyPacked(into: &tallResult, accumulate: true)
+            var shortResult = Matrix(rows: 50, columns: n, storage: Array(start.storage[0..<(50 * n)]))
+            short.multiplyPacked(into: &shortResult, accumulate: true)
+            let differing = zip(shortResult.storage, tallResult.storage[0..<(50 * n)]).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "\(form): \(differing) of \(50 * n) elements differ between the tile heights")
         }
     }
 

@@ -108,7 +108,8 @@ package enum GEMM {
         set { threadCountSetting.value = newValue }
     }
 
-    /// The Float kernel's register tile: rows x columns of C held in vector registers (`GEMMKernel.swift`).
+    /// The Float kernel's register tile: rows x columns of C held in vector registers
+    /// (`GEMMKernel.swift`); products whose rows divide by 5 and not by 6 use 5 rows.
     package static var registerTile: (rows: Int, columns: Int) { (FloatGEMMBlocking.tileRows, FloatGEMMBlocking.tileColumns) }
 
     /// `threadCount`'s value, behind a lock so that any thread may read or set it.

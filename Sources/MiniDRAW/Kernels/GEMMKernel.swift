@@ -5,13 +5,17 @@
 //   for each block of `columnBlock` columns of C          (B panel lives in L3)
 //     for each block of `maximumDepth` steps of k          (pack B: depth x 16 slivers,
 //                                                           or read a `PackedWeight`'s)
-//       for each block of `rowBlock` rows of C             (pack A: 6 x depth slivers, L2)
+//       for each block of `rowBlock` rows of C             (pack A: R x depth slivers, L2)
 //         for each 16-column sliver of B                   (sliver lives in L1)
-//           for each 6-row sliver of A: micro-kernel       (6 x 16 tile of C in registers)
+//           for each R-row sliver of A: micro-kernel       (R x 16 tile of C in registers)
 //
-// The micro-kernel keeps a 6 x 16 tile of C in six `SIMD16<Float>` accumulators (twelve
-// 256-bit registers on AVX2) and adds one rank-1 update per step of k with fused
-// multiply-adds. Packing copies op(A) and op(B) into the exact order the kernel reads them,
+// The micro-kernel keeps an R x 16 tile of C in R `SIMD16<Float>` accumulators (2R 256-bit
+// registers on AVX2) and adds one rank-1 update per step of k with fused multiply-adds.
+// R is 6 (twelve accumulators, the most that AVX2's sixteen registers hold beside the B row
+// and a broadcast), or 5 when the product's rows divide by 5 but not by 6: a slice of 50
+// images is ten 5-row tiles instead of nine 6-row tiles of which the last is two-thirds
+// padding. The tile's shape never changes a result bit: each element of C is the same chain
+// of multiply-adds over k either way. Packing copies op(A) and op(B) into the exact order the kernel reads them,
 // so the transposed forms differ only in the strides packing reads with. Edge slivers are
 // padded with zeros, so every tile, full or partial, is computed by the same instructions.
 // (Reading A or B in place instead of packing was measured slower on Zen 3: a strided
@@ -20,8 +24,13 @@
 /// The blocking of the packed Float product. The k blocks depend on k alone, so every
 /// element of C sees the same sequence of additions whatever the thread partition.
 enum FloatGEMMBlocking {
-    /// Rows of C in one register tile (MR).
+    /// Rows of C in one register tile (MR), the most AVX2's registers hold; see `tileRows(for:)`.
     static let tileRows = 6
+    /// The tile height for a block of `rows` rows of C: 5 when that pads no row and 6 would
+    /// (50 = 10 x 5, against 9 x 6 = 54), else `tileRows`.
+    static func tileRows(for rows: Int) -> Int {
+        rows % tileRows != 0 && rows % 5 == 0 ? 5 : tileRows
+    }
     /// Columns of C in one register tile (NR): one `SIMD16<Float>`.
     static let tileColumns = 16
     /// Largest number of k steps packed at once (KC): a 16-column B sliver is 16 KB.
@@ -57,12 +66,12 @@ func packedFloatProduct(rows: Range<Int>, columns: Range<Int>, k: Int,
                         a: FloatOperand, b: FloatOperand, prepackedB: UnsafePointer<Float>? = nil,
                         c: UnsafeMutablePointer<Float>, n: Int, cRowStride: Int, accumulate: Bool) {
     typealias Blocking = FloatGEMMBlocking
-    let tileRows = Blocking.tileRows, tileColumns = Blocking.tileColumns
+    let tileRows = Blocking.tileRows(for: rows.count), tileColumns = Blocking.tileColumns
     let depthBlocks = Blocking.depthBlocks(k: k)
     let maximumDepth = depthBlocks.map(\.count).max() ?? 0
     let rowBlocks = evenBlocks(rows, tileSize: tileRows, maximumSize: Blocking.rowBlock)
     let columnBlocks = evenBlocks(columns, tileSize: tileColumns, maximumSize: Blocking.columnBlock)
-    // packedA: slivers of [depth, 6]; packedB: slivers of [depth, 16]; edgeTile: [6, 16].
+    // packedA: slivers of [depth, tileRows]; packedB: slivers of [depth, 16]; edgeTile: [tileRows, 16].
     let packedRows = rowBlocks.map { roundUp($0.count, to: tileRows) }.max() ?? 0
     let packedColumns = columnBlocks.map { roundUp($0.count, to: tileColumns) }.max() ?? 0
     let packedA = UnsafeMutablePointer<Float>.allocate(capacity: packedRows * maximumDepth + packingSlack)
@@ -83,8 +92,8 @@ func packedFloatProduct(rows: Range<Int>, columns: Range<Int>, k: Int,
             }
             let loadC = accumulate || blockIndex > 0
             for rowBlock in rowBlocks {
-                packA(a, rows: rowBlock, depth: depth, into: packedA)
-                multiplySlivers(packedA: packedA, rows: rowBlock, packedB: bPanel, columns: columnBlock,
+                packA(a, rows: rowBlock, depth: depth, tileRows: tileRows, into: packedA)
+                multiplySlivers(packedA: packedA, rows: rowBlock, tileRows: tileRows, packedB: bPanel, columns: columnBlock,
                                 depth: depth.count, c: c, n: cRowStride, loadC: loadC, edgeTile: edgeTile)
             }
         }
@@ -104,7 +113,7 @@ private func evenBlocks(_ range: Range<Int>, tileSize: Int, maximumSize: Int) ->
     }
 }
 
-/// Extra values allocated after packed A for the spill of its 8-wide stores.
+/// Extra values allocated after packed A for the spill of its 8-wide stores (at most 3).
 private let packingSlack = 8
 
 @inline(__always)
@@ -113,12 +122,21 @@ func roundUp(_ value: Int, to multiple: Int) -> Int {
 }
 
 /// Runs the micro-kernel over every (A sliver, B sliver) pair of one packed block. A tile
-/// that sticks out of C goes through `edgeTile` ([6, 16]), so it runs the same instructions.
-private func multiplySlivers(packedA: UnsafePointer<Float>, rows: Range<Int>,
+/// that sticks out of C goes through `edgeTile` ([tileRows, 16]), so it runs the same instructions.
+private func multiplySlivers(packedA: UnsafePointer<Float>, rows: Range<Int>, tileRows: Int,
                              packedB: UnsafePointer<Float>, columns: Range<Int>,
                              depth: Int, c: UnsafeMutablePointer<Float>, n: Int, loadC: Bool,
                              edgeTile: UnsafeMutablePointer<Float>) {
-    let tileRows = FloatGEMMBlocking.tileRows, tileColumns = FloatGEMMBlocking.tileColumns
+    let tileColumns = FloatGEMMBlocking.tileColumns
+    // One call site per tile height, so each is compiled with its own accumulators.
+    func microKernel(_ aSliver: UnsafePointer<Float>, _ bSliver: UnsafePointer<Float>,
+                     _ cTile: UnsafeMutablePointer<Float>, _ cRowStride: Int) {
+        if tileRows == 6 {
+            floatMicroKernel(tileRows: 6, depth: depth, packedA: aSliver, packedB: bSliver, c: cTile, cRowStride: cRowStride, loadC: loadC)
+        } else {
+            floatMicroKernel(tileRows: 5, depth: depth, packedA: aSliver, packedB: bSliver, c: cTile, cRowStride: cRowStride, loadC: loadC)
+        }
+    }
     for columnStart in stride(from: columns.lowerBound, to: columns.upperBound, by: tileColumns) {
         let validColumns = min(tileColumns, columns.upperBound - columnStart)
         let bSliver = packedB + (columnStart - columns.lowerBound) * depth
@@ -127,7 +145,7 @@ private func multiplySlivers(packedA: UnsafePointer<Float>, rows: Range<Int>,
             let aSliver = packedA + (rowStart - rows.lowerBound) * depth
             let cTile = c + rowStart * n + columnStart
             if validRows == tileRows && validColumns == tileColumns {
-                floatMicroKernel(depth: depth, packedA: aSliver, packedB: bSliver, c: cTile, cRowStride: n, loadC: loadC)
+                microKernel(aSliver, bSliver, cTile, n)
                 continue
             }
             edgeTile.update(repeating: 0, count: tileRows * tileColumns)
@@ -136,7 +154,7 @@ private func multiplySlivers(packedA: UnsafePointer<Float>, rows: Range<Int>,
                     (edgeTile + row * tileColumns).update(from: cTile + row * n, count: validColumns)
                 }
             }
-            floatMicroKernel(depth: depth, packedA: aSliver, packedB: bSliver, c: edgeTile, cRowStride: tileColumns, loadC: loadC)
+            microKernel(aSliver, bSliver, edgeTile, tileColumns)
             for row in 0..<validRows {
                 (cTile + row * n).update(from: edgeTile + row * tileColumns, count: validColumns)
             }
@@ -146,18 +164,18 @@ private func multiplySlivers(packedA: UnsafePointer<Float>, rows: Range<Int>,
 
 // MARK: - Packing
 
-/// Copies op(A)[rows, depth] into 6-row slivers: sliver s holds `[depth, 6]`, element
-/// (p, r) = op(A)[rows.lowerBound + 6 s + r, depth.lowerBound + p]; rows past the end are 0.
-/// May write 2 values past the last sliver (`packingSlack`).
-private func packA(_ a: FloatOperand, rows: Range<Int>, depth: Range<Int>, into packed: UnsafeMutablePointer<Float>) {
-    let tileRows = FloatGEMMBlocking.tileRows
+/// Copies op(A)[rows, depth] into slivers of R = `tileRows` (5 or 6) rows: sliver s holds
+/// `[depth, R]`, element (p, r) = op(A)[rows.lowerBound + R s + r, depth.lowerBound + p]; rows
+/// past the end are 0. May write 8 - R values past the last sliver (`packingSlack`).
+private func packA(_ a: FloatOperand, rows: Range<Int>, depth: Range<Int>, tileRows: Int,
+                   into packed: UnsafeMutablePointer<Float>) {
     let depthCount = depth.count
     let sliverSize = depthCount * tileRows
     let fullSlivers = rows.count / tileRows
     let origin = a.base + rows.lowerBound * a.rowStride + depth.lowerBound * a.columnStride
     if a.columnStride == 1 {
-        // op(A) = A: six contiguous rows per sliver, transposed eight steps at a time; each
-        // 8-wide store spills 2 values that the next store (or the next sliver) overwrites.
+        // op(A) = A: R contiguous rows per sliver, transposed eight steps at a time; each
+        // 8-wide store spills 8 - R values that the next store (or the next sliver) overwrites.
         let rowStride = a.rowStride
         for sliver in 0..<fullSlivers {
             let sliverOrigin = origin + sliver * tileRows * rowStride
@@ -165,9 +183,10 @@ private func packA(_ a: FloatOperand, rows: Range<Int>, depth: Range<Int>, into 
             var step = 0
             while step + 8 <= depthCount {
                 let source = sliverOrigin + step
+                let sixthRow = tileRows == 6 ? load8(source + 5 * rowStride) : SIMD8()
                 let columns = transposeEightByEight(load8(source), load8(source + rowStride),
                                                     load8(source + 2 * rowStride), load8(source + 3 * rowStride),
-                                                    load8(source + 4 * rowStride), load8(source + 5 * rowStride),
+                                                    load8(source + 4 * rowStride), sixthRow,
                                                     SIMD8(), SIMD8())
                 storeEight(columns, to: target + step * tileRows, stride: tileRows)
                 step += 8
@@ -177,7 +196,8 @@ private func packA(_ a: FloatOperand, rows: Range<Int>, depth: Range<Int>, into 
             }
         }
     } else if a.rowStride == 1 {
-        // op(A) = stored Aᵀ: copy each stored row of the block in order, 6 values per sliver.
+        // op(A) = stored Aᵀ: copy each stored row of the block in order, R values per sliver
+        // (four, then the last one or two).
         for step in 0..<depthCount {
             let source = UnsafeRawPointer(origin + step * a.columnStride)
             var target = UnsafeMutableRawPointer(packed + step * tileRows)
@@ -186,8 +206,13 @@ private func packA(_ a: FloatOperand, rows: Range<Int>, depth: Range<Int>, into 
                 let sliverBytes = sliver * tileRows * MemoryLayout<Float>.stride
                 target.storeBytes(of: source.loadUnaligned(fromByteOffset: sliverBytes, as: SIMD4<Float>.self),
                                   as: SIMD4<Float>.self)
-                target.storeBytes(of: source.loadUnaligned(fromByteOffset: sliverBytes + highBytes, as: SIMD2<Float>.self),
-                                  toByteOffset: highBytes, as: SIMD2<Float>.self)
+                if tileRows == 6 {
+                    target.storeBytes(of: source.loadUnaligned(fromByteOffset: sliverBytes + highBytes, as: SIMD2<Float>.self),
+                                      toByteOffset: highBytes, as: SIMD2<Float>.self)
+                } else {
+                    target.storeBytes(of: source.load(fromByteOffset: sliverBytes + highBytes, as: Float.self),
+                                      toByteOffset: highBytes, as: Float.self)
+                }
                 target += sliverSize * MemoryLayout<Float>.stride
             }
         }
@@ -324,12 +349,14 @@ private func transposeEightByEight(_ r0: SIMD8<Float>, _ r1: SIMD8<Float>, _ r2:
 
 // MARK: - Micro-kernel
 
-/// `c[6, 16] = (loadC ? c : 0) + Σ_p packedA[p, 0..<6]ᵀ · packedB[p, 0..<16]`, one fused
+/// `c[R, 16] = (loadC ? c : 0) + Σ_p packedA[p, 0..<R]ᵀ · packedB[p, 0..<16]`, one fused
 /// multiply-add chain per element, in order p = 0, 1, ..., depth - 1.
-/// - packedA: [depth, 6], packedB: [depth, 16], c: 6 rows of 16 values, `cRowStride` apart.
+/// - tileRows: R, 5 or 6; a constant at each call site, so the sixth row's code folds away.
+/// - packedA: [depth, R], packedB: [depth, 16], c: R rows of 16 values, `cRowStride` apart.
 @inline(__always)
-private func floatMicroKernel(depth: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
+private func floatMicroKernel(tileRows: Int, depth: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
                               c: UnsafeMutablePointer<Float>, cRowStride: Int, loadC: Bool) {
+    let hasSixthRow = tileRows == 6
     typealias Vector = SIMD16<Float>
     let cRaw = UnsafeMutableRawPointer(c)
     let rowBytes = cRowStride * MemoryLayout<Float>.stride
@@ -341,7 +368,7 @@ private func floatMicroKernel(depth: Int, packedA: UnsafePointer<Float>, packedB
         row2 = cRaw.loadUnaligned(fromByteOffset: 2 * rowBytes, as: Vector.self)
         row3 = cRaw.loadUnaligned(fromByteOffset: 3 * rowBytes, as: Vector.self)
         row4 = cRaw.loadUnaligned(fromByteOffset: 4 * rowBytes, as: Vector.self)
-        row5 = cRaw.loadUnaligned(fromByteOffset: 5 * rowBytes, as: Vector.self)
+        if hasSixthRow { row5 = cRaw.loadUnaligned(fromByteOffset: 5 * rowBytes, as: Vector.self) }
     }
     var aStep = packedA
     var bStep = UnsafeRawPointer(packedB)
@@ -352,8 +379,8 @@ private func floatMicroKernel(depth: Int, packedA: UnsafePointer<Float>, packedB
         row2 = row2.addingProduct(aStep[2], bRow)
         row3 = row3.addingProduct(aStep[3], bRow)
         row4 = row4.addingProduct(aStep[4], bRow)
-        row5 = row5.addingProduct(aStep[5], bRow)
-        aStep += 6
+        if hasSixthRow { row5 = row5.addingProduct(aStep[5], bRow) }
+        aStep += tileRows
         bStep += MemoryLayout<Vector>.stride
     }
     cRaw.storeBytes(of: row0, toByteOffset: 0 * rowBytes, as: Vector.self)
@@ -361,5 +388,5 @@ private func floatMicroKernel(depth: Int, packedA: UnsafePointer<Float>, packedB
     cRaw.storeBytes(of: row2, toByteOffset: 2 * rowBytes, as: Vector.self)
     cRaw.storeBytes(of: row3, toByteOffset: 3 * rowBytes, as: Vector.self)
     cRaw.storeBytes(of: row4, toByteOffset: 4 * rowBytes, as: Vector.self)
-    cRaw.storeBytes(of: row5, toByteOffset: 5 * rowBytes, as: Vector.self)
+    if hasSixthRow { cRaw.storeBytes(of: row5, toByteOffset: 5 * rowBytes, as: Vector.self) }
 }

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""MiniDRAW against PyTorch, back to back, in interleaved rounds. Not part of the Swift package:
+nothing builds, tests or needs it.
+
+    swift build -c release
+    python3 Benchmarks/compare.py --rounds 3
+
+Each round runs, for each preset in turn, `minidraw bench` on 2 threads, then on 1 thread,
+then `pytorch_draw.py` on 2 threads (batch 100, median of `--steps` steps each), so the three
+figures of one preset are taken within about a minute of each other. A shared machine's speed
+drifts by 10-20% from minute to minute; the ratios are therefore taken within each round, and
+the table gives the median over rounds of each figure and of each ratio.
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PRESETS = ["paperMNIST", "paperMNISTNoAttention", "small"]
+
+
+def minidraw(binary, preset, threads, steps):
+    """Training images/s of one preset from `minidraw bench --json`."""
+    output = subprocess.run(
+        [binary, "bench", "--gemm-seconds", "0", "--threads", str(threads), "--steps", str(steps),
+         "--presets", preset, "--json"], check=True, capture_output=True, text=True).stdout
+    record = next(json.loads(line) for line in output.splitlines() if line.startswith("{"))
+    return record["images_per_second"]
+
+
+def pytorch(preset, steps):
+    """Training images/s of one preset from `pytorch_draw.py` on 2 threads."""
+    output = subprocess.run(
+        [sys.executable, os.path.join(HERE, "pytorch_draw.py"), "--presets", preset, "--steps", str(steps),
+         "--threads", "2"], check=True, capture_output=True, text=True).stdout
+    return float(re.search(r"train\s+([0-9.]+) img/s", output).group(1))
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as file:
+            info = file.read()
+        name = re.search(r"model name\s*:\s*(.*)", info).group(1)
+        flags = re.search(r"flags\s*:\s*(.*)", info).group(1).split()
+        vector = [flag for flag in ("avx2", "fma", "avx512f") if flag in flags]
+        return f"{name} ({' '.join(vector)})"
+    except (OSError, AttributeError):
+        return platform.processor() or platform.machine()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--minidraw", default=".build/release/minidraw", help="the minidraw binary")
+    parser.add_argument("--presets", default=",".join(PRESETS))
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=5)
+    arguments = parser.parse_args()
+    if not os.access(arguments.minidraw, os.X_OK):
+        sys.exit(f"--minidraw: no executable at {arguments.minidraw} (run `swift build -c release` first)")
+    presets = arguments.presets.split(",")
+    figures = {preset: {"2": [], "1": [], "torch": []} for preset in presets}
+    print(f"CPU: {cpu_name()}, {os.cpu_count()} cores; {arguments.rounds} rounds, batch 100, "
+          f"median of {arguments.steps} steps per figure (images/s)")
+    for round_index in range(arguments.rounds):
+        for preset in presets:
+            two = minidraw(arguments.minidraw, preset, 2, arguments.steps)
+            one = minidraw(arguments.minidraw, preset, 1, arguments.steps)
+            torch = pytorch(preset, arguments.steps)
+            for key, value in (("2", two), ("1", one), ("torch", torch)):
+                figures[preset][key].append(value)
+            print(f"  round {round_index + 1}  {preset:<22} MiniDRAW 2 threads {two:7.1f}  1 thread {one:7.1f}  "
+                  f"PyTorch {torch:7.1f}  ratio {two / torch:4.2f}x  2 threads / 1 {two / one:4.2f}x", flush=True)
+    print("\n| preset | PyTorch | MiniDRAW 2 threads | ratio | MiniDRAW 1 thread | 2 threads / 1 |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for preset in presets:
+        f = figures[preset]
+        ratios = [two / torch for two, torch in zip(f["2"], f["torch"])]
+        scaling = [two / one for two, one in zip(f["2"], f["1"])]
+        print(f"| `{preset}` | {statistics.median(f['torch']):.1f} | {statistics.median(f['2']):.1f} | "
+              f"{statistics.median(ratios):.2f}× ({min(ratios):.2f}-{max(ratios):.2f}) | "
+              f"{statistics.median(f['1']):.1f} | {statistics.median(scaling):.2f}× ({min(scaling):.2f}-{max(scaling):.2f}) |")
+
+
+if __name__ == "__main__":
+    main()
