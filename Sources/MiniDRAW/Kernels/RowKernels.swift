@@ -1,12 +1,13 @@
 import Dispatch
 
-// MARK: - Work split over images
+// MARK: - Work split over images or elements
 
 /// Runs `body` on `0..<count` cut into `GEMM.threadCount` contiguous ranges, one per thread.
 ///
 /// The partition depends on `count` and the thread count only, and each index is handled by
-/// one call, so per-image work (attention, LSTM gates) gives the same bits however it is
-/// scheduled. Small batches (`count < 2 * minimumPerThread`) run on the calling thread.
+/// one call, so per-image work (a glimpse classifier's reads) or per-element work (Adam, the
+/// slices' gradient sum) gives the same bits however it is scheduled. Small counts
+/// (`count < 2 * minimumPerThread`) run on the calling thread.
 @inline(__always)
 func forEachRowRange(_ count: Int, minimumPerThread: Int = 8, _ body: (Range<Int>) -> Void) {
     let chunks = max(1, min(GEMM.threadCount, count / max(minimumPerThread, 1)))

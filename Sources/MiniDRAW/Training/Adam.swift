@@ -141,6 +141,8 @@ package struct AdamCoefficients<Scalar: DRAWScalar>: Sendable {
 ///   g <- g * min(1, clip / |g|)
 ///   m <- beta1 m + (1 - beta1) g,   v <- beta2 v + (1 - beta2) g^2
 ///   theta <- theta - alpha * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon)
+/// Each element is updated on its own, so the elements are split over `GEMM.threadCount`
+/// threads (ranges of at least 16,384) with the same bits as on one.
 /// - parameter, gradient, firstMoment, secondMoment: the same shape.
 package func adamTensorUpdate<Scalar: DRAWScalar>(parameter: inout Matrix<Scalar>, gradient: Matrix<Scalar>,
                                                   firstMoment: inout Matrix<Scalar>, secondMoment: inout Matrix<Scalar>,
@@ -150,11 +152,12 @@ package func adamTensorUpdate<Scalar: DRAWScalar>(parameter: inout Matrix<Scalar
     firstMoment.storage.withUnsafeMutableBufferPointer { m in
     secondMoment.storage.withUnsafeMutableBufferPointer { v in
     parameter.storage.withUnsafeMutableBufferPointer { theta in
-        for index in 0..<g.count {
+    forEachRowRange(g.count, minimumPerThread: 16_384) { range in
+        for index in range {
             let clipped = g[index] * c.clipScale
             m[index] = c.beta1 * m[index] + (1 - c.beta1) * clipped
             v[index] = c.beta2 * v[index] + (1 - c.beta2) * clipped * clipped
             theta[index] -= c.stepSize * m[index] / ((v[index] * c.inverseSecondCorrection).squareRoot() + c.epsilon)
         }
-    }}}}
+    }}}}}
 }

@@ -68,11 +68,10 @@ final class BatchChunks {
             model.backward(image: chunk.images, cache: chunk.cache, workspace: &chunk.workspace,
                            gradient: &chunk.gradient, packedWeights: packedBackward)
         }
+        let weights = chunks.map { Float($0.rows.count) / Float(batchSize) }
         for (_, path) in DRAWModel<Float>.parameterPaths(config: model.config) {
-            gradient[keyPath: path].setZero()
-            for chunk in chunks {
-                gradient[keyPath: path].addScaled(chunk.gradient[keyPath: path], by: Float(chunk.rows.count) / Float(batchSize))
-            }
+            let terms = chunks.map { $0.gradient[keyPath: path] }
+            gradient[keyPath: path].setWeightedSum(of: terms, weights: weights)
         }
     }
 
@@ -98,12 +97,19 @@ final class BatchChunks {
 }
 
 extension Matrix {
-    /// `self += scale * other`, element-wise.
-    mutating func addScaled(_ other: Matrix, by scale: Scalar) {
-        checkSameShape(as: other, "addScaled")
+    /// `self = Σ_c weights[c] * terms[c]`, element-wise, adding the terms in order c = 0, 1, ...
+    /// from 0. Each element is one such chain whoever computes it, so the elements are split
+    /// over `GEMM.threadCount` threads (in ranges of at least 16,384) without changing a bit.
+    mutating func setWeightedSum(of terms: [Matrix], weights: [Scalar]) {
+        for term in terms { checkSameShape(as: term, "setWeightedSum") }
         storage.withUnsafeMutableBufferPointer { target in
-            other.storage.withUnsafeBufferPointer { source in
-                for index in 0..<target.count { target[index] += scale * source[index] }
+            forEachRowRange(target.count, minimumPerThread: 16_384) { range in
+                for index in range { target[index] = 0 }
+                for (term, weight) in zip(terms, weights) {
+                    term.storage.withUnsafeBufferPointer { source in
+                        for index in range { target[index] += weight * source[index] }
+                    }
+                }
             }
         }
     }
