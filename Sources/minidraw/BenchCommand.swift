@@ -13,16 +13,17 @@ enum BenchCommand: Command {
         .flag("json", help: "one JSON object per result instead of a table"),
     ])
 
-    /// The products of a paper-config training step at batch 100, as C[m, n] with depth k, for
-    /// LSTM inputs of 264 (encoder: 2 * 2^2 + 256), 256 (recurrent), 100 (decoder: |z|) and
-    /// 1824 (no-attention encoder: 2 * 784 + 256): forward gates = X Wᵀ, backward dX = dGates W,
-    /// and dW = dGatesᵀ X. The two products with a weight operand are measured twice: packing W in
-    /// every call, and with W packed once beforehand, the way a training step runs them.
+    /// The products of a paper-config training step as it runs them, in slices of 50 images
+    /// (`BatchChunks`), as C[m, n] with depth k, for LSTM inputs of 264 (encoder: 2 * 2^2 + 256),
+    /// 256 (recurrent), 100 (decoder: |z|) and 1040 (no-attention encoder: the error image and
+    /// h^dec, 784 + 256; x's own columns run once per batch): forward gates = X Wᵀ and backward
+    /// dX = dGates W, both with W packed once per step, and dW = dGatesᵀ X over all T = 64 steps
+    /// of a slice stacked (depth 64 x 50 = 3200, `SharedWeightStacks`).
     static let gemmProducts: [(form: GEMMForm, shape: (m: Int, n: Int, k: Int), packedWeight: Bool)] =
-        [264, 256, 100, 1824].flatMap { input in
-            [(GEMMForm.transposedB, (m: 100, n: 1024, k: input), false), (GEMMForm.transposedB, (m: 100, n: 1024, k: input), true),
-             (GEMMForm.plain, (m: 100, n: input, k: 1024), false), (GEMMForm.plain, (m: 100, n: input, k: 1024), true),
-             (GEMMForm.transposedA, (m: 1024, n: input, k: 100), false)]
+        [264, 256, 100, 1040].flatMap { input in
+            [(GEMMForm.transposedB, (m: 50, n: 1024, k: input), true),
+             (GEMMForm.plain, (m: 50, n: input, k: 1024), true),
+             (GEMMForm.transposedA, (m: 1024, n: input, k: 3200), false)]
         }
 
     static func run(_ parsed: ParsedCommand) throws {

@@ -51,8 +51,8 @@ extension AttentionGeometry {
             let x = xBuffer.baseAddress!, fx = fxBuffer.baseAddress!, fy = fyBuffer.baseAddress!, dr = drBuffer.baseAddress!
             let dFilterXBase = dfx.baseAddress!, dFilterYBase = dfy.baseAddress!, dIntensityBase = dGamma.baseAddress!
             forEachRowRange(image.rows) { rows in
-                withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * n * height) { temporary in
-                    let projection = temporary.baseAddress!, dProjection = temporary.baseAddress! + n * height
+                withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * n * height + n) { temporary in
+                    let projection = temporary.baseAddress!, dProjection = projection + n * height, dots = dProjection + n * height
                     for row in rows {
                         let intensity = cache.window[row, AttentionParameter.intensity]
                         let source = x + row * plane, dOutput = dr + row * n * n
@@ -61,7 +61,7 @@ extension AttentionGeometry {
                         dIntensityBase[row] = filterImageBackward(source, dOutput: dOutput, filterX: filterX,   // Eq. 27
                                                                   filterY: filterY, scale: intensity,
                                                                   projection: projection, dProjection: dProjection,
-                                                                  dFilterX: dFX, dFilterY: dFY)
+                                                                  dFilterX: dFX, dFilterY: dFY, dots: dots)
                     }
                 }
             }

@@ -71,3 +71,101 @@ func dot<Scalar: DRAWScalar>(_ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scal
 func axpy<Scalar: DRAWScalar>(_ alpha: Scalar, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, count: Int) {
     for k in 0..<count { y[k] += alpha * x[k] }
 }
+
+/// `out[r * outStride] = dot(x + r * rowStride, y, count)` for r = 0..<rows, bit for bit: four
+/// rows at a time, each with `dot`'s four partial sums (the lanes of one `SIMD4`) and its final
+/// `(s0 + s1) + (s2 + s3)`. The four rows' chains are independent, so the adds overlap instead of
+/// each row waiting on its own adder latency.
+@inline(__always)
+func dotRows<Scalar: DRAWScalar>(_ x: UnsafePointer<Scalar>, rowStride: Int, rows: Int, _ y: UnsafePointer<Scalar>,
+                                 count: Int, into out: UnsafeMutablePointer<Scalar>, outStride: Int = 1) {
+    typealias Lanes = SIMD4<Scalar>
+    @inline(__always) func load(_ pointer: UnsafePointer<Scalar>) -> Lanes {
+        UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
+    }
+    var row = 0
+    while row + 4 <= rows {
+        let x0 = x + row * rowStride, x1 = x0 + rowStride, x2 = x1 + rowStride, x3 = x2 + rowStride
+        var sums0 = Lanes(), sums1 = Lanes(), sums2 = Lanes(), sums3 = Lanes()
+        var k = 0
+        while k + 4 <= count {
+            let yk = load(y + k)
+            sums0 += load(x0 + k) * yk
+            sums1 += load(x1 + k) * yk
+            sums2 += load(x2 + k) * yk
+            sums3 += load(x3 + k) * yk
+            k += 4
+        }
+        while k < count {
+            sums0[0] += x0[k] * y[k]
+            sums1[0] += x1[k] * y[k]
+            sums2[0] += x2[k] * y[k]
+            sums3[0] += x3[k] * y[k]
+            k += 1
+        }
+        out[row * outStride] = (sums0[0] + sums0[1]) + (sums0[2] + sums0[3])
+        out[(row + 1) * outStride] = (sums1[0] + sums1[1]) + (sums1[2] + sums1[3])
+        out[(row + 2) * outStride] = (sums2[0] + sums2[1]) + (sums2[2] + sums2[3])
+        out[(row + 3) * outStride] = (sums3[0] + sums3[1]) + (sums3[2] + sums3[3])
+        row += 4
+    }
+    while row < rows {
+        out[row * outStride] = dot(x + row * rowStride, y, count: count)
+        row += 1
+    }
+}
+
+/// `y[0..<count] += Σ_s coefficient(s) · row(s)[0..<count]` over s = 0..<terms, bit for bit the
+/// additions of `terms` calls `axpy(coefficient(s), row(s), y)` in order of s. Each block of up
+/// to 32 values of y stays in registers through all the terms (four `SIMD8`s, or what is left:
+/// `SIMD8`s, a `SIMD4`, single values), so the terms neither reload nor store y, and the block's
+/// separate sums overlap instead of waiting on one another.
+@inline(__always)
+func addCombination<Scalar: DRAWScalar>(into y: UnsafeMutablePointer<Scalar>, count: Int, terms: Int,
+                                        coefficient: (Int) -> Scalar, row: (Int) -> UnsafePointer<Scalar>) {
+    typealias Eight = SIMD8<Scalar>
+    typealias Four = SIMD4<Scalar>
+    @inline(__always) func load<Vector: SIMD>(_ pointer: UnsafePointer<Scalar>, as: Vector.Type) -> Vector {
+        UnsafeRawPointer(pointer).loadUnaligned(as: Vector.self)
+    }
+    @inline(__always) func store<Vector: SIMD>(_ vector: Vector, _ pointer: UnsafeMutablePointer<Scalar>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: Vector.self)
+    }
+    var start = 0
+    while start < count {
+        let width = min(32, count - start)
+        let eights = width / 8, fours = width % 8 / 4, ones = width % 4
+        let block = y + start, fourStart = 8 * eights, oneStart = fourStart + 4 * fours
+        var sum0 = Eight(), sum1 = Eight(), sum2 = Eight(), sum3 = Eight(), sumFour = Four()
+        var single0: Scalar = 0, single1: Scalar = 0, single2: Scalar = 0
+        if eights > 0 { sum0 = load(block, as: Eight.self) }
+        if eights > 1 { sum1 = load(block + 8, as: Eight.self) }
+        if eights > 2 { sum2 = load(block + 16, as: Eight.self) }
+        if eights > 3 { sum3 = load(block + 24, as: Eight.self) }
+        if fours > 0 { sumFour = load(block + fourStart, as: Four.self) }
+        if ones > 0 { single0 = block[oneStart] }
+        if ones > 1 { single1 = block[oneStart + 1] }
+        if ones > 2 { single2 = block[oneStart + 2] }
+        for term in 0..<terms {
+            let c = coefficient(term), x = row(term) + start
+            let c8 = Eight(repeating: c)
+            if eights > 0 { sum0 += c8 * load(x, as: Eight.self) }
+            if eights > 1 { sum1 += c8 * load(x + 8, as: Eight.self) }
+            if eights > 2 { sum2 += c8 * load(x + 16, as: Eight.self) }
+            if eights > 3 { sum3 += c8 * load(x + 24, as: Eight.self) }
+            if fours > 0 { sumFour += Four(repeating: c) * load(x + fourStart, as: Four.self) }
+            if ones > 0 { single0 += c * x[oneStart] }
+            if ones > 1 { single1 += c * x[oneStart + 1] }
+            if ones > 2 { single2 += c * x[oneStart + 2] }
+        }
+        if eights > 0 { store(sum0, block) }
+        if eights > 1 { store(sum1, block + 8) }
+        if eights > 2 { store(sum2, block + 16) }
+        if eights > 3 { store(sum3, block + 24) }
+        if fours > 0 { store(sumFour, block + fourStart) }
+        if ones > 0 { block[oneStart] = single0 }
+        if ones > 1 { block[oneStart + 1] = single1 }
+        if ones > 2 { block[oneStart + 2] = single2 }
+        start += width
+    }
+}

@@ -90,9 +90,7 @@ extension AttentionGeometry {
     func projectRows<Scalar: DRAWScalar>(_ image: UnsafePointer<Scalar>, filterX: UnsafePointer<Scalar>,
                                          projection: UnsafeMutablePointer<Scalar>) {
         for j in 0..<gridSize {
-            for b in 0..<height {
-                projection[j * height + b] = dot(image + b * width, filterX + j * width, count: width)
-            }
+            dotRows(image, rowStride: width, rows: height, filterX + j * width, count: width, into: projection + j * height)
         }
     }
 
@@ -103,36 +101,38 @@ extension AttentionGeometry {
                                          projection: UnsafeMutablePointer<Scalar>, output: UnsafeMutablePointer<Scalar>) {
         projectRows(image, filterX: filterX, projection: projection)
         for i in 0..<gridSize {
-            for j in 0..<gridSize {
-                output[i * gridSize + j] = scale * dot(filterY + i * height, projection + j * height, count: height)
-            }
+            let outputRow = output + i * gridSize
+            dotRows(projection, rowStride: height, rows: gridSize, filterY + i * height, count: height, into: outputRow)
+            for j in 0..<gridSize { outputRow[j] = scale * outputRow[j] }
         }
     }
 
     /// Backward of `filterImage` for one image plane, with P = F_X imageᵀ and output = scale F_Y Pᵀ:
     /// adds scale doutput P into dF_Y and dP image into dF_X, leaves dP = scale doutputᵀ F_Y in
     /// `dProjection` [N, B] (for an image gradient), and returns Σ doutput ⊙ (F_Y Pᵀ), the plane's dscale.
+    /// - dots: N values of scratch.
     @inline(__always)
     func filterImageBackward<Scalar: DRAWScalar>(_ image: UnsafePointer<Scalar>, dOutput: UnsafePointer<Scalar>,
                                                  filterX: UnsafePointer<Scalar>, filterY: UnsafePointer<Scalar>, scale: Scalar,
                                                  projection: UnsafeMutablePointer<Scalar>, dProjection: UnsafeMutablePointer<Scalar>,
-                                                 dFilterX: UnsafeMutablePointer<Scalar>, dFilterY: UnsafeMutablePointer<Scalar>) -> Scalar {
+                                                 dFilterX: UnsafeMutablePointer<Scalar>, dFilterY: UnsafeMutablePointer<Scalar>,
+                                                 dots: UnsafeMutablePointer<Scalar>) -> Scalar {
         let n = gridSize
         projectRows(image, filterX: filterX, projection: projection)
-        dProjection.update(repeating: 0, count: n * height)
         var dScale: Scalar = 0
         for i in 0..<n {
-            for j in 0..<n {
-                let upstream = dOutput[i * n + j]
-                dScale += upstream * dot(filterY + i * height, projection + j * height, count: height)
-                axpy(scale * upstream, projection + j * height, dFilterY + i * height, count: height)
-                axpy(scale * upstream, filterY + i * height, dProjection + j * height, count: height)
-            }
+            dotRows(projection, rowStride: height, rows: n, filterY + i * height, count: height, into: dots)  // (F_Y Pᵀ)[i, :]
+            for j in 0..<n { dScale += dOutput[i * n + j] * dots[j] }
+            addCombination(into: dFilterY + i * height, count: height, terms: n,                                 // dF_Y += gamma dg P
+                           coefficient: { scale * dOutput[i * n + $0] },
+                           row: { UnsafePointer(projection + $0 * height) })
         }
+        dProjection.update(repeating: 0, count: n * height)
         for j in 0..<n {
-            for b in 0..<height {
-                axpy(dProjection[j * height + b], image + b * width, dFilterX + j * width, count: width)
-            }
+            addCombination(into: dProjection + j * height, count: height, terms: n,                              // dP = gamma dgᵀ F_Y
+                           coefficient: { scale * dOutput[$0 * n + j] }, row: { filterY + $0 * height })
+            addCombination(into: dFilterX + j * width, count: width, terms: height,                              // dF_X += dP image
+                           coefficient: { dProjection[j * height + $0] }, row: { image + $0 * width })
         }
         return dScale
     }
@@ -152,8 +152,8 @@ extension AttentionGeometry {
         withPointers(image, errorImage, cache.filterX, cache.filterY, dGlimpse) { inputs in
         withMutablePointers(&dFilterX, &dFilterY, &dErrorImage, &dIntensity) { dFilterXBase, dFilterYBase, dErrorBase, dIntensityBase in
             let (x, xHat, fx, fy, dr) = (inputs[0], inputs[1], inputs[2], inputs[3], inputs[4])
-            withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * n * height) { temporary in
-                let projection = temporary.baseAddress!, dProjection = temporary.baseAddress! + n * height
+            withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * n * height + n) { temporary in
+                let projection = temporary.baseAddress!, dProjection = projection + n * height, dots = dProjection + n * height
                 for row in 0..<image.rows {
                     let intensity = cache.window[row, AttentionParameter.intensity]
                     let filterX = fx + row * n * width, filterY = fy + row * n * height
@@ -167,13 +167,13 @@ extension AttentionGeometry {
                             dIntensityRow += filterImageBackward(source, dOutput: dOutput, filterX: filterX,      // Eq. 27
                                                                  filterY: filterY, scale: intensity,
                                                                  projection: projection, dProjection: dProjection,
-                                                                 dFilterX: dFX, dFilterY: dFY)
+                                                                 dFilterX: dFX, dFilterY: dFY, dots: dots)
                             if half == 1 {
                                 let dImage = dErrorBase + offset
-                                for b in 0..<height {
-                                    for j in 0..<n {
-                                        axpy(dProjection[j * height + b], filterX + j * width, dImage + b * width, count: width)
-                                    }
+                                for b in 0..<height {                                                // dimage = dPᵀ F_X
+                                    addCombination(into: dImage + b * width, count: width, terms: n,
+                                                   coefficient: { dProjection[$0 * height + b] },
+                                                   row: { filterX + $0 * width })
                                 }
                             }
                         }

@@ -23,10 +23,9 @@ extension AttentionGeometry {
                         let canvasPlane = canvasBase + row * channels * plane + channel * plane
                         patchTimesFilterX(patchPlane, filterX: filterX, output: product)         // U = w F_X: [N, A]
                         for b in 0..<height {
-                            for i in 0..<n {
-                                axpy(inverseIntensity * filterY[i * height + b], product + i * width,   // Eq. 29: (1/gamma) F_Yᵀ U
-                                     canvasPlane + b * width, count: width)
-                            }
+                            addCombination(into: canvasPlane + b * width, count: width, terms: n,        // Eq. 29: (1/gamma) F_Yᵀ U
+                                           coefficient: { inverseIntensity * filterY[$0 * height + b] },
+                                           row: { UnsafePointer(product + $0 * width) })
                         }
                     }
                 }
@@ -41,7 +40,8 @@ extension AttentionGeometry {
         let n = gridSize
         output.update(repeating: 0, count: n * width)
         for i in 0..<n {
-            for j in 0..<n { axpy(patch[i * n + j], filterX + j * width, output + i * width, count: width) }
+            addCombination(into: output + i * width, count: width, terms: n,
+                           coefficient: { patch[i * n + $0] }, row: { filterX + $0 * width })
         }
     }
 
@@ -59,8 +59,8 @@ extension AttentionGeometry {
         withPointers(patch, dCanvas, cache.filterX, cache.filterY) { inputs in
         withMutablePointers(&dFilterX, &dFilterY, &dPatch, &dIntensity) { dFilterXBase, dFilterYBase, dPatchBase, dIntensityBase in
             let (w, dc, fx, fy) = (inputs[0], inputs[1], inputs[2], inputs[3])
-            withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * n * width) { temporary in
-                let product = temporary.baseAddress!, dProduct = temporary.baseAddress! + n * width
+            withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * n * width + height) { temporary in
+                let product = temporary.baseAddress!, dProduct = product + n * width, dots = dProduct + n * width
                 for row in 0..<patch.rows {
                     let inverseIntensity = 1 / cache.window[row, AttentionParameter.intensity]
                     let filterX = fx + row * n * width, filterY = fy + row * n * height
@@ -73,18 +73,20 @@ extension AttentionGeometry {
                         patchTimesFilterX(patchPlane, filterX: filterX, output: product)
                         dProduct.update(repeating: 0, count: n * width)
                         for i in 0..<n {
-                            for b in 0..<height {
-                                let filterValue = filterY[i * height + b]
-                                axpy(inverseIntensity * filterValue, dOutput + b * width, dProduct + i * width, count: width)
-                                dFY[i * height + b] += inverseIntensity * dot(product + i * width, dOutput + b * width, count: width)
-                            }
+                            addCombination(into: dProduct + i * width, count: width, terms: height,          // dU = (1/gamma) F_Y dout
+                                           coefficient: { inverseIntensity * filterY[i * height + $0] },
+                                           row: { dOutput + $0 * width })
+                            dotRows(dOutput, rowStride: width, rows: height, product + i * width, count: width, into: dots)
+                            for b in 0..<height { dFY[i * height + b] += inverseIntensity * dots[b] }        // dF_Y += (1/gamma) U doutᵀ
                             dIntensityRow -= inverseIntensity * dot(product + i * width, dProduct + i * width, count: width)
                         }
-                        for i in 0..<n {
-                            for j in 0..<n {
-                                dPatchPlane[i * n + j] = dot(dProduct + i * width, filterX + j * width, count: width)
-                                axpy(patchPlane[i * n + j], dProduct + i * width, dFX + j * width, count: width)
-                            }
+                        for i in 0..<n {                                                                    // dw = dU F_Xᵀ
+                            dotRows(filterX, rowStride: width, rows: n, dProduct + i * width, count: width, into: dPatchPlane + i * n)
+                        }
+                        for j in 0..<n {                                                                    // dF_X += wᵀ dU
+                            addCombination(into: dFX + j * width, count: width, terms: n,
+                                           coefficient: { patchPlane[$0 * n + j] },
+                                           row: { UnsafePointer(dProduct + $0 * width) })
                         }
                     }
                     dIntensityBase[row] = dIntensityRow

@@ -93,7 +93,7 @@ enum PaperEquations {
                       implementedBy: [#"\bwrite\.(forward|backward|backwardInput|backwardParameters)\("#]),
         PaperEquation(number: 29, formula: "write(h^dec_t) = 1/gamma_hat F_Y_hat^T w_t F_X_hat",
                       implementedBy: [#"Geometry\.write\(patch:"#, #"\bwriteBackward\("#,
-                                      #"1 / cache\.window\[row, AttentionParameter\.intensity\]"#, #"axpy\(inverseIntensity"#]),
+                                      #"1 / cache\.window\[row, AttentionParameter\.intensity\]"#, #"addCombination\(into: canvasPlane"#]),
     ]
 }
 
