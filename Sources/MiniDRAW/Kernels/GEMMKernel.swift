@@ -15,8 +15,10 @@
 // and a broadcast), or 5 when the product's rows divide by 5 but not by 6: a slice of 50
 // images is ten 5-row tiles instead of nine 6-row tiles of which the last is two-thirds
 // padding. The tile's shape never changes a result bit: each element of C is the same chain
-// of multiply-adds over k either way. Packing copies op(A) and op(B) into the exact order the kernel reads them,
-// so the transposed forms differ only in the strides packing reads with. Edge slivers are
+// of multiply-adds over k either way.
+//
+// Packing copies op(A) and op(B) into the exact order the kernel reads them, so the
+// transposed forms differ only in the strides packing reads with. Edge slivers are
 // padded with zeros, so every tile, full or partial, is computed by the same instructions.
 // (Reading A or B in place instead of packing was measured slower on Zen 3: a strided
 // sliver does not stay in L1.)
