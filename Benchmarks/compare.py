@@ -12,6 +12,7 @@ drifts by 10-20% from minute to minute; the ratios are therefore taken within ea
 the table gives the median over rounds of each figure and of each ratio.
 """
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -62,7 +63,12 @@ def main():
     arguments = parser.parse_args()
     if not os.access(arguments.minidraw, os.X_OK):
         sys.exit(f"--minidraw: no executable at {arguments.minidraw} (run `swift build -c release` first)")
+    if importlib.util.find_spec("torch") is None:
+        sys.exit("compare.py: PyTorch is not installed (pip install torch); it runs Benchmarks/pytorch_draw.py beside minidraw")
     presets = arguments.presets.split(",")
+    unknown = [preset for preset in presets if preset not in PRESETS]
+    if unknown:
+        sys.exit(f"--presets: unknown {', '.join(unknown)} (known: {', '.join(PRESETS)})")
     figures = {preset: {"2": [], "1": [], "torch": []} for preset in presets}
     print(f"CPU: {cpu_name()}, {os.cpu_count()} cores; {arguments.rounds} rounds, batch 100, "
           f"median of {arguments.steps} steps per figure (images/s)")
