@@ -219,6 +219,28 @@ struct GEMMTests {
         }
     }
 
+    @Test("transposeCopy: the transpose of blocks with and without 8 x 8 parts, in and out of wider matrices")
+    func blockedTransposeCopies() {
+        var generator = SeededGenerator(seed: 6)
+        for (rows, columns, sourceStride, targetStride) in [(1, 1, 1, 1), (8, 8, 8, 8), (13, 21, 21, 13), (16, 9, 30, 17), (40, 264, 270, 40)] {
+            let source: Matrix<Float> = gaussianMatrix(rows, sourceStride, &generator)
+            var target = [Float](repeating: -1, count: columns * targetStride)
+            source.storage.withUnsafeBufferPointer { sourceBuffer in
+                target.withUnsafeMutableBufferPointer { targetBuffer in
+                    transposeCopy(rows: rows, columns: columns, from: sourceBuffer.baseAddress!, sourceRowStride: sourceStride,
+                                  to: targetBuffer.baseAddress!, targetRowStride: targetStride)
+                }
+            }
+            for j in 0..<columns {
+                for i in 0..<targetStride {
+                    let expected: Float = i < rows ? source[i, j] : -1          // past the block's rows: untouched
+                    #expect(target[j * targetStride + i].bitPattern == expected.bitPattern,
+                            "\(rows)x\(columns) (strides \(sourceStride), \(targetStride)): target[\(j), \(i)] expected \(expected), observed \(target[j * targetStride + i])")
+                }
+            }
+        }
+    }
+
     @Test("5-row and 6-row register tiles give the same bits: 50 rows (5-row tiles) against the first 50 of 54 (6-row)")
     func tileHeightDoesNotChangeBits() {
         var generator = SeededGenerator(seed: 5)

@@ -306,49 +306,6 @@ private func packSliversGenerally(_ base: UnsafePointer<Float>, laneStride: Int,
     }
 }
 
-@inline(__always)
-private func load8(_ source: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(source).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-/// Stores vector j at `target + j * stride`, j = 0, 1, ..., 7, in that order.
-@inline(__always)
-private func storeEight(_ vectors: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>,
-                                   SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>),
-                        to target: UnsafeMutablePointer<Float>, stride: Int) {
-    let raw = UnsafeMutableRawPointer(target)
-    let strideBytes = stride * MemoryLayout<Float>.stride
-    raw.storeBytes(of: vectors.0, toByteOffset: 0 * strideBytes, as: SIMD8<Float>.self)
-    raw.storeBytes(of: vectors.1, toByteOffset: 1 * strideBytes, as: SIMD8<Float>.self)
-    raw.storeBytes(of: vectors.2, toByteOffset: 2 * strideBytes, as: SIMD8<Float>.self)
-    raw.storeBytes(of: vectors.3, toByteOffset: 3 * strideBytes, as: SIMD8<Float>.self)
-    raw.storeBytes(of: vectors.4, toByteOffset: 4 * strideBytes, as: SIMD8<Float>.self)
-    raw.storeBytes(of: vectors.5, toByteOffset: 5 * strideBytes, as: SIMD8<Float>.self)
-    raw.storeBytes(of: vectors.6, toByteOffset: 6 * strideBytes, as: SIMD8<Float>.self)
-    raw.storeBytes(of: vectors.7, toByteOffset: 7 * strideBytes, as: SIMD8<Float>.self)
-}
-
-/// The 8 x 8 transpose of the rows `r0...r7`: result `.j` is column j.
-///
-/// Three rounds of splitting each pair (x, y) into its even and odd lanes move one bit of
-/// the column index into the row index per round (a perfect unshuffle); feeding and reading
-/// the rows in bit-reversed order makes the result the plain transpose.
-@inline(__always)
-private func transposeEightByEight(_ r0: SIMD8<Float>, _ r1: SIMD8<Float>, _ r2: SIMD8<Float>, _ r3: SIMD8<Float>,
-                                   _ r4: SIMD8<Float>, _ r5: SIMD8<Float>, _ r6: SIMD8<Float>, _ r7: SIMD8<Float>)
-    -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    // Position i holds row bitReversed(i): 0, 4, 2, 6, 1, 5, 3, 7.
-    var v = (r0, r4, r2, r6, r1, r5, r3, r7)
-    for _ in 0..<3 {
-        let pair0 = SIMD16(lowHalf: v.0, highHalf: v.4), pair1 = SIMD16(lowHalf: v.1, highHalf: v.5)
-        let pair2 = SIMD16(lowHalf: v.2, highHalf: v.6), pair3 = SIMD16(lowHalf: v.3, highHalf: v.7)
-        v = (pair0.evenHalf, pair0.oddHalf, pair1.evenHalf, pair1.oddHalf,
-             pair2.evenHalf, pair2.oddHalf, pair3.evenHalf, pair3.oddHalf)
-    }
-    // Position i now holds column bitReversed(i).
-    return (v.0, v.4, v.2, v.6, v.1, v.5, v.3, v.7)
-}
-
 // MARK: - Micro-kernel
 
 /// `c[R, 16] = (loadC ? c : 0) + Σ_p packedA[p, 0..<R]ᵀ · packedB[p, 0..<16]`, one fused
