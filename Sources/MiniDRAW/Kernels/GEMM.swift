@@ -117,9 +117,11 @@ package enum GEMM {
 
     /// Runs `body` with every product and per-image loop it starts on the calling thread: for
     /// work that is already one of several running side by side (the training step's batch
-    /// chunks, `BatchChunks.swift`).
-    package static func serially<Result>(_ body: () throws -> Result) rethrows -> Result {
-        try SerialRegion.run(body)
+    /// slices, `BatchChunks.swift`).
+    /// - help: the threads running alongside; while one of them has finished its own work, the
+    ///   products `body` starts give it half of their tiles (`ProductHelp`).
+    package static func serially<Result>(helpedBy help: ProductHelp? = nil, _ body: () throws -> Result) rethrows -> Result {
+        try SerialRegion.run(help: help, body)
     }
 
     /// - packedB: op(B) packed already, or nil (see `PackedWeight`).
@@ -179,7 +181,11 @@ package enum GEMM {
     /// whole tiles per thread.
     static func multiplyFloat(m: Int, n: Int, k: Int, a: FloatOperand, b: FloatOperand, prepackedB: UnsafePointer<Float>? = nil,
                               c: UnsafeMutablePointer<Float>, cRowStride: Int, accumulate: Bool, threads: Int) {
-        let plan = FloatProductPlan(m: m, n: n, k: k, threads: threads)
+        // Inside `serially`, a helper that has finished its own work may take half of the product.
+        let help = threads == 1 ? SerialRegion.help : nil
+        let helped = help?.hasIdleHelper ?? false
+        let plan = FloatProductPlan(m: m, n: n, k: k, threads: helped ? 2 : threads,
+                                    threadStartCycles: helped ? FloatProductPlan.helperStartCycles : FloatProductPlan.threadStartCycles)
         if plan.isTiny {
             multiplyPlain(m: m, n: n, k: k, a: a.base, aRowStride: a.rowStride, aColumnStride: a.columnStride,
                           b: b.base, bRowStride: b.rowStride, bColumnStride: b.columnStride, c: c, cRowStride: cRowStride,
@@ -187,7 +193,8 @@ package enum GEMM {
             return
         }
         guard plan.computesTranspose else {
-            runPacked(plan, m: m, n: n, k: k, a: a, b: b, prepackedB: prepackedB, c: c, cRowStride: cRowStride, accumulate: accumulate)
+            runPacked(plan, m: m, n: n, k: k, a: a, b: b, prepackedB: prepackedB, c: c, cRowStride: cRowStride,
+                      accumulate: accumulate, help: help)
             return
         }
         // Cᵀ[n, m] = op(B)ᵀ · op(A)ᵀ: the operands swap roles and their strides swap.
@@ -199,14 +206,15 @@ package enum GEMM {
         runPacked(plan, m: n, n: m, k: k,
                   a: FloatOperand(base: b.base, rowStride: b.columnStride, columnStride: b.rowStride),
                   b: FloatOperand(base: a.base, rowStride: a.columnStride, columnStride: a.rowStride),
-                  c: transposedC, cRowStride: m, accumulate: accumulate)
+                  c: transposedC, cRowStride: m, accumulate: accumulate, help: help)
         transposeCopy(rows: n, columns: m, from: transposedC, sourceRowStride: m, to: c, targetRowStride: cRowStride)
     }
 
-    /// Splits C[m, n] as `plan` says and runs the packed kernel on each part.
+    /// Splits C[m, n] as `plan` says and runs the packed kernel on each part: on threads of
+    /// their own, or, inside `serially` with `help`, the second of two parts on a helper.
     private static func runPacked(_ plan: FloatProductPlan, m: Int, n: Int, k: Int, a: FloatOperand, b: FloatOperand,
                                   prepackedB: UnsafePointer<Float>? = nil, c: UnsafeMutablePointer<Float>, cRowStride: Int,
-                                  accumulate: Bool) {
+                                  accumulate: Bool, help: ProductHelp?) {
         let tileSize = plan.split == .rows ? FloatGEMMBlocking.tileRows : FloatGEMMBlocking.tileColumns
         let extent = plan.split == .rows ? m : n
         let tileCount = (extent + tileSize - 1) / tileSize
@@ -221,7 +229,11 @@ package enum GEMM {
                                k: k, a: a, b: b, prepackedB: UnsafePointer<Float>(bitPattern: prepackedAddress),
                                c: c, n: n, cRowStride: cRowStride, accumulate: accumulate)
         }
-        runConcurrently(parts: parts, runPart)
+        if let help, parts == 2 {
+            help.run({ runPart(0) }, { runPart(1) })
+        } else {
+            runConcurrently(parts: parts, runPart)
+        }
     }
 
     // MARK: Other scalars: plain loop
@@ -258,6 +270,8 @@ struct FloatProductPlan: Equatable {
     /// Below this many multiply-adds a plain loop beats packing.
     static let tinyProductSize = 1024
     static let threadStartCycles = 6000
+    /// Handing half a product to a helper waiting on a condition variable (`ProductHelp`).
+    static let helperStartCycles = 50_000
     /// Copying C to and from its transpose in 8 x 8 blocks (`transposeCopy`): 0.28 ms for the
     /// 1024 x 264 of a weight gradient, in and out, on a Zen 3 (element by element: 2.0 ms).
     static let transposeCyclesPerElement = 2
@@ -269,7 +283,7 @@ struct FloatProductPlan: Equatable {
     let split: Split
     let threads: Int
 
-    init(m: Int, n: Int, k: Int, threads: Int) {
+    init(m: Int, n: Int, k: Int, threads: Int, threadStartCycles: Int = threadStartCycles) {
         isTiny = m * n * k < Self.tinyProductSize
         computesTranspose = !isTiny && Self.cycles(rows: n, columns: m, k: k) + Self.transposeCyclesPerElement * m * n
             < Self.cycles(rows: m, columns: n, k: k)
@@ -281,8 +295,8 @@ struct FloatProductPlan: Equatable {
             let rowTiles = (rows + tileRows - 1) / tileRows, columnTiles = (columns + tileColumns - 1) / tileColumns
             let rowShare = min(rows, (rowTiles + threads - 1) / threads * tileRows)
             let columnShare = min(columns, (columnTiles + threads - 1) / threads * tileColumns)
-            let byRows = Self.cycles(rows: rowShare, columns: columns, k: k) + Self.threadStartCycles
-            let byColumns = Self.cycles(rows: rows, columns: columnShare, k: k) + Self.threadStartCycles
+            let byRows = Self.cycles(rows: rowShare, columns: columns, k: k) + threadStartCycles
+            let byColumns = Self.cycles(rows: rows, columns: columnShare, k: k) + threadStartCycles
             if byRows < best.cycles { best = (.rows, byRows) }
             if byColumns < best.cycles { best = (.columns, byColumns) }
         }
@@ -315,26 +329,5 @@ final class LockedSetting<Value: Sendable>: @unchecked Sendable {
     var value: Value {
         get { lock.withLock { storedValue } }
         set { lock.withLock { storedValue = newValue } }
-    }
-}
-
-// MARK: - A flag of the calling thread
-
-/// Whether the calling thread is inside `GEMM.serially`: a per-thread value (a POSIX
-/// thread-specific key), so chunks running side by side each see their own.
-enum SerialRegion {
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key, nil)
-        return key
-    }()
-
-    static var isActive: Bool { pthread_getspecific(key) != nil }
-
-    static func run<Result>(_ body: () throws -> Result) rethrows -> Result {
-        let outer = pthread_getspecific(key)
-        pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1))
-        defer { pthread_setspecific(key, outer) }
-        return try body()
     }
 }

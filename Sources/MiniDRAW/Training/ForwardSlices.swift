@@ -69,13 +69,16 @@ class BatchSlice: @unchecked Sendable {
 
     /// Runs `body` on every slice, `GEMM.threadCount` slices at a time (worker w takes slices w,
     /// w + workers, ...), each slice wholly on one thread inside `GEMM.serially`: the one place
-    /// training and evaluation start their threads.
+    /// training and evaluation start their threads. A worker whose slices are done helps with the
+    /// products of those still running (`ProductHelp`), which changes no bit.
     static func runEach<Slice: BatchSlice>(_ slices: [Slice], _ body: (Slice) -> Void) {
         let workers = min(GEMM.threadCount, slices.count)
+        let help = workers > 1 ? ProductHelp(threads: workers) : nil
         runConcurrently(parts: workers) { worker in
-            GEMM.serially {
+            GEMM.serially(helpedBy: help) {
                 for index in stride(from: worker, to: slices.count, by: workers) { body(slices[index]) }
             }
+            help?.helpUntilAllFinish()
         }
     }
 
