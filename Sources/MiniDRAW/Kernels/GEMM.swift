@@ -211,7 +211,8 @@ package enum GEMM {
     }
 
     /// Splits C[m, n] as `plan` says and runs the packed kernel on each part: on threads of
-    /// their own, or, inside `serially` with `help`, the second of two parts on a helper.
+    /// their own, or, inside `serially` with `help`, here and on a helper. A product run whole
+    /// there still offers its blocks of rows to a helper that comes along (`packedFloatProduct`).
     private static func runPacked(_ plan: FloatProductPlan, m: Int, n: Int, k: Int, a: FloatOperand, b: FloatOperand,
                                   prepackedB: UnsafePointer<Float>? = nil, c: UnsafeMutablePointer<Float>, cRowStride: Int,
                                   accumulate: Bool, help: ProductHelp?) {
@@ -227,10 +228,11 @@ package enum GEMM {
             packedFloatProduct(rows: plan.split == .rows ? start..<end : 0..<m,
                                columns: plan.split == .columns ? start..<end : 0..<n,
                                k: k, a: a, b: b, prepackedB: UnsafePointer<Float>(bitPattern: prepackedAddress),
-                               c: c, n: n, cRowStride: cRowStride, accumulate: accumulate)
+                               c: c, n: n, cRowStride: cRowStride, accumulate: accumulate,
+                               help: parts == 1 ? help : nil)
         }
-        if let help, parts == 2 {
-            help.run({ runPart(0) }, { runPart(1) })
+        if let help {
+            help.share(parts: parts, runPart)
         } else {
             runConcurrently(parts: parts, runPart)
         }

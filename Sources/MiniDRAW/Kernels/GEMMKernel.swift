@@ -64,9 +64,12 @@ struct FloatOperand {
 /// - c: row-major, row i starting at `c + i * cRowStride` (`n` for a contiguous C); `rows` and
 ///   `columns` start on tile boundaries.
 /// - prepackedB: all of op(B) packed already (`PackedWeight`'s layout), or nil to pack here.
+/// - help: threads that may take blocks of rows (each with its own packed A) while this one
+///   packs B once for all of them (`ProductHelp`); nil runs every block here.
 func packedFloatProduct(rows: Range<Int>, columns: Range<Int>, k: Int,
                         a: FloatOperand, b: FloatOperand, prepackedB: UnsafePointer<Float>? = nil,
-                        c: UnsafeMutablePointer<Float>, n: Int, cRowStride: Int, accumulate: Bool) {
+                        c: UnsafeMutablePointer<Float>, n: Int, cRowStride: Int, accumulate: Bool,
+                        help: ProductHelp? = nil) {
     typealias Blocking = FloatGEMMBlocking
     let tileRows = Blocking.tileRows(for: rows.count), tileColumns = Blocking.tileColumns
     let depthBlocks = Blocking.depthBlocks(k: k)
@@ -74,11 +77,14 @@ func packedFloatProduct(rows: Range<Int>, columns: Range<Int>, k: Int,
     let rowBlocks = evenBlocks(rows, tileSize: tileRows, maximumSize: Blocking.rowBlock)
     let columnBlocks = evenBlocks(columns, tileSize: tileColumns, maximumSize: Blocking.columnBlock)
     // packedA: slivers of [depth, tileRows]; packedB: slivers of [depth, 16]; edgeTile: [tileRows, 16].
+    // With help, each block of rows has its own packedA and edgeTile, so any thread may take it.
     let packedRows = rowBlocks.map { roundUp($0.count, to: tileRows) }.max() ?? 0
     let packedColumns = columnBlocks.map { roundUp($0.count, to: tileColumns) }.max() ?? 0
-    let packedA = UnsafeMutablePointer<Float>.allocate(capacity: packedRows * maximumDepth + packingSlack)
+    let buffers = help == nil ? 1 : rowBlocks.count
+    let packedASize = packedRows * maximumDepth + packingSlack, edgeTileSize = tileRows * tileColumns
+    let packedA = UnsafeMutablePointer<Float>.allocate(capacity: buffers * packedASize)
     let packedB = UnsafeMutablePointer<Float>.allocate(capacity: prepackedB == nil ? packedColumns * maximumDepth : 0)
-    let edgeTile = UnsafeMutablePointer<Float>.allocate(capacity: tileRows * tileColumns)
+    let edgeTile = UnsafeMutablePointer<Float>.allocate(capacity: buffers * edgeTileSize)
     defer {
         packedA.deallocate()
         packedB.deallocate()
@@ -93,10 +99,17 @@ func packedFloatProduct(rows: Range<Int>, columns: Range<Int>, k: Int,
                 packB(b, depth: depth, columns: columnBlock, into: packedB)
             }
             let loadC = accumulate || blockIndex > 0
-            for rowBlock in rowBlocks {
-                packA(a, rows: rowBlock, depth: depth, tileRows: tileRows, into: packedA)
-                multiplySlivers(packedA: packedA, rows: rowBlock, tileRows: tileRows, packedB: bPanel, columns: columnBlock,
+            let runRowBlock = { (index: Int) in
+                let buffer = help == nil ? 0 : index
+                let packedA = packedA + buffer * packedASize, edgeTile = edgeTile + buffer * edgeTileSize
+                packA(a, rows: rowBlocks[index], depth: depth, tileRows: tileRows, into: packedA)
+                multiplySlivers(packedA: packedA, rows: rowBlocks[index], tileRows: tileRows, packedB: bPanel, columns: columnBlock,
                                 depth: depth.count, c: c, n: cRowStride, loadC: loadC, edgeTile: edgeTile)
+            }
+            if let help {
+                help.share(parts: rowBlocks.count, runRowBlock)
+            } else {
+                for index in rowBlocks.indices { runRowBlock(index) }
             }
         }
     }

@@ -43,84 +43,95 @@ enum SerialRegion {
 }
 
 /// The threads of one `BatchSlice.runEach`: which are still on their own slices, which wait to
-/// help, and the one part of a product handed over at a time.
+/// help, and the one product (a `Job` of parts) offered to them at a time.
 ///
 /// Waiting threads poll under a lock and yield the core between polls (`sched_yield`) rather
-/// than sleep on a condition variable: a part of a product lasts 50-300 µs, and waking a
-/// sleeping thread can take tens of microseconds on a virtual machine. Only a thread that has
-/// nothing of its own left to do polls.
+/// than sleep on a condition variable: a part of a product lasts 50 µs to a millisecond, and
+/// waking a sleeping thread can take tens of microseconds on a virtual machine. Only a thread
+/// with nothing of its own left to do polls.
 package final class ProductHelp: @unchecked Sendable {
-    /// A part of a product handed to a helper: `posted` until a helper takes it (or its owner
-    /// takes it back), then `running`, then `done`.
-    private final class Part {
-        enum State { case posted, running, done }
-        let run: () -> Void
-        var state = State.posted
-        init(_ run: @escaping () -> Void) { self.run = run }
+    /// Parts 0..<count of one product, taken in order by its owner and any helper.
+    private final class Job {
+        let count: Int
+        let run: (Int) -> Void
+        /// The next part nobody has taken, and how many parts are done.
+        var next = 0, done = 0
+        init(count: Int, run: @escaping (Int) -> Void) { (self.count, self.run) = (count, run) }
     }
 
     private let lock = NSLock()
-    /// Threads still running their own slices.
-    private var working: Int
+    /// Threads that have begun their own slices and not yet finished them.
+    private var working = 0
     /// Threads in `helpUntilAllFinish` waiting for a part.
     private var idle = 0
-    private var posted: Part?
+    /// The job helpers may take parts of, while it has parts left.
+    private var offered: Job?
+    /// Parts that helpers have run so far.
+    private(set) var helpedParts = 0
 
-    init(threads: Int) { working = threads }
+    /// Whether a thread waits to help: the moment to split a product that would run whole.
+    var hasIdleHelper: Bool { lock.withLock { idle > 0 && offered == nil } }
 
-    /// Whether a thread waits to help: the moment to split a product.
-    var hasIdleHelper: Bool { lock.withLock { idle > 0 && posted == nil } }
+    /// Whether some thread is still on its own slices.
+    var isWorking: Bool { lock.withLock { working > 0 } }
 
-    /// Runs `first` on the calling thread and `second` on an idle helper, returning when both
-    /// are done. Without a helper, or if none has taken `second` when `first` is done, the
-    /// calling thread runs `second` too.
-    func run(_ first: () -> Void, _ second: () -> Void) {
-        withoutActuallyEscaping(second) { second in
+    /// Called by each thread before its own slices. (A thread that has not begun yet is not
+    /// waited for: `DispatchQueue.concurrentPerform` may run the workers one after the other on
+    /// a single thread, and a helper waiting for a worker queued behind it would wait forever.)
+    func beginOwnWork() {
+        lock.withLock { working += 1 }
+    }
+
+    /// Runs `part(0)`, ..., `part(count - 1)`, each once, on the calling thread and on any helper
+    /// that takes one, and returns when all are done. The parts must write disjoint memory.
+    func share(parts count: Int, _ part: (Int) -> Void) {
+        if count == 1 { return part(0) }
+        withoutActuallyEscaping(part) { part in
+            let job = Job(count: count, run: part)
             lock.lock()
-            guard idle > 0 && posted == nil else {
+            if offered == nil { offered = job }
+            while let index = take(from: job) {
                 lock.unlock()
-                first()
-                second()
-                return
+                job.run(index)
+                lock.lock()
+                job.done += 1
             }
-            let part = Part(second)
-            posted = part
-            lock.unlock()
-            first()
-            lock.lock()
-            if part.state == .posted {                                     // not taken: take it back
-                posted = nil
-                lock.unlock()
-                second()
-                return
-            }
-            while part.state != .done { yieldUnlocked() }
+            while job.done < count { yieldUnlocked() }                     // parts still on a helper
             lock.unlock()
         }
     }
 
-    /// Called by each thread when its own slices are done: runs the parts others hand over
-    /// until every thread has finished its slices.
+    /// Called by each thread when its own slices are done: runs the parts others offer until
+    /// every thread that has begun its slices has finished them.
     func helpUntilAllFinish() {
         lock.lock()
         working -= 1
         idle += 1
         while working > 0 {
-            guard let part = posted else {
+            guard let job = offered, let index = take(from: job) else {
                 yieldUnlocked()
                 continue
             }
-            posted = nil
-            part.state = .running
             idle -= 1
             lock.unlock()
-            part.run()
+            job.run(index)
             lock.lock()
-            part.state = .done
+            job.done += 1
+            helpedParts += 1
             idle += 1
         }
         idle -= 1
         lock.unlock()
+    }
+
+    /// The next part of `job`, withdrawing the offer when it was the last; call with the lock held.
+    private func take(from job: Job) -> Int? {
+        guard job.next < job.count else { return nil }
+        defer {
+            job.next += 1
+            if job.next == job.count && offered === job { offered = nil }
+        }
+        return job.next
     }
 
     /// Releases the lock, lets the core run another thread if one is ready, and takes the lock again.

@@ -73,8 +73,9 @@ class BatchSlice: @unchecked Sendable {
     /// products of those still running (`ProductHelp`), which changes no bit.
     static func runEach<Slice: BatchSlice>(_ slices: [Slice], _ body: (Slice) -> Void) {
         let workers = min(GEMM.threadCount, slices.count)
-        let help = workers > 1 ? ProductHelp(threads: workers) : nil
+        let help = workers > 1 ? ProductHelp() : nil
         runConcurrently(parts: workers) { worker in
+            help?.beginOwnWork()
             GEMM.serially(helpedBy: help) {
                 for index in stride(from: worker, to: slices.count, by: workers) { body(slices[index]) }
             }
