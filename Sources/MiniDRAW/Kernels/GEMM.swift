@@ -119,7 +119,7 @@ package enum GEMM {
     /// work that is already one of several running side by side (the training step's batch
     /// slices, `BatchChunks.swift`).
     /// - help: the threads running alongside; while one of them has finished its own work, the
-    ///   products `body` starts give it half of their tiles (`ProductHelp`).
+    ///   products `body` starts give it part of their tiles (`ProductHelp`).
     package static func serially<Result>(helpedBy help: ProductHelp? = nil, _ body: () throws -> Result) rethrows -> Result {
         try SerialRegion.run(help: help, body)
     }
@@ -272,7 +272,8 @@ struct FloatProductPlan: Equatable {
     /// Below this many multiply-adds a plain loop beats packing.
     static let tinyProductSize = 1024
     static let threadStartCycles = 6000
-    /// Handing half a product to a helper waiting on a condition variable (`ProductHelp`).
+    /// Handing half a product to a helper that polls for work (`ProductHelp`): the lock, and
+    /// the helper's delay in seeing the offer.
     static let helperStartCycles = 50_000
     /// Copying C to and from its transpose in 8 x 8 blocks (`transposeCopy`): 0.28 ms for the
     /// 1024 x 264 of a weight gradient, in and out, on a Zen 3 (element by element: 2.0 ms).

@@ -8,10 +8,11 @@ import Foundation
 // the other for a while, and the step waits for the slower slice.
 //
 // So a thread that has finished its slices does not just wait: it offers help. While a helper
-// is idle, the other thread hands it half of each product it starts (a fixed split by rows or by
-// columns, `FloatProductPlan`), computes the other half, and waits for both. Each element of C is
-// the same chain of multiply-adds whichever thread computes it and however C is split, so help
-// changes no bit: only when the step ends.
+// waits, the other thread cuts each product it starts in two (a fixed split by rows or by columns,
+// `FloatProductPlan`) and gives it one half; a product already running whole offers its blocks of
+// rows, one step of depth at a time, so a helper can join it mid-way (`packedFloatProduct`). Each
+// element of C is the same chain of multiply-adds whichever thread computes it and however C is
+// split, so help changes no bit: only when the step ends.
 
 /// Whether the calling thread is inside `GEMM.serially`, and the help it may ask for there: a
 /// per-thread value (a POSIX thread-specific key), so slices running side by side each see their own.
