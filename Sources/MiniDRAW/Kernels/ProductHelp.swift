@@ -73,9 +73,6 @@ package final class ProductHelp: @unchecked Sendable {
     /// Whether a thread waits to help: the moment to split a product that would run whole.
     var hasIdleHelper: Bool { lock.withLock { idle > 0 && offered == nil } }
 
-    /// Whether some thread is still on its own slices.
-    var isWorking: Bool { lock.withLock { working > 0 } }
-
     /// Called by each thread before its own slices. (A thread that has not begun yet is not
     /// waited for: `DispatchQueue.concurrentPerform` may run the workers one after the other on
     /// a single thread, and a helper waiting for a worker queued behind it would wait forever.)
