@@ -42,12 +42,24 @@ enum BenchCommand: Command {
         }
         if !json {
             print("MiniDRAW bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(threads) threads for training")
-            print("CPU: \(cpuDescription()); GEMM register tile \(GEMM.registerTile.rows)x\(GEMM.registerTile.columns) floats "
-                  + "(5x\(GEMM.registerTile.columns) when the rows divide by 5, not 6)")
+            let tile = GEMM.registerTile
+            print("CPU: \(CPUFeatures.current.description); GEMM register tile \(tile.rows)x\(tile.columns) floats "
+                  + "(\(tile.shortRows)x\(tile.columns) when the rows divide by \(tile.shortRows), not \(tile.rows))")
         }
         if gemmSeconds > 0 {
             let threadCounts = threads == 1 ? [1] : [1, threads]
             if !json { print("\nGEMM (Float, GFLOP/s, best of repeated runs)") }
+            let heights = benchmarkTileHeights(minimumSeconds: gemmSeconds / 2)
+            if json {
+                for height in heights {
+                    printJSON(["name": "register tile", "tile_rows": height.tileRows, "tile_columns": GEMM.registerTile.columns,
+                               "threads": 1, "gflops": rounded(height.gflops)])
+                }
+            } else {
+                print("  register tile, C 120x256 k 256 in cache, 1 thread: "
+                      + heights.map { String(format: "%dx%d %.1f", $0.tileRows, GEMM.registerTile.columns, $0.gflops) }
+                          .joined(separator: ", "))
+            }
             var oneThread: [String: Double] = [:]
             let results = gemmProducts.flatMap { product in
                 benchmarkGEMM(shapes: [product.shape], forms: [product.form], threads: threadCounts,
@@ -82,19 +94,6 @@ enum BenchCommand: Command {
                                                        Double(result.peakMemoryBytes) / 1_048_576))
             }
         }
-    }
-
-    /// The processor's name and the vector extensions the kernels can use, from /proc/cpuinfo
-    /// (Linux); the build compiles for them with -march=native.
-    static func cpuDescription() -> String {
-        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown (no /proc/cpuinfo)" }
-        func field(_ name: String) -> String? {
-            info.split(separator: "\n").first { $0.hasPrefix(name) }?.split(separator: ":", maxSplits: 1).last
-                .map { $0.trimmingCharacters(in: .whitespaces) }
-        }
-        let flags = Set((field("flags") ?? field("Features") ?? "").split(separator: " ").map(String.init))
-        let vector = ["avx512f", "avx2", "fma", "asimd"].filter(flags.contains)
-        return "\(field("model name") ?? "unknown model") (" + (vector.isEmpty ? "no AVX2/AVX-512/NEON flags" : vector.joined(separator: " ")) + ")"
     }
 
     static func padded(_ text: String) -> String { text.padding(toLength: 31, withPad: " ", startingAt: 0) }

@@ -90,7 +90,8 @@ private struct FormOperands {
     }
 
     /// `c (+)= op(A) · op(B)` on the packed kernel alone: no plan, one thread.
-    func multiplyPacked(into c: inout Matrix<Float>, accumulate: Bool) {
+    /// - tileRows: the register tile's height; nil for the one the kernel picks.
+    func multiplyPacked(into c: inout Matrix<Float>, accumulate: Bool, tileRows: Int? = nil) {
         let (m, n) = (c.rows, c.columns)
         let k = form == .transposedA ? a.rows : a.columns
         let (aRowStride, aColumnStride) = aStrides, (bRowStride, bColumnStride) = bStrides
@@ -100,7 +101,7 @@ private struct FormOperands {
                     packedFloatProduct(rows: 0..<m, columns: 0..<n, k: k,
                                        a: FloatOperand(base: aPointer.baseAddress!, rowStride: aRowStride, columnStride: aColumnStride),
                                        b: FloatOperand(base: bPointer.baseAddress!, rowStride: bRowStride, columnStride: bColumnStride),
-                                       c: cPointer.baseAddress!, n: n, cRowStride: n, accumulate: accumulate)
+                                       c: cPointer.baseAddress!, n: n, cRowStride: n, accumulate: accumulate, tileRows: tileRows)
                 }
             }
         }
@@ -241,25 +242,38 @@ struct GEMMTests {
         }
     }
 
-    @Test("5-row and 6-row register tiles give the same bits: 50 rows (5-row tiles) against the first 50 of 54 (6-row)")
+    @Test("The tile height follows the registers: 12 (10) with AVX-512, else 6 (5); the short one only where it pads no row")
+    func tileHeightChoice() {
+        let (tall, short) = (FloatGEMMBlocking.tileRows, FloatGEMMBlocking.shortTileRows)
+        #expect((tall, short) == (CPUFeatures.current.hasAVX512 ? (12, 10) : (6, 5)), "tile heights \(tall), \(short)")
+        #expect(FloatGEMMBlocking.tileRows(for: 50) == short && FloatGEMMBlocking.tileRows(for: 100) == short)
+        #expect(FloatGEMMBlocking.tileRows(for: 60) == tall && FloatGEMMBlocking.tileRows(for: 1024) == tall)
+    }
+
+    @Test("Every register-tile height (5, 6, 10, 12) gives the same bits, in all three forms, with edge rows and columns")
     func tileHeightDoesNotChangeBits() {
         var generator = SeededGenerator(seed: 5)
-        #expect(FloatGEMMBlocking.tileRows(for: 50) == 5 && FloatGEMMBlocking.tileRows(for: 54) == 6)
+        // 120 rows: whole tiles of every height; 61: an edge sliver for each. k = 256 is a
+        // whole number of 8-step blocks (packA's last spill lands past the sliver); k = 300
+        // is two depth blocks of 150, each ending with 6 steps packed one by one.
         for form in [GEMMForm.plain, .transposedB, .transposedA] {
-            let (n, k) = (40, 300)
-            let tall = FormOperands(form, m: 54, n: n, k: k, &generator)
-            // The same operand values with only the first 50 rows of op(A).
-            let firstRows = form == .transposedA
-                ? Matrix(rows: k, columns: 50, storage: (0..<k).flatMap { p in tall.a.storage[(p * 54)..<(p * 54 + 50)] })
-                : Matrix(rows: 50, columns: k, storage: Array(tall.a.storage[0..<(50 * k)]))
-            let short = FormOperands(form, a: firstRows, b: tall.b)
-            let start: Matrix<Float> = gaussianMatrix(54, n, &generator)
-            var tallResult = start
-            tall.multiplyPacked(into: &tallResult, accumulate: true)
-            var shortResult = Matrix(rows: 50, columns: n, storage: Array(start.storage[0..<(50 * n)]))
-            short.multiplyPacked(into: &shortResult, accumulate: true)
-            let differing = zip(shortResult.storage, tallResult.storage[0..<(50 * n)]).filter { $0.bitPattern != $1.bitPattern }.count
-            #expect(differing == 0, "\(form): \(differing) of \(50 * n) elements differ between the tile heights")
+            for (m, n, k) in [(120, 40, 256), (61, 33, 300), (24, 16, 8)] {
+                let operands = FormOperands(form, m: m, n: n, k: k, &generator)
+                let start: Matrix<Float> = gaussianMatrix(m, n, &generator)
+                var results: [Int: Matrix<Float>] = [:]
+                for tileRows in FloatGEMMBlocking.supportedTileRows {
+                    var c = start
+                    operands.multiplyPacked(into: &c, accumulate: true, tileRows: tileRows)
+                    results[tileRows] = c
+                }
+                let reference = results[6]!
+                let mismatch = operands.reference(m: m, n: n, k: k).firstMismatch(reference.storage, start: start.storage)
+                #expect(mismatch == nil, "\(form.rawValue) \(m)x\(n)x\(k), 6-row tiles: \(mismatch ?? "")")
+                for (tileRows, c) in results {
+                    let differing = zip(c.storage, reference.storage).filter { $0.bitPattern != $1.bitPattern }.count
+                    #expect(differing == 0, "\(form.rawValue) \(m)x\(n)x\(k): \(differing) of \(m * n) elements differ between \(tileRows)-row and 6-row tiles")
+                }
+            }
         }
     }
 

@@ -108,9 +108,12 @@ package enum GEMM {
         set { threadCountSetting.value = newValue }
     }
 
-    /// The Float kernel's register tile: rows x columns of C held in vector registers
-    /// (`GEMMKernel.swift`); products whose rows divide by 5 and not by 6 use 5 rows.
-    package static var registerTile: (rows: Int, columns: Int) { (FloatGEMMBlocking.tileRows, FloatGEMMBlocking.tileColumns) }
+    /// The Float kernel's register tile for this processor: rows x columns of C held in vector
+    /// registers (`GEMMKernel.swift`), 6 x 16 with AVX2, 12 x 16 with AVX-512; products whose
+    /// rows divide by `shortRows` (5 or 10) and not by `rows` use that many rows.
+    package static var registerTile: (rows: Int, shortRows: Int, columns: Int) {
+        (FloatGEMMBlocking.tileRows, FloatGEMMBlocking.shortTileRows, FloatGEMMBlocking.tileColumns)
+    }
 
     /// `threadCount`'s value, behind a lock so that any thread may read or set it.
     private static let threadCountSetting = LockedSetting(2)
@@ -262,7 +265,8 @@ package enum GEMM {
 /// How a Float product runs, decided from its shape and thread count alone.
 ///
 /// Choices come from a cost model in cycles of one core: the micro-kernel spends about 6
-/// cycles per step of k on a 6 x 16 tile (padded tiles cost as much as full ones), packing
+/// cycles per step of k on a full tile (12 multiply-adds, two per cycle: a 6 x 16 tile's on
+/// AVX2, a 12 x 16 tile's on AVX-512; padded tiles cost as much as full ones), packing
 /// about 1 cycle per element of op(A) and op(B) it copies, transposing C about
 /// `transposeCyclesPerElement`, and waking a second thread about `threadStartCycles`.
 /// None of these choices changes a result bit.

@@ -85,6 +85,34 @@ package func benchmarkGEMM(shapes: [(m: Int, n: Int, k: Int)],
     return results
 }
 
+/// GFLOP/s of the packed kernel on one thread with each register-tile height
+/// (`FloatGEMMBlocking.supportedTileRows`), on a product that stays in cache: C[120, 256] with
+/// k = 256 (120 rows divide by 5, 6, 10 and 12, so no tile is padding). Shows whether the
+/// height chosen for this processor is its fastest. Tile height never changes a result bit.
+package func benchmarkTileHeights(minimumSeconds: Double) -> [(tileRows: Int, gflops: Double)] {
+    let (m, n, k) = (120, 256, 256)
+    var generator = SeededGenerator(seed: 2015)
+    var a = [Float](repeating: 0, count: m * k), b = [Float](repeating: 0, count: k * n)
+    generator.fillGaussian(&a)
+    generator.fillGaussian(&b)
+    var c = [Float](repeating: 0, count: m * n)
+    return FloatGEMMBlocking.supportedTileRows.map { tileRows in
+        let seconds = a.withUnsafeBufferPointer { aBuffer in
+            b.withUnsafeBufferPointer { bBuffer in
+                c.withUnsafeMutableBufferPointer { cBuffer in
+                    fastestRun(minimumSeconds: minimumSeconds) {
+                        packedFloatProduct(rows: 0..<m, columns: 0..<n, k: k,
+                                           a: FloatOperand(base: aBuffer.baseAddress!, rowStride: k, columnStride: 1),
+                                           b: FloatOperand(base: bBuffer.baseAddress!, rowStride: n, columnStride: 1),
+                                           c: cBuffer.baseAddress!, n: n, cRowStride: n, accumulate: false, tileRows: tileRows)
+                    }
+                }
+            }
+        }
+        return (tileRows, 2 * Double(m * n * k) / seconds / 1e9)
+    }
+}
+
 /// The shortest wall-clock time of `body`, in seconds, over runs lasting at least `minimumSeconds` in total.
 private func fastestRun(minimumSeconds: Double, _ body: () -> Void) -> Double {
     let clock = ContinuousClock()

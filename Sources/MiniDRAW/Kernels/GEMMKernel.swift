@@ -9,29 +9,36 @@
 //         for each 16-column sliver of B                   (sliver lives in L1)
 //           for each R-row sliver of A: micro-kernel       (R x 16 tile of C in registers)
 //
-// The micro-kernel keeps an R x 16 tile of C in R `SIMD16<Float>` accumulators (2R 256-bit
-// registers on AVX2) and adds one rank-1 update per step of k with fused multiply-adds.
-// R is 6 (twelve accumulators, the most that AVX2's sixteen registers hold beside the B row
-// and a broadcast), or 5 when the product's rows divide by 5 but not by 6: a slice of 50
-// images is ten 5-row tiles instead of nine 6-row tiles of which the last is two-thirds
-// padding. The tile's shape never changes a result bit: each element of C is the same chain
-// of multiply-adds over k either way.
+// The micro-kernel keeps an R x 16 tile of C in R `SIMD16<Float>` accumulators and adds one
+// rank-1 update per step of k with fused multiply-adds. R follows the vector registers:
+// - AVX2 (sixteen 256-bit registers, a `SIMD16` in two): R = 6, twelve accumulators, the
+//   most that fit beside the B row and a broadcast.
+// - AVX-512 (thirty-two 512-bit registers, a `SIMD16` in one): R = 12. With 6 rows only six
+//   chains of multiply-adds would be in flight, and a core with two 512-bit FMA units of
+//   4 cycles' latency (Zen 5) needs eight to keep both busy: at most 6/8 of its peak.
+// A product whose rows divide by R - R/6 (5 or 10) and not by R uses that shorter tile
+// instead: a slice of 50 images is ten 5-row tiles (or five 10-row ones) instead of nine
+// 6-row tiles of which the last is two-thirds padding. The tile's shape never changes a
+// result bit: each element of C is the same chain of multiply-adds over k either way.
 //
-// Packing copies op(A) and op(B) into the exact order the kernel reads them, so the
-// transposed forms differ only in the strides packing reads with. Edge slivers are
-// padded with zeros, so every tile, full or partial, is computed by the same instructions.
-// (Reading A or B in place instead of packing was measured slower on Zen 3: a strided
-// sliver does not stay in L1.)
+// Edge slivers are padded with zeros (`GEMMPacking.swift`), so every tile, full or partial,
+// is computed by the same instructions. (Reading A or B in place instead of packing was
+// measured slower on Zen 3: a strided sliver does not stay in L1.)
 
 /// The blocking of the packed Float product. The k blocks depend on k alone, so every
 /// element of C sees the same sequence of additions whatever the thread partition.
 enum FloatGEMMBlocking {
-    /// Rows of C in one register tile (MR), the most AVX2's registers hold; see `tileRows(for:)`.
-    static let tileRows = 6
-    /// The tile height for a block of `rows` rows of C: 5 when that pads no row and 6 would
-    /// (50 = 10 x 5, against 9 x 6 = 54), else `tileRows`.
+    /// Rows of C in one register tile (MR): 12 with AVX-512's 32 registers, else 6 (AVX2's 16;
+    /// on arm64 a `SIMD16` takes four of NEON's 32, so 6 there too). See `tileRows(for:)`.
+    static let tileRows = CPUFeatures.current.hasAVX512 ? 12 : 6
+    /// The shorter tile for row counts it divides and `tileRows` does not: 10 or 5.
+    static let shortTileRows = tileRows / 6 * 5
+    /// Every height the micro-kernel is compiled for.
+    static let supportedTileRows = [5, 6, 10, 12]
+    /// The tile height for a block of `rows` rows of C: `shortTileRows` when that pads no row
+    /// and `tileRows` would (50 = 10 x 5, against 9 x 6 = 54), else `tileRows`.
     static func tileRows(for rows: Int) -> Int {
-        rows % tileRows != 0 && rows % 5 == 0 ? 5 : tileRows
+        rows % tileRows != 0 && rows % shortTileRows == 0 ? shortTileRows : tileRows
     }
     /// Columns of C in one register tile (NR): one `SIMD16<Float>`.
     static let tileColumns = 16
@@ -66,12 +73,14 @@ struct FloatOperand {
 /// - prepackedB: all of op(B) packed already (`PackedWeight`'s layout), or nil to pack here.
 /// - help: threads that may take blocks of rows (each with its own packed A) while this one
 ///   packs B once for all of them (`ProductHelp`); nil runs every block here.
+/// - tileRows: the register tile's height, one of `supportedTileRows`; nil for the one
+///   `FloatGEMMBlocking.tileRows(for:)` picks (tests and `minidraw bench` try them all).
 func packedFloatProduct(rows: Range<Int>, columns: Range<Int>, k: Int,
                         a: FloatOperand, b: FloatOperand, prepackedB: UnsafePointer<Float>? = nil,
                         c: UnsafeMutablePointer<Float>, n: Int, cRowStride: Int, accumulate: Bool,
-                        help: ProductHelp? = nil) {
+                        help: ProductHelp? = nil, tileRows: Int? = nil) {
     typealias Blocking = FloatGEMMBlocking
-    let tileRows = Blocking.tileRows(for: rows.count), tileColumns = Blocking.tileColumns
+    let tileRows = tileRows ?? Blocking.tileRows(for: rows.count), tileColumns = Blocking.tileColumns
     let depthBlocks = Blocking.depthBlocks(k: k)
     let maximumDepth = depthBlocks.map(\.count).max() ?? 0
     let rowBlocks = evenBlocks(rows, tileSize: tileRows, maximumSize: Blocking.rowBlock)
@@ -128,9 +137,6 @@ private func evenBlocks(_ range: Range<Int>, tileSize: Int, maximumSize: Int) ->
     }
 }
 
-/// Extra values allocated after packed A for the spill of its 8-wide stores (at most 3).
-private let packingSlack = 8
-
 @inline(__always)
 func roundUp(_ value: Int, to multiple: Int) -> Int {
     (value + multiple - 1) / multiple * multiple
@@ -146,10 +152,11 @@ private func multiplySlivers(packedA: UnsafePointer<Float>, rows: Range<Int>, ti
     // One call site per tile height, so each is compiled with its own accumulators.
     func microKernel(_ aSliver: UnsafePointer<Float>, _ bSliver: UnsafePointer<Float>,
                      _ cTile: UnsafeMutablePointer<Float>, _ cRowStride: Int) {
-        if tileRows == 6 {
-            floatMicroKernel(tileRows: 6, depth: depth, packedA: aSliver, packedB: bSliver, c: cTile, cRowStride: cRowStride, loadC: loadC)
-        } else {
-            floatMicroKernel(tileRows: 5, depth: depth, packedA: aSliver, packedB: bSliver, c: cTile, cRowStride: cRowStride, loadC: loadC)
+        switch tileRows {
+        case 12: floatMicroKernel(tileRows: 12, depth: depth, packedA: aSliver, packedB: bSliver, c: cTile, cRowStride: cRowStride, loadC: loadC)
+        case 10: floatMicroKernel(tileRows: 10, depth: depth, packedA: aSliver, packedB: bSliver, c: cTile, cRowStride: cRowStride, loadC: loadC)
+        case 6: floatMicroKernel(tileRows: 6, depth: depth, packedA: aSliver, packedB: bSliver, c: cTile, cRowStride: cRowStride, loadC: loadC)
+        default: floatMicroKernel(tileRows: 5, depth: depth, packedA: aSliver, packedB: bSliver, c: cTile, cRowStride: cRowStride, loadC: loadC)
         }
     }
     for columnStart in stride(from: columns.lowerBound, to: columns.upperBound, by: tileColumns) {
@@ -177,188 +184,58 @@ private func multiplySlivers(packedA: UnsafePointer<Float>, rows: Range<Int>, ti
     }
 }
 
-// MARK: - Packing
-
-/// Copies op(A)[rows, depth] into slivers of R = `tileRows` (5 or 6) rows: sliver s holds
-/// `[depth, R]`, element (p, r) = op(A)[rows.lowerBound + R s + r, depth.lowerBound + p]; rows
-/// past the end are 0. May write 8 - R values past the last sliver (`packingSlack`).
-private func packA(_ a: FloatOperand, rows: Range<Int>, depth: Range<Int>, tileRows: Int,
-                   into packed: UnsafeMutablePointer<Float>) {
-    let depthCount = depth.count
-    let sliverSize = depthCount * tileRows
-    let fullSlivers = rows.count / tileRows
-    let origin = a.base + rows.lowerBound * a.rowStride + depth.lowerBound * a.columnStride
-    if a.columnStride == 1 {
-        // op(A) = A: R contiguous rows per sliver, transposed eight steps at a time; each
-        // 8-wide store spills 8 - R values that the next store (or the next sliver) overwrites.
-        let rowStride = a.rowStride
-        for sliver in 0..<fullSlivers {
-            let sliverOrigin = origin + sliver * tileRows * rowStride
-            let target = packed + sliver * sliverSize
-            var step = 0
-            while step + 8 <= depthCount {
-                let source = sliverOrigin + step
-                let sixthRow = tileRows == 6 ? load8(source + 5 * rowStride) : SIMD8()
-                let columns = transposeEightByEight(load8(source), load8(source + rowStride),
-                                                    load8(source + 2 * rowStride), load8(source + 3 * rowStride),
-                                                    load8(source + 4 * rowStride), sixthRow,
-                                                    SIMD8(), SIMD8())
-                storeEight(columns, to: target + step * tileRows, stride: tileRows)
-                step += 8
-            }
-            for remainingStep in step..<depthCount {
-                for row in 0..<tileRows { target[remainingStep * tileRows + row] = sliverOrigin[row * rowStride + remainingStep] }
-            }
-        }
-    } else if a.rowStride == 1 {
-        // op(A) = stored Aᵀ: copy each stored row of the block in order, R values per sliver
-        // (four, then the last one or two).
-        for step in 0..<depthCount {
-            let source = UnsafeRawPointer(origin + step * a.columnStride)
-            var target = UnsafeMutableRawPointer(packed + step * tileRows)
-            let highBytes = 4 * MemoryLayout<Float>.stride
-            for sliver in 0..<fullSlivers {
-                let sliverBytes = sliver * tileRows * MemoryLayout<Float>.stride
-                target.storeBytes(of: source.loadUnaligned(fromByteOffset: sliverBytes, as: SIMD4<Float>.self),
-                                  as: SIMD4<Float>.self)
-                if tileRows == 6 {
-                    target.storeBytes(of: source.loadUnaligned(fromByteOffset: sliverBytes + highBytes, as: SIMD2<Float>.self),
-                                      toByteOffset: highBytes, as: SIMD2<Float>.self)
-                } else {
-                    target.storeBytes(of: source.load(fromByteOffset: sliverBytes + highBytes, as: Float.self),
-                                      toByteOffset: highBytes, as: Float.self)
-                }
-                target += sliverSize * MemoryLayout<Float>.stride
-            }
-        }
-    } else {
-        packSliversGenerally(a.base, laneStride: a.rowStride, stepStride: a.columnStride,
-                             lanes: fullSlivers * tileRows, firstLane: rows.lowerBound, depth: depth,
-                             sliverLanes: tileRows, into: packed)
-    }
-    let edgeLanes = rows.count - fullSlivers * tileRows
-    if edgeLanes > 0 {
-        let edge = packed + fullSlivers * sliverSize
-        edge.update(repeating: 0, count: sliverSize)
-        packSliversGenerally(a.base, laneStride: a.rowStride, stepStride: a.columnStride,
-                             lanes: edgeLanes, firstLane: rows.lowerBound + fullSlivers * tileRows, depth: depth,
-                             sliverLanes: tileRows, into: edge)
-    }
-}
-
-/// Copies op(B)[depth, columns] into 16-column slivers: sliver s holds `[depth, 16]`, element
-/// (p, j) = op(B)[depth.lowerBound + p, columns.lowerBound + 16 s + j]; columns past the end are 0.
-func packB(_ b: FloatOperand, depth: Range<Int>, columns: Range<Int>, into packed: UnsafeMutablePointer<Float>) {
-    let tileColumns = FloatGEMMBlocking.tileColumns
-    let depthCount = depth.count
-    let sliverSize = depthCount * tileColumns
-    let fullSlivers = columns.count / tileColumns
-    let origin = b.base + depth.lowerBound * b.rowStride + columns.lowerBound * b.columnStride
-    if b.columnStride == 1 {
-        // op(B) = B: copy each row of the block in storage order, 16 values per sliver.
-        for step in 0..<depthCount {
-            let sourceRow = UnsafeRawPointer(origin + step * b.rowStride)
-            var target = UnsafeMutableRawPointer(packed + step * tileColumns)
-            for sliver in 0..<fullSlivers {
-                let values = sourceRow.loadUnaligned(fromByteOffset: sliver * MemoryLayout<SIMD16<Float>>.stride,
-                                                     as: SIMD16<Float>.self)
-                target.storeBytes(of: values, as: SIMD16<Float>.self)
-                target += sliverSize * MemoryLayout<Float>.stride
-            }
-        }
-    } else if b.rowStride == 1 {
-        // op(B) = stored Bᵀ: each sliver is 16 contiguous rows, transposed in 8 x 8 blocks.
-        let columnStride = b.columnStride
-        for sliver in 0..<fullSlivers {
-            let sliverOrigin = origin + sliver * tileColumns * columnStride
-            let target = packed + sliver * sliverSize
-            for half in 0..<2 {
-                var step = 0
-                while step + 8 <= depthCount {
-                    let source = sliverOrigin + 8 * half * columnStride + step
-                    let columns = transposeEightByEight(
-                        load8(source), load8(source + columnStride),
-                        load8(source + 2 * columnStride), load8(source + 3 * columnStride),
-                        load8(source + 4 * columnStride), load8(source + 5 * columnStride),
-                        load8(source + 6 * columnStride), load8(source + 7 * columnStride))
-                    storeEight(columns, to: target + step * tileColumns + 8 * half, stride: tileColumns)
-                    step += 8
-                }
-                for remainingStep in step..<depthCount {
-                    for column in 8 * half..<8 * half + 8 {
-                        target[remainingStep * tileColumns + column] = sliverOrigin[column * columnStride + remainingStep]
-                    }
-                }
-            }
-        }
-    } else {
-        packSliversGenerally(b.base, laneStride: b.columnStride, stepStride: b.rowStride,
-                             lanes: fullSlivers * tileColumns, firstLane: columns.lowerBound, depth: depth,
-                             sliverLanes: tileColumns, into: packed)
-    }
-    let edgeLanes = columns.count - fullSlivers * tileColumns
-    if edgeLanes > 0 {
-        let edge = packed + fullSlivers * sliverSize
-        edge.update(repeating: 0, count: sliverSize)
-        packSliversGenerally(b.base, laneStride: b.columnStride, stepStride: b.rowStride,
-                             lanes: edgeLanes, firstLane: columns.lowerBound + fullSlivers * tileColumns, depth: depth,
-                             sliverLanes: tileColumns, into: edge)
-    }
-}
-
-/// The element-by-element packing for any strides: lane l of op(X) (a row of A or a column of B)
-/// at step p goes to sliver l / sliverLanes, position p * sliverLanes + l % sliverLanes.
-private func packSliversGenerally(_ base: UnsafePointer<Float>, laneStride: Int, stepStride: Int,
-                                  lanes: Int, firstLane: Int, depth: Range<Int>, sliverLanes: Int,
-                                  into packed: UnsafeMutablePointer<Float>) {
-    let sliverSize = depth.count * sliverLanes
-    for lane in 0..<lanes {
-        let source = base + (firstLane + lane) * laneStride + depth.lowerBound * stepStride
-        let target = packed + lane / sliverLanes * sliverSize + lane % sliverLanes
-        for step in 0..<depth.count { target[step * sliverLanes] = source[step * stepStride] }
-    }
-}
-
 // MARK: - Micro-kernel
 
 /// `c[R, 16] = (loadC ? c : 0) + Σ_p packedA[p, 0..<R]ᵀ · packedB[p, 0..<16]`, one fused
 /// multiply-add chain per element, in order p = 0, 1, ..., depth - 1.
-/// - tileRows: R, 5 or 6; a constant at each call site, so the sixth row's code folds away.
+/// - tileRows: R, 5, 6, 10 or 12; a constant at each call site, so the code of rows past R
+///   folds away and each height keeps its R accumulators in registers.
 /// - packedA: [depth, R], packedB: [depth, 16], c: R rows of 16 values, `cRowStride` apart.
 @inline(__always)
 private func floatMicroKernel(tileRows: Int, depth: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
                               c: UnsafeMutablePointer<Float>, cRowStride: Int, loadC: Bool) {
-    let hasSixthRow = tileRows == 6
     typealias Vector = SIMD16<Float>
     let cRaw = UnsafeMutableRawPointer(c)
     let rowBytes = cRowStride * MemoryLayout<Float>.stride
-    var row0 = Vector(), row1 = Vector(), row2 = Vector()
-    var row3 = Vector(), row4 = Vector(), row5 = Vector()
-    if loadC {
-        row0 = cRaw.loadUnaligned(fromByteOffset: 0 * rowBytes, as: Vector.self)
-        row1 = cRaw.loadUnaligned(fromByteOffset: 1 * rowBytes, as: Vector.self)
-        row2 = cRaw.loadUnaligned(fromByteOffset: 2 * rowBytes, as: Vector.self)
-        row3 = cRaw.loadUnaligned(fromByteOffset: 3 * rowBytes, as: Vector.self)
-        row4 = cRaw.loadUnaligned(fromByteOffset: 4 * rowBytes, as: Vector.self)
-        if hasSixthRow { row5 = cRaw.loadUnaligned(fromByteOffset: 5 * rowBytes, as: Vector.self) }
+    @inline(__always) func load(_ row: Int) -> Vector {
+        loadC ? cRaw.loadUnaligned(fromByteOffset: row * rowBytes, as: Vector.self) : Vector()
     }
+    @inline(__always) func store(_ row: Int, _ values: Vector) {
+        cRaw.storeBytes(of: values, toByteOffset: row * rowBytes, as: Vector.self)
+    }
+    // Accumulator r holds row r of the tile.
+    var row0 = load(0), row1 = load(1), row2 = load(2), row3 = load(3), row4 = load(4)
+    var row5 = Vector(), row6 = Vector(), row7 = Vector(), row8 = Vector()
+    var row9 = Vector(), row10 = Vector(), row11 = Vector()
+    if tileRows > 5 { row5 = load(5) }
+    if tileRows > 6 { (row6, row7, row8, row9) = (load(6), load(7), load(8), load(9)) }
+    if tileRows > 10 { (row10, row11) = (load(10), load(11)) }
     var aStep = packedA
     var bStep = UnsafeRawPointer(packedB)
     for _ in 0..<depth {
+        // One rank-1 update: row r += a[p, r] · b[p, 0..<16].
         let bRow = bStep.loadUnaligned(as: Vector.self)
         row0 = row0.addingProduct(aStep[0], bRow)
         row1 = row1.addingProduct(aStep[1], bRow)
         row2 = row2.addingProduct(aStep[2], bRow)
         row3 = row3.addingProduct(aStep[3], bRow)
         row4 = row4.addingProduct(aStep[4], bRow)
-        if hasSixthRow { row5 = row5.addingProduct(aStep[5], bRow) }
+        if tileRows > 5 { row5 = row5.addingProduct(aStep[5], bRow) }
+        if tileRows > 6 {
+            row6 = row6.addingProduct(aStep[6], bRow)
+            row7 = row7.addingProduct(aStep[7], bRow)
+            row8 = row8.addingProduct(aStep[8], bRow)
+            row9 = row9.addingProduct(aStep[9], bRow)
+        }
+        if tileRows > 10 {
+            row10 = row10.addingProduct(aStep[10], bRow)
+            row11 = row11.addingProduct(aStep[11], bRow)
+        }
         aStep += tileRows
         bStep += MemoryLayout<Vector>.stride
     }
-    cRaw.storeBytes(of: row0, toByteOffset: 0 * rowBytes, as: Vector.self)
-    cRaw.storeBytes(of: row1, toByteOffset: 1 * rowBytes, as: Vector.self)
-    cRaw.storeBytes(of: row2, toByteOffset: 2 * rowBytes, as: Vector.self)
-    cRaw.storeBytes(of: row3, toByteOffset: 3 * rowBytes, as: Vector.self)
-    cRaw.storeBytes(of: row4, toByteOffset: 4 * rowBytes, as: Vector.self)
-    if hasSixthRow { cRaw.storeBytes(of: row5, toByteOffset: 5 * rowBytes, as: Vector.self) }
+    store(0, row0); store(1, row1); store(2, row2); store(3, row3); store(4, row4)
+    if tileRows > 5 { store(5, row5) }
+    if tileRows > 6 { store(6, row6); store(7, row7); store(8, row8); store(9, row9) }
+    if tileRows > 10 { store(10, row10); store(11, row11) }
 }
