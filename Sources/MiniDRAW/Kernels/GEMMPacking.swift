@@ -16,28 +16,13 @@ func packA(_ a: FloatOperand, rows: Range<Int>, depth: Range<Int>, tileRows: Int
     let fullSlivers = rows.count / tileRows
     let origin = a.base + rows.lowerBound * a.rowStride + depth.lowerBound * a.columnStride
     if a.columnStride == 1 {
-        // op(A) = A: R contiguous rows per sliver, transposed in blocks of eight steps by (up
-        // to) eight rows. Each 8-wide store of a group of r < 8 rows spills 8 - r values into
-        // the next step's first lanes: the group of rows 8... is stored first, so the group of
-        // rows 0-7 (stored next) overwrites its spill; the next sliver, or the slack, takes the last.
-        let rowStride = a.rowStride
-        for sliver in 0..<fullSlivers {
-            let sliverOrigin = origin + sliver * tileRows * rowStride
-            let target = packed + sliver * sliverSize
-            var step = 0
-            while step + 8 <= depthCount {
-                for firstRow in stride(from: (tileRows - 1) / 8 * 8, through: 0, by: -8) {
-                    let source = sliverOrigin + firstRow * rowStride + step
-                    let groupRows = min(8, tileRows - firstRow)
-                    func row(_ index: Int) -> SIMD8<Float> { index < groupRows ? load8(source + index * rowStride) : SIMD8() }
-                    let columns = transposeEightByEight(row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
-                    storeEight(columns, to: target + step * tileRows + firstRow, stride: tileRows)
-                }
-                step += 8
-            }
-            for remainingStep in step..<depthCount {
-                for row in 0..<tileRows { target[remainingStep * tileRows + row] = sliverOrigin[row * rowStride + remainingStep] }
-            }
+        // op(A) = A: R contiguous rows per sliver, transposed (one call site per height, so
+        // that each compiles with its row groups known).
+        switch tileRows {
+        case 12: packRowSlivers(tileRows: 12, origin: origin, rowStride: a.rowStride, slivers: fullSlivers, depth: depthCount, into: packed)
+        case 10: packRowSlivers(tileRows: 10, origin: origin, rowStride: a.rowStride, slivers: fullSlivers, depth: depthCount, into: packed)
+        case 6: packRowSlivers(tileRows: 6, origin: origin, rowStride: a.rowStride, slivers: fullSlivers, depth: depthCount, into: packed)
+        default: packRowSlivers(tileRows: 5, origin: origin, rowStride: a.rowStride, slivers: fullSlivers, depth: depthCount, into: packed)
         }
     } else if a.rowStride == 1 {
         // op(A) = stored Aᵀ: each step is a contiguous stored row; copy R values per sliver
@@ -81,6 +66,34 @@ func packA(_ a: FloatOperand, rows: Range<Int>, depth: Range<Int>, tileRows: Int
         packSliversGenerally(a.base, laneStride: a.rowStride, stepStride: a.columnStride,
                              lanes: edgeLanes, firstLane: rows.lowerBound + fullSlivers * tileRows, depth: depth,
                              sliverLanes: tileRows, into: edge)
+    }
+}
+
+/// `packA` of a row-major op(A): `slivers` slivers of R = `tileRows` rows, each [depth, R],
+/// from the rows starting at `origin`, `rowStride` apart. Blocks of eight steps are transposed
+/// eight rows at a time; a group of r < 8 rows is stored 8 wide and spills 8 - r values into
+/// the next step's first lanes. The group of rows 8... is stored first, so the group of rows
+/// 0-7, stored next, overwrites its spill; the next sliver, or `packingSlack`, takes the last.
+@inline(__always)
+private func packRowSlivers(tileRows: Int, origin: UnsafePointer<Float>, rowStride: Int, slivers: Int, depth: Int,
+                            into packed: UnsafeMutablePointer<Float>) {
+    for sliver in 0..<slivers {
+        let sliverOrigin = origin + sliver * tileRows * rowStride
+        let target = packed + sliver * depth * tileRows
+        var step = 0
+        while step + 8 <= depth {
+            for firstRow in stride(from: (tileRows - 1) / 8 * 8, through: 0, by: -8) {
+                let source = sliverOrigin + firstRow * rowStride + step
+                let groupRows = min(8, tileRows - firstRow)
+                func row(_ index: Int) -> SIMD8<Float> { index < groupRows ? load8(source + index * rowStride) : SIMD8() }
+                let columns = transposeEightByEight(row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7))
+                storeEight(columns, to: target + step * tileRows + firstRow, stride: tileRows)
+            }
+            step += 8
+        }
+        for remainingStep in step..<depth {
+            for row in 0..<tileRows { target[remainingStep * tileRows + row] = sliverOrigin[row * rowStride + remainingStep] }
+        }
     }
 }
 
