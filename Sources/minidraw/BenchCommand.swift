@@ -10,6 +10,7 @@ enum BenchCommand: Command {
         .value("batch-size", placeholder: "N", help: "images per step", defaultValue: "100"),
         .value("threads", placeholder: "N", help: "threads for the training figures", defaultValue: "\(ProcessInfo.processInfo.activeProcessorCount)"),
         .value("gemm-seconds", placeholder: "S", help: "time per GEMM measurement (0: skip GEMM)", defaultValue: "0.5"),
+        .value("tile-rows", placeholder: "R", help: "register-tile rows: 6 (sized for AVX2) or 12 (for AVX-512) (default: this processor's)"),
         .flag("json", help: "one JSON object per result instead of a table"),
     ])
 
@@ -32,6 +33,12 @@ enum BenchCommand: Command {
         let steps = try parsed.positiveInt("steps")
         let gemmSeconds = try parsed.double("gemm-seconds")
         let json = parsed.flag("json")
+        if let tileRows = parsed.optionalString("tile-rows") {
+            guard tileRows == "6" || tileRows == "12" else {
+                throw CommandLineError("--tile-rows must be 6 or 12, got \"\(tileRows)\"")
+            }
+            GEMM.setRegisterTileRows(Int(tileRows)!)
+        }
         let presetList = try parsed.string("presets")
         let names = presetList == "none" ? [] : presetList.split(separator: ",").map(String.init)
         let presets: [(name: String, config: DRAWConfig)] = try names.map { name in

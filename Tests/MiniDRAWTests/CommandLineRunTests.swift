@@ -93,6 +93,20 @@ struct CommandLineRunTests {
         #expect(folderSnapshot(folder) == before)
     }
 
+    @Test("bench --tile-rows 6 or 12 runs with that register tile and says so; another value is refused in one line")
+    func benchTileRows() throws {
+        let folder = makeTemporaryFolder("minidraw-bench")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for rows in ["6", "12"] {
+            let outcome = try minidraw(["bench", "--presets", "none", "--gemm-seconds", "0", "--tile-rows", rows], in: folder)
+            #expect(outcome.status == 0, "\(outcome.errors)")
+            #expect(outcome.output.contains("GEMM register tile \(rows)x16 floats"), "\(outcome.output)")
+        }
+        let refused = try minidraw(["bench", "--presets", "none", "--gemm-seconds", "0", "--tile-rows", "8"], in: folder)
+        #expect(refused.status == 1 && refused.output.isEmpty)
+        #expect(refused.errors == "minidraw: --tile-rows must be 6 or 12, got \"8\"\n")
+    }
+
     @Test("train --overwrite removes the old run first: only the new run's checkpoint, log and samples remain")
     func trainOverwrite() throws {
         let folder = try workingFolder()

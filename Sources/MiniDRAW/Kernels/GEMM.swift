@@ -115,6 +115,14 @@ package enum GEMM {
         (FloatGEMMBlocking.tileRows, FloatGEMMBlocking.shortTileRows, FloatGEMMBlocking.tileColumns)
     }
 
+    /// Uses register tiles of `rows` rows, 6 (AVX2's) or 12 (AVX-512's), instead of this
+    /// processor's choice: for `minidraw bench --tile-rows`, which compares the two on one
+    /// machine. Every tile height gives the same bits; only the speed changes.
+    package static func setRegisterTileRows(_ rows: Int) {
+        precondition(rows == 6 || rows == 12, "register tiles have 6 or 12 rows, not \(rows)")
+        FloatGEMMBlocking.tileRowsSetting.value = rows
+    }
+
     /// `threadCount`'s value, behind a lock so that any thread may read or set it.
     private static let threadCountSetting = LockedSetting(2)
 

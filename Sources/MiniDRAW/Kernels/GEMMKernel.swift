@@ -30,9 +30,12 @@
 enum FloatGEMMBlocking {
     /// Rows of C in one register tile (MR): 12 with AVX-512's 32 registers, else 6 (AVX2's 16;
     /// on arm64 a `SIMD16` takes four of NEON's 32, so 6 there too). See `tileRows(for:)`.
-    static let tileRows = CPUFeatures.current.hasAVX512 ? 12 : 6
+    static let processorTileRows = CPUFeatures.current.hasAVX512 ? 12 : 6
+    /// The tile rows in use: `processorTileRows` unless `GEMM.setRegisterTileRows` chose the other.
+    static var tileRows: Int { tileRowsSetting.value }
+    static let tileRowsSetting = LockedSetting(processorTileRows)
     /// The shorter tile for row counts it divides and `tileRows` does not: 10 or 5.
-    static let shortTileRows = tileRows / 6 * 5
+    static var shortTileRows: Int { tileRows / 6 * 5 }
     /// Every height the micro-kernel is compiled for.
     static let supportedTileRows = [5, 6, 10, 12]
     /// The tile height for a block of `rows` rows of C: `shortTileRows` when that pads no row
