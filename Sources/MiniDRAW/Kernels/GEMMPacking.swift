@@ -54,19 +54,9 @@ func packA(_ a: FloatOperand, rows: Range<Int>, depth: Range<Int>, tileRows: Int
                 target += sliverSize * floatBytes
             }
         }
-    } else {
-        packSliversGenerally(a.base, laneStride: a.rowStride, stepStride: a.columnStride,
-                             lanes: fullSlivers * tileRows, firstLane: rows.lowerBound, depth: depth,
-                             sliverLanes: tileRows, into: packed)
     }
-    let edgeLanes = rows.count - fullSlivers * tileRows
-    if edgeLanes > 0 {
-        let edge = packed + fullSlivers * sliverSize
-        edge.update(repeating: 0, count: sliverSize)
-        packSliversGenerally(a.base, laneStride: a.rowStride, stepStride: a.columnStride,
-                             lanes: edgeLanes, firstLane: rows.lowerBound + fullSlivers * tileRows, depth: depth,
-                             sliverLanes: tileRows, into: edge)
-    }
+    packGenerally(a.base, laneStride: a.rowStride, stepStride: a.columnStride, lanes: rows, depth: depth,
+                  sliverLanes: tileRows, fullSlivers: a.columnStride != 1 && a.rowStride != 1, into: packed)
 }
 
 /// `packA` of a row-major op(A): `slivers` slivers of R = `tileRows` rows, each [depth, R],
@@ -142,19 +132,27 @@ func packB(_ b: FloatOperand, depth: Range<Int>, columns: Range<Int>, into packe
                 }
             }
         }
-    } else {
-        packSliversGenerally(b.base, laneStride: b.columnStride, stepStride: b.rowStride,
-                             lanes: fullSlivers * tileColumns, firstLane: columns.lowerBound, depth: depth,
-                             sliverLanes: tileColumns, into: packed)
     }
-    let edgeLanes = columns.count - fullSlivers * tileColumns
-    if edgeLanes > 0 {
-        let edge = packed + fullSlivers * sliverSize
-        edge.update(repeating: 0, count: sliverSize)
-        packSliversGenerally(b.base, laneStride: b.columnStride, stepStride: b.rowStride,
-                             lanes: edgeLanes, firstLane: columns.lowerBound + fullSlivers * tileColumns, depth: depth,
-                             sliverLanes: tileColumns, into: edge)
+    packGenerally(b.base, laneStride: b.columnStride, stepStride: b.rowStride, lanes: columns, depth: depth,
+                  sliverLanes: tileColumns, fullSlivers: b.columnStride != 1 && b.rowStride != 1, into: packed)
+}
+
+/// Element by element, what the strided fast paths of `packA` and `packB` leave: the full
+/// slivers of `lanes` (rows of op(A) or columns of op(B)) if `fullSlivers` (no unit stride),
+/// and the last sliver when the lanes do not fill it, padded with zeros.
+private func packGenerally(_ base: UnsafePointer<Float>, laneStride: Int, stepStride: Int, lanes: Range<Int>,
+                           depth: Range<Int>, sliverLanes: Int, fullSlivers: Bool, into packed: UnsafeMutablePointer<Float>) {
+    let fullCount = lanes.count / sliverLanes, sliverSize = depth.count * sliverLanes
+    if fullSlivers {
+        packSliversGenerally(base, laneStride: laneStride, stepStride: stepStride, lanes: fullCount * sliverLanes,
+                             firstLane: lanes.lowerBound, depth: depth, sliverLanes: sliverLanes, into: packed)
     }
+    let edgeLanes = lanes.count - fullCount * sliverLanes
+    guard edgeLanes > 0 else { return }
+    let edge = packed + fullCount * sliverSize
+    edge.update(repeating: 0, count: sliverSize)
+    packSliversGenerally(base, laneStride: laneStride, stepStride: stepStride, lanes: edgeLanes,
+                         firstLane: lanes.lowerBound + fullCount * sliverLanes, depth: depth, sliverLanes: sliverLanes, into: edge)
 }
 
 /// The element-by-element packing for any strides: lane l of op(X) (a row of A or a column of B)
