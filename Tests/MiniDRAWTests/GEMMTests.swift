@@ -250,6 +250,21 @@ struct GEMMTests {
         #expect(FloatGEMMBlocking.tileRows(for: 60) == tall && FloatGEMMBlocking.tileRows(for: 1024) == tall)
     }
 
+    @Test("CPUFeatures reads /proc/cpuinfo: the model and vector flags of an AVX2 and an AVX-512 x86-64 and of an arm64")
+    func processorFlags() {
+        let zen3 = CPUFeatures(cpuinfo: "processor\t: 0\ncpu family\t: 25\nmodel\t\t: 1\nmodel name\t: AMD EPYC\n"
+            + "flags\t\t: fpu sse2 avx fma bmi2 avx2 sha_ni\nbugs\t\t: sysret_ss_attrs\n\nprocessor\t: 1\nmodel name\t: AMD EPYC\n")
+        #expect(zen3.modelName == "AMD EPYC" && zen3.vectorExtensions == ["avx2", "fma"] && !zen3.hasAVX512)
+        #expect(zen3.description == "AMD EPYC (avx2 fma)")
+        let zen5 = CPUFeatures(cpuinfo: "model name\t: AMD EPYC 9R45\nvmx flags\t: vnmi\n"
+            + "flags\t\t: fpu avx fma avx2 avx512f avx512dq avx512vl\n")
+        #expect(zen5.vectorExtensions == ["avx512f", "avx2", "fma"] && zen5.hasAVX512, "\(zen5.vectorExtensions)")
+        let arm = CPUFeatures(cpuinfo: "processor\t: 0\nBogoMIPS\t: 243.75\nFeatures\t: fp asimd evtstrm aes crc32 atomics\n")
+        #expect(arm.modelName == nil && arm.vectorExtensions == ["asimd"] && !arm.hasAVX512)
+        let nothing = CPUFeatures(cpuinfo: "")
+        #expect(nothing.description == "unknown model (no AVX2/AVX-512/NEON flags found)")
+    }
+
     @Test("Every register-tile height (5, 6, 10, 12) gives the same bits, in all three forms, with edge rows and columns")
     func tileHeightDoesNotChangeBits() {
         var generator = SeededGenerator(seed: 5)

@@ -25,6 +25,22 @@ package struct CPUFeatures: Sendable {
             + (vectorExtensions.isEmpty ? "no AVX2/AVX-512/NEON flags found" : vectorExtensions.joined(separator: " ")) + ")"
     }
 
+    package init(modelName: String?, vectorExtensions: [String]) {
+        (self.modelName, self.vectorExtensions) = (modelName, vectorExtensions)
+    }
+
+    /// From the text of Linux's /proc/cpuinfo: the first processor's "model name", and its
+    /// "flags" (x86-64) or "Features" (arm64) among the extensions the kernels care about.
+    package init(cpuinfo: String) {
+        let lines = cpuinfo.split(separator: "\n")
+        func field(_ name: String) -> String? {
+            lines.first { $0.hasPrefix(name) && $0.dropFirst(name.count).trimmingCharacters(in: .whitespaces).hasPrefix(":") }?
+                .split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        let flags = Set((field("flags") ?? field("Features") ?? "").split(separator: " ").map(String.init))
+        self.init(modelName: field("model name"), vectorExtensions: Self.knownExtensions.filter(flags.contains))
+    }
+
     /// This machine's, read on first use.
     package static let current = CPUFeatures.read()
 
@@ -54,12 +70,7 @@ package struct CPUFeatures: Sendable {
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else {
             return CPUFeatures(modelName: nil, vectorExtensions: [])
         }
-        func field(_ name: String) -> String? {
-            info.split(separator: "\n").first { $0.hasPrefix(name) }?.split(separator: ":", maxSplits: 1).last
-                .map { $0.trimmingCharacters(in: .whitespaces) }
-        }
-        let flags = Set((field("flags") ?? field("Features") ?? "").split(separator: " ").map(String.init))
-        return CPUFeatures(modelName: field("model name"), vectorExtensions: knownExtensions.filter(flags.contains))
+        return CPUFeatures(cpuinfo: info)
         #endif
     }
 }
