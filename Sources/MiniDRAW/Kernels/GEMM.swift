@@ -300,18 +300,19 @@ struct FloatProductPlan: Equatable {
 
     init(m: Int, n: Int, k: Int, threads: Int, threadStartCycles: Int = threadStartCycles) {
         isTiny = m * n * k < Self.tinyProductSize
-        computesTranspose = !isTiny && Self.cycles(rows: n, columns: m, k: k) + Self.transposeCyclesPerElement * m * n
-            < Self.cycles(rows: m, columns: n, k: k)
-        let (rows, columns) = computesTranspose ? (n, m) : (m, n)
+        // The tile height is a setting behind a lock (`GEMM.setRegisterTileRows`): read it once.
         let tileRows = FloatGEMMBlocking.tileRows, tileColumns = FloatGEMMBlocking.tileColumns
-        let alone = Self.cycles(rows: rows, columns: columns, k: k)
+        computesTranspose = !isTiny && Self.cycles(rows: n, columns: m, k: k, tileRows: tileRows)
+            + Self.transposeCyclesPerElement * m * n < Self.cycles(rows: m, columns: n, k: k, tileRows: tileRows)
+        let (rows, columns) = computesTranspose ? (n, m) : (m, n)
+        let alone = Self.cycles(rows: rows, columns: columns, k: k, tileRows: tileRows)
         var best = (split: Split.none, cycles: alone)
         if threads > 1 && !isTiny {
             let rowTiles = (rows + tileRows - 1) / tileRows, columnTiles = (columns + tileColumns - 1) / tileColumns
             let rowShare = min(rows, (rowTiles + threads - 1) / threads * tileRows)
             let columnShare = min(columns, (columnTiles + threads - 1) / threads * tileColumns)
-            let byRows = Self.cycles(rows: rowShare, columns: columns, k: k) + threadStartCycles
-            let byColumns = Self.cycles(rows: rows, columns: columnShare, k: k) + threadStartCycles
+            let byRows = Self.cycles(rows: rowShare, columns: columns, k: k, tileRows: tileRows) + threadStartCycles
+            let byColumns = Self.cycles(rows: rows, columns: columnShare, k: k, tileRows: tileRows) + threadStartCycles
             if byRows < best.cycles { best = (.rows, byRows) }
             if byColumns < best.cycles { best = (.columns, byColumns) }
         }
@@ -324,8 +325,8 @@ struct FloatProductPlan: Equatable {
     }
 
     /// Estimated cycles for one core to compute a [rows, columns] block of C with depth k.
-    static func cycles(rows: Int, columns: Int, k: Int) -> Int {
-        let tiles = (rows + FloatGEMMBlocking.tileRows - 1) / FloatGEMMBlocking.tileRows
+    static func cycles(rows: Int, columns: Int, k: Int, tileRows: Int) -> Int {
+        let tiles = (rows + tileRows - 1) / tileRows
             * ((columns + FloatGEMMBlocking.tileColumns - 1) / FloatGEMMBlocking.tileColumns)
         return tiles * k * 6 + (rows + columns) * k
     }

@@ -41,7 +41,8 @@ enum FloatGEMMBlocking {
     /// The tile height for a block of `rows` rows of C: `shortTileRows` when that pads no row
     /// and `tileRows` would (50 = 10 x 5, against 9 x 6 = 54), else `tileRows`.
     static func tileRows(for rows: Int) -> Int {
-        rows % tileRows != 0 && rows % shortTileRows == 0 ? shortTileRows : tileRows
+        let tall = tileRows, short = tall / 6 * 5
+        return rows % tall != 0 && rows % short == 0 ? short : tall
     }
     /// Columns of C in one register tile (NR): one `SIMD16<Float>`.
     static let tileColumns = 16

@@ -168,7 +168,6 @@ private func packSliversGenerally(_ base: UnsafePointer<Float>, laneStride: Int,
     }
 }
 
-
 /// Extra values allocated after packed A for the spill of its 8-wide stores (at most 7).
 let packingSlack = 8
 
