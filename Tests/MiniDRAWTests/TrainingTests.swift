@@ -51,6 +51,44 @@ struct TrainingTests {
         #expect(abs(clippedAdam.firstMoment.encoder.weightIH[0, 0] - Float(0.1 * 0.5 * 1e-3 / norm)) < 1e-9)
     }
 
+    @Test("Adam: the eight-lane update gives the bits of the one-element formula, tail included", arguments: [1, 2])
+    func adamLanesKeepTheBits(threads: Int) {
+        var generator = SeededGenerator(seed: 11)
+        func random(_ count: Int, scale: Float) -> Matrix<Float> {
+            Matrix(rows: 1, columns: count, storage: (0..<count).map { _ in scale * Float(generator.nextUniform() - 0.3) })
+        }
+        let count = 40_000 + 5                               // two threads' ranges, eight-lane blocks and a tail
+        let gradient = random(count, scale: 3)
+        var parameter = random(count, scale: 1), firstMoment = random(count, scale: 0.1)
+        var secondMoment = random(count, scale: 0.01)
+        secondMoment.storage = secondMoment.storage.map { $0 * $0 }                  // v >= 0
+        var settings = AdamSettings()
+        settings.learningRate = 3e-3
+        let coefficients = AdamCoefficients<Float>(settings: settings, stepCount: 7, gradientNorm: 25)
+        // The formula element by element, as written in `adamTensorUpdate`'s documentation.
+        var expected = parameter.storage, expectedFirst = firstMoment.storage, expectedSecond = secondMoment.storage
+        let c = coefficients
+        for index in 0..<count {
+            let clipped = gradient.storage[index] * c.clipScale
+            expectedFirst[index] = c.beta1 * expectedFirst[index] + (1 - c.beta1) * clipped
+            expectedSecond[index] = c.beta2 * expectedSecond[index] + (1 - c.beta2) * clipped * clipped
+            expected[index] -= c.stepSize * expectedFirst[index]
+                / ((expectedSecond[index] * c.inverseSecondCorrection).squareRoot() + c.epsilon)
+        }
+        let savedThreadCount = GEMM.threadCount
+        defer { GEMM.threadCount = savedThreadCount }
+        GEMM.threadCount = threads
+        adamTensorUpdate(parameter: &parameter, gradient: gradient, firstMoment: &firstMoment,
+                         secondMoment: &secondMoment, coefficients: coefficients)
+        #expect(coefficients.clipScale < 1, "clipping is part of what is checked")
+        for (name, observed, wanted) in [("theta", parameter.storage, expected), ("m", firstMoment.storage, expectedFirst),
+                                         ("v", secondMoment.storage, expectedSecond)] {
+            let differing = (0..<count).filter { observed[$0].bitPattern != wanted[$0].bitPattern }
+            let differingCount = differing.count, firstDiffering = differing.first ?? -1
+            #expect(differingCount == 0, "\(name): \(differingCount) of \(count) elements differ, the first at \(firstDiffering)")
+        }
+    }
+
     @Test("the loss goes down when overfitting four images (Eq. 12)", arguments: [true, false])
     func overfits(attention: Bool) throws {
         var config = Self.config
