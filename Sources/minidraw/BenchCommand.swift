@@ -10,7 +10,8 @@ enum BenchCommand: Command {
         .value("batch-size", placeholder: "N", help: "images per step", defaultValue: "100"),
         .value("threads", placeholder: "N", help: "threads for the training figures", defaultValue: "\(ProcessInfo.processInfo.activeProcessorCount)"),
         .value("gemm-seconds", placeholder: "S", help: "time per GEMM measurement (0: skip GEMM)", defaultValue: "0.5"),
-        .value("tile-rows", placeholder: "R", help: "register-tile rows: 6 (sized for AVX2) or 12 (for AVX-512) (default: this processor's)"),
+        .value("tile-rows", placeholder: "R", help: "register-tile rows: 6 (sized for AVX2) or 12 (for AVX-512), or 6,12 to "
+               + "train with each in turn, step by step, and print both (default: this processor's)"),
         .flag("json", help: "one JSON object per result instead of a table"),
     ])
 
@@ -33,11 +34,14 @@ enum BenchCommand: Command {
         let steps = try parsed.positiveInt("steps")
         let gemmSeconds = try parsed.double("gemm-seconds")
         let json = parsed.flag("json")
+        var comparedTileRows: [Int] = []
         if let tileRows = parsed.optionalString("tile-rows") {
-            guard tileRows == "6" || tileRows == "12" else {
-                throw CommandLineError("--tile-rows must be 6 or 12, got \"\(tileRows)\"")
+            let heights = tileRows.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard (1...2).contains(heights.count), heights.allSatisfy({ $0 == "6" || $0 == "12" }), Set(heights).count == heights.count else {
+                throw CommandLineError("--tile-rows must be 6, 12, 6,12 or 12,6, got \"\(tileRows)\"")
             }
-            GEMM.setRegisterTileRows(Int(tileRows)!)
+            GEMM.setRegisterTileRows(Int(heights[0])!)
+            if heights.count == 2 { comparedTileRows = heights.map { Int($0)! } }
         }
         let presetList = try parsed.string("presets")
         let names = presetList == "none" ? [] : presetList.split(separator: ",").map(String.init)
@@ -89,21 +93,28 @@ enum BenchCommand: Command {
         }
         GEMM.threadCount = threads
         if !json && !presets.isEmpty { print("\nTraining, batch \(batchSize): median of \(steps) steps after a warm-up") }
+        if !json && !comparedTileRows.isEmpty {
+            print("  (the timed steps take \(comparedTileRows.map { "\($0)-row" }.joined(separator: " and ")) register tiles in turn)")
+        }
         for (name, config) in presets {
-            let result = try benchmarkTraining(name: name, config: config, batchSize: batchSize, steps: steps)
-            if json {
-                printJSON(["name": "train", "preset": name, "images_per_second": rounded(result.trainImagesPerSecond),
-                           "forward_images_per_second": rounded(result.forwardImagesPerSecond), "threads": threads,
-                           "batch_size": batchSize, "peak_memory_mb": rounded(Double(result.peakMemoryBytes) / 1_048_576)])
-            } else {
-                print("  \(padded(name)) " + String(format: "train %7.1f img/s   forward %7.1f img/s   peak memory so far %5.0f MB",
-                                                       result.trainImagesPerSecond, result.forwardImagesPerSecond,
-                                                       Double(result.peakMemoryBytes) / 1_048_576))
+            for result in try benchmarkTraining(name: name, config: config, batchSize: batchSize, steps: steps,
+                                                tileRows: comparedTileRows) {
+                if json {
+                    printJSON(["name": "train", "preset": name, "images_per_second": rounded(result.trainImagesPerSecond),
+                               "forward_images_per_second": rounded(result.forwardImagesPerSecond), "threads": threads,
+                               "batch_size": batchSize, "tile_rows": result.tileRows,
+                               "peak_memory_mb": rounded(Double(result.peakMemoryBytes) / 1_048_576)])
+                } else {
+                    let label = comparedTileRows.isEmpty ? name : "\(name), \(result.tileRows)-row tiles"
+                    print("  \(padded(label, width: comparedTileRows.isEmpty ? 31 : 38)) " + String(format: "train %7.1f img/s   forward %7.1f img/s   peak memory so far %5.0f MB",
+                                                            result.trainImagesPerSecond, result.forwardImagesPerSecond,
+                                                            Double(result.peakMemoryBytes) / 1_048_576))
+                }
             }
         }
     }
 
-    static func padded(_ text: String) -> String { text.padding(toLength: 31, withPad: " ", startingAt: 0) }
+    static func padded(_ text: String, width: Int = 31) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
 
     static func rounded(_ value: Double) -> Double { (value * 10).rounded() / 10 }
 

@@ -93,7 +93,7 @@ struct CommandLineRunTests {
         #expect(folderSnapshot(folder) == before)
     }
 
-    @Test("bench --tile-rows 6 or 12 runs with that register tile and says so; another value is refused in one line")
+    @Test("bench --tile-rows 6, 12 or both in turn (a training line each) runs with those register tiles and says so; another value is refused in one line")
     func benchTileRows() throws {
         let folder = makeTemporaryFolder("minidraw-bench")
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -102,9 +102,26 @@ struct CommandLineRunTests {
             #expect(outcome.status == 0, "\(outcome.errors)")
             #expect(outcome.output.contains("GEMM register tile \(rows)x16 floats"), "\(outcome.output)")
         }
-        let refused = try minidraw(["bench", "--presets", "none", "--gemm-seconds", "0", "--tile-rows", "8"], in: folder)
-        #expect(refused.status == 1 && refused.output.isEmpty)
-        #expect(refused.errors == "minidraw: --tile-rows must be 6 or 12, got \"8\"\n")
+        for wrong in ["8", "6,6", "6,12,6", "6,"] {
+            let refused = try minidraw(["bench", "--presets", "none", "--gemm-seconds", "0", "--tile-rows", wrong], in: folder)
+            #expect(refused.status == 1 && refused.output.isEmpty)
+            #expect(refused.errors == "minidraw: --tile-rows must be 6, 12, 6,12 or 12,6, got \"\(wrong)\"\n")
+        }
+        // Both heights in turn: one training line each, the same preset, and the JSON says which is which.
+        let compared = try minidraw(["bench", "--presets", "small", "--gemm-seconds", "0", "--steps", "1", "--batch-size", "4",
+                                     "--threads", "1", "--tile-rows", "12,6"], in: folder)
+        #expect(compared.status == 0, "\(compared.errors)")
+        #expect(compared.output.contains("GEMM register tile 12x16 floats"), "\(compared.output)")
+        #expect(compared.output.contains("the timed steps take 12-row and 6-row register tiles in turn"), "\(compared.output)")
+        for rows in [6, 12] {
+            let line = compared.output.split(separator: "\n").first { $0.contains("small, \(rows)-row tiles") && $0.contains("train") }
+            #expect(line != nil, "no training line for \(rows)-row tiles in \(compared.output)")
+        }
+        let json = try minidraw(["bench", "--presets", "small", "--gemm-seconds", "0", "--steps", "1", "--batch-size", "4",
+                                 "--threads", "1", "--tile-rows", "6,12", "--json"], in: folder)
+        #expect(json.status == 0, "\(json.errors)")
+        #expect(json.output.split(separator: "\n").map { $0.contains("\"tile_rows\":6") ? 6 : $0.contains("\"tile_rows\":12") ? 12 : 0 }
+            == [6, 12], "\(json.output)")
     }
 
     @Test("train --overwrite removes the old run first: only the new run's checkpoint, log and samples remain")

@@ -6,6 +6,8 @@ package struct TrainingBenchmarkResult: Sendable {
     package var config: DRAWConfig
     package var batchSize: Int
     package var threads: Int
+    /// Rows of the GEMM register tile the products ran with (`GEMM.registerTile`).
+    package var tileRows: Int
     /// Median over the timed steps of images / (forward + backward + Adam) seconds.
     package var trainImagesPerSecond: Double
     /// Median images / forward seconds (the bound of Eq. 12, no backward), in `evaluate`'s slices.
@@ -16,7 +18,18 @@ package struct TrainingBenchmarkResult: Sendable {
 
 /// Times `steps` training steps on random binary images after one warm-up step, and as many
 /// forward passes; reports medians, so one disturbed step does not move the figure.
-package func benchmarkTraining(name: String, config: DRAWConfig, batchSize: Int, steps: Int) throws -> TrainingBenchmarkResult {
+///
+/// - tileRows: register-tile heights to compare (`GEMM.setRegisterTileRows`), one result each;
+///   empty for this processor's alone. The timed steps take the heights in turn (6, 12, 6,
+///   12, ...), so a shared machine whose speed drifts from minute to minute slows each height
+///   alike, which separate runs a minute apart do not promise. The tile never changes a
+///   result bit, so the model trains the same whichever height runs a step. The height in
+///   use before the call is restored after it.
+package func benchmarkTraining(name: String, config: DRAWConfig, batchSize: Int, steps: Int,
+                               tileRows: [Int] = []) throws -> [TrainingBenchmarkResult] {
+    let savedTileRows = GEMM.registerTile.rows
+    defer { GEMM.setRegisterTileRows(savedTileRows) }
+    let heights = tileRows.isEmpty ? [savedTileRows] : tileRows
     var generator = SeededGenerator(seed: 7)
     let imageCount = batchSize * 4
     let pixels = (0..<(imageCount * config.imageSize)).map { _ in Float(generator.nextUniform() < 0.2 ? 1 : 0) }
@@ -26,24 +39,30 @@ package func benchmarkTraining(name: String, config: DRAWConfig, batchSize: Int,
     let trainer = try Trainer(config: config, settings: settings, images: images)
     let clock = ContinuousClock()
     try trainer.step()
-    var trainTimes: [Double] = []
-    for _ in 0..<steps {
+    var trainTimes = [[Double]](repeating: [], count: heights.count)
+    for index in 0..<(steps * heights.count) {
+        GEMM.setRegisterTileRows(heights[index % heights.count])
         let elapsed = try clock.measure { try trainer.step() }
-        trainTimes.append(elapsed.secondsValue)
+        trainTimes[index % heights.count].append(elapsed.secondsValue)
     }
     let slices = ForwardSlices(config: config, batchSize: batchSize)              // as `evaluate` runs a batch
     slices.load(batch: Matrix(rows: batchSize, columns: config.imageSize,
                               storage: Array(pixels[0..<(batchSize * config.imageSize)])))
-    var forwardTimes: [Double] = []
-    for _ in 0..<(steps + 1) {
+    var forwardTimes = [[Double]](repeating: [], count: heights.count)
+    for index in 0..<((steps + 1) * heights.count) {                                // each height's first is a warm-up
+        GEMM.setRegisterTileRows(heights[index % heights.count])
         slices.fillNoise(generator: &generator)
         let elapsed = clock.measure { slices.forward(model: trainer.model) }
-        forwardTimes.append(elapsed.secondsValue)
+        if index >= heights.count { forwardTimes[index % heights.count].append(elapsed.secondsValue) }
     }
-    return TrainingBenchmarkResult(name: name, config: config, batchSize: batchSize, threads: GEMM.threadCount,
-                                   trainImagesPerSecond: Double(batchSize) / median(trainTimes),
-                                   forwardImagesPerSecond: Double(batchSize) / median(forwardTimes.dropFirst()),
-                                   peakMemoryBytes: peakResidentMemory())
+    let peakMemory = peakResidentMemory()
+    return heights.indices.map { index in
+        TrainingBenchmarkResult(name: name, config: config, batchSize: batchSize, threads: GEMM.threadCount,
+                                tileRows: heights[index],
+                                trainImagesPerSecond: Double(batchSize) / median(trainTimes[index]),
+                                forwardImagesPerSecond: Double(batchSize) / median(forwardTimes[index]),
+                                peakMemoryBytes: peakMemory)
+    }
 }
 
 /// The middle value (the mean of the two middle values for an even count).
