@@ -142,44 +142,52 @@ package struct AdamCoefficients<Scalar: DRAWScalar>: Sendable {
 ///   m <- beta1 m + (1 - beta1) g,   v <- beta2 v + (1 - beta2) g^2
 ///   theta <- theta - alpha * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon)
 /// Each element is updated on its own, so the elements are split over `GEMM.threadCount`
-/// threads (ranges of at least 16,384) with the same bits as on one, and eight at a time in
-/// `SIMD8` lanes, which round every operation as the one-element tail does (Swift fuses no
-/// multiply-add unless asked): the square root and the division are the costly part, and a
-/// vector one takes about as long as a scalar one.
+/// threads (ranges of at least 16,384) with the same bits as on one. They go eight at a time
+/// through the lanes of a `SIMD8`: the square root and the division cost about as much for
+/// eight as for one, and each lane rounds as the formula does for one value (Swift fuses no
+/// multiply-add unless asked), so the bits do not change either.
 /// - parameter, gradient, firstMoment, secondMoment: the same shape.
 package func adamTensorUpdate<Scalar: DRAWScalar>(parameter: inout Matrix<Scalar>, gradient: Matrix<Scalar>,
                                                   firstMoment: inout Matrix<Scalar>, secondMoment: inout Matrix<Scalar>,
                                                   coefficients c: AdamCoefficients<Scalar>) {
+    typealias Lanes = SIMD8<Scalar>
     parameter.checkSameShape(as: gradient, "Adam update")
-    let (keep1, keep2) = (c.beta1, c.beta2), (take1, take2) = (1 - c.beta1, 1 - c.beta2)
-    gradient.storage.withUnsafeBufferPointer { g in
-    firstMoment.storage.withUnsafeMutableBufferPointer { m in
-    secondMoment.storage.withUnsafeMutableBufferPointer { v in
-    parameter.storage.withUnsafeMutableBufferPointer { theta in
-    forEachRowRange(g.count, minimumPerThread: 16_384) { range in
-        typealias Lanes = SIMD8<Scalar>
-        @inline(__always) func load(_ buffer: UnsafeMutableBufferPointer<Scalar>, _ index: Int) -> Lanes {
-            UnsafeRawPointer(buffer.baseAddress! + index).loadUnaligned(as: Lanes.self)
+    @inline(__always) func update(_ g: Lanes, _ m: inout Lanes, _ v: inout Lanes, _ theta: inout Lanes) {
+        let clipped = g * c.clipScale
+        m = c.beta1 * m + (1 - c.beta1) * clipped
+        v = c.beta2 * v + (1 - c.beta2) * clipped * clipped
+        theta -= c.stepSize * m / ((v * c.inverseSecondCorrection).squareRoot() + c.epsilon)
+    }
+    @inline(__always) func load(_ pointer: UnsafePointer<Scalar>) -> Lanes {
+        UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
+    }
+    @inline(__always) func store(_ lanes: Lanes, _ pointer: UnsafeMutablePointer<Scalar>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: lanes, as: Lanes.self)
+    }
+    gradient.withPointer { g in
+    firstMoment.withMutablePointer { m in
+    secondMoment.withMutablePointer { v in
+    parameter.withMutablePointer { theta in
+    forEachRowRange(gradient.count, minimumPerThread: 16_384) { range in
+        var start = range.lowerBound
+        while start + Lanes.scalarCount <= range.upperBound {
+            var (mean, meanSquare, value) = (load(m + start), load(v + start), load(theta + start))
+            update(load(g + start), &mean, &meanSquare, &value)
+            store(mean, m + start)
+            store(meanSquare, v + start)
+            store(value, theta + start)
+            start += Lanes.scalarCount
         }
-        @inline(__always) func store(_ lanes: Lanes, _ buffer: UnsafeMutableBufferPointer<Scalar>, _ index: Int) {
-            UnsafeMutableRawPointer(buffer.baseAddress! + index).storeBytes(of: lanes, as: Lanes.self)
+        // The last few elements go through the same lanes, the unused ones 0.
+        let rest = range.upperBound - start
+        guard rest > 0 else { return }
+        var (gradientLanes, mean, meanSquare, value) = (Lanes(), Lanes(), Lanes(), Lanes())
+        for lane in 0..<rest {
+            (gradientLanes[lane], mean[lane], meanSquare[lane], value[lane]) = (g[start + lane], m[start + lane], v[start + lane], theta[start + lane])
         }
-        var index = range.lowerBound
-        while index + Lanes.scalarCount <= range.upperBound {
-            let clipped = UnsafeRawPointer(g.baseAddress! + index).loadUnaligned(as: Lanes.self) * c.clipScale
-            let mean = keep1 * load(m, index) + take1 * clipped
-            let meanSquare = keep2 * load(v, index) + take2 * clipped * clipped
-            store(mean, m, index)
-            store(meanSquare, v, index)
-            store(load(theta, index) - c.stepSize * mean / ((meanSquare * c.inverseSecondCorrection).squareRoot() + c.epsilon),
-                  theta, index)
-            index += Lanes.scalarCount
-        }
-        for index in index..<range.upperBound {
-            let clipped = g[index] * c.clipScale
-            m[index] = keep1 * m[index] + take1 * clipped
-            v[index] = keep2 * v[index] + take2 * clipped * clipped
-            theta[index] -= c.stepSize * m[index] / ((v[index] * c.inverseSecondCorrection).squareRoot() + c.epsilon)
+        update(gradientLanes, &mean, &meanSquare, &value)
+        for lane in 0..<rest {
+            (m[start + lane], v[start + lane], theta[start + lane]) = (mean[lane], meanSquare[lane], value[lane])
         }
     }
     }}}}
