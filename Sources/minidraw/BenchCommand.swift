@@ -37,7 +37,8 @@ enum BenchCommand: Command {
         var comparedTileRows: [Int] = []
         if let tileRows = parsed.optionalString("tile-rows") {
             let heights = tileRows.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard (1...2).contains(heights.count), heights.allSatisfy({ $0 == "6" || $0 == "12" }), Set(heights).count == heights.count else {
+            guard (1...2).contains(heights.count), heights.allSatisfy({ $0 == "6" || $0 == "12" }),
+                  Set(heights).count == heights.count else {
                 throw CommandLineError("--tile-rows must be 6, 12, 6,12 or 12,6, got \"\(tileRows)\"")
             }
             GEMM.setRegisterTileRows(Int(heights[0])!)
@@ -105,10 +106,10 @@ enum BenchCommand: Command {
                                "batch_size": batchSize, "tile_rows": result.tileRows,
                                "peak_memory_mb": rounded(Double(result.peakMemoryBytes) / 1_048_576)])
                 } else {
-                    let label = comparedTileRows.isEmpty ? name : "\(name), \(result.tileRows)-row tiles"
-                    print("  \(padded(label, width: comparedTileRows.isEmpty ? 31 : 38)) " + String(format: "train %7.1f img/s   forward %7.1f img/s   peak memory so far %5.0f MB",
-                                                            result.trainImagesPerSecond, result.forwardImagesPerSecond,
-                                                            Double(result.peakMemoryBytes) / 1_048_576))
+                    let label = comparedTileRows.isEmpty ? padded(name) : padded("\(name), \(result.tileRows)-row tiles", width: 38)
+                    print("  \(label) " + String(format: "train %7.1f img/s   forward %7.1f img/s   peak memory so far %5.0f MB",
+                                                result.trainImagesPerSecond, result.forwardImagesPerSecond,
+                                                Double(result.peakMemoryBytes) / 1_048_576))
                 }
             }
         }
