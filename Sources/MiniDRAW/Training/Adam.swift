@@ -183,7 +183,8 @@ package func adamTensorUpdate<Scalar: DRAWScalar>(parameter: inout Matrix<Scalar
         guard rest > 0 else { return }
         var (gradientLanes, mean, meanSquare, value) = (Lanes(), Lanes(), Lanes(), Lanes())
         for lane in 0..<rest {
-            (gradientLanes[lane], mean[lane], meanSquare[lane], value[lane]) = (g[start + lane], m[start + lane], v[start + lane], theta[start + lane])
+            let index = start + lane
+            (gradientLanes[lane], mean[lane], meanSquare[lane], value[lane]) = (g[index], m[index], v[index], theta[index])
         }
         update(gradientLanes, &mean, &meanSquare, &value)
         for lane in 0..<rest {
