@@ -2,10 +2,10 @@ import Foundation
 import Testing
 @testable import MiniDRAW
 
-/// The Float buffer functions (eight lanes at a time, own exp) against the C library in Double.
+/// The Float buffer functions (sixteen lanes at a time, own exp) against the C library in Double.
 @Suite("Vector activations")
 struct VectorActivationsTests {
-    /// 1,001 points across `range` plus a count that is not a multiple of eight (the padded tail).
+    /// 1,001 points across `range` plus a count that is not a multiple of sixteen (the padded tail).
     func inputs(_ range: ClosedRange<Double>) -> [Double] {
         (0...1000).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / 1000 }
     }

@@ -2,53 +2,55 @@
 /// attention filterbanks (Eq. 25-26).
 ///
 /// `Double` (the gradient checks and the reference tests) calls the C library per element.
-/// `Float` (training) evaluates eight lanes at a time with its own exp, accurate to about
+/// `Float` (training) evaluates sixteen lanes at a time with its own exp, accurate to about
 /// 2 ulp: libm's scalar `expf`/`tanhf` calls were a quarter of a paper-config training step.
+/// Sixteen lanes are one AVX-512 register (two AVX2 ones): on Zen 5 a sigmoid over 51,200
+/// gate values took 10.8 us against 20.9 in eight lanes, each lane's bits unchanged.
 
-// MARK: - Float: eight lanes at a time
+// MARK: - Float: sixteen lanes at a time
 
 extension Float {
-    /// e^x for eight lanes (Cephes' expf): x = n ln 2 + r with |r| <= ln 2 / 2, e^r from a
+    /// e^x for sixteen lanes (Cephes' expf): x = n ln 2 + r with |r| <= ln 2 / 2, e^r from a
     /// degree-6 polynomial, 2^n put straight into the exponent bits. Inputs are clamped to
     /// [-87.3, 88.3], where n = round(x / ln 2) stays within -126...127 and e^x is a normal finite
     /// Float (at 88.7, n would be 128 and 2^n infinite).
     ///
-    /// Only concrete SIMD8 operations are used: the generic `clamped`, `rounded(_:)` and
-    /// `SIMD8<Int32>(_:rounding:)` were not inlined and cost more than the polynomial. Adding
+    /// Only concrete SIMD16 operations are used: the generic `clamped`, `rounded(_:)` and
+    /// `SIMD16<Int32>(_:rounding:)` were not inlined and cost more than the polynomial. Adding
     /// 1.5 * 2^23 rounds x / ln 2 to the nearest integer (ties to even) in the low mantissa
     /// bits, which the exponent shift then reads directly.
     @inline(__always)
-    static func exp8(_ input: SIMD8<Float>) -> SIMD8<Float> {
-        let lowest = SIMD8<Float>(repeating: -87.3), highest = SIMD8<Float>(repeating: 88.3)
+    static func exp16(_ input: SIMD16<Float>) -> SIMD16<Float> {
+        let lowest = SIMD16<Float>(repeating: -87.3), highest = SIMD16<Float>(repeating: 88.3)
         var x = input.replacing(with: lowest, where: input .< lowest)
         x = x.replacing(with: highest, where: x .> highest)
-        let roundingShift = SIMD8<Float>(repeating: 12_582_912)               // 1.5 * 2^23
-        let shifted = x * 1.442_695_04 + roundingShift                       // n + 1.5 * 2^23
+        let roundingShift = SIMD16<Float>(repeating: 12_582_912)              // 1.5 * 2^23
+        let shifted = x * 1.442_695_04 + roundingShift                        // n + 1.5 * 2^23
         let n = shifted - roundingShift                                       // n = round(x / ln 2)
         var r = x - n * 0.693_359_375                                         // ln 2 split in two parts so
         r = r - n * -2.121_944_4e-4                                           // that r keeps its low bits
-        var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
+        var p = SIMD16<Float>(repeating: 1.987_569_15e-4)
         p = p * r + 1.398_199_950_7e-3
         p = p * r + 8.333_451_907_3e-3
         p = p * r + 4.166_579_589_4e-2
         p = p * r + 1.666_666_545_9e-1
         p = p * r + 5.000_000_120_1e-1
         p = p * (r * r) + r + 1                                               // e^r
-        let exponentBits = (unsafeBitCast(shifted, to: SIMD8<Int32>.self) &+ 127) &<< 23   // low bits hold n
-        return p * unsafeBitCast(exponentBits, to: SIMD8<Float>.self)         // e^r 2^n
+        let exponentBits = (unsafeBitCast(shifted, to: SIMD16<Int32>.self) &+ 127) &<< 23   // low bits hold n
+        return p * unsafeBitCast(exponentBits, to: SIMD16<Float>.self)        // e^r 2^n
     }
 
-    /// Applies `lanes` to `values[0..<count]` eight at a time, the tail through a padded vector.
+    /// Applies `lanes` to `values[0..<count]` sixteen at a time, the tail through a padded vector.
     @inline(__always)
-    static func apply8(_ values: UnsafeMutablePointer<Float>, count: Int, _ lanes: (SIMD8<Float>) -> SIMD8<Float>) {
+    static func apply16(_ values: UnsafeMutablePointer<Float>, count: Int, _ lanes: (SIMD16<Float>) -> SIMD16<Float>) {
         var index = 0
-        while index + 8 <= count {
+        while index + 16 <= count {
             let raw = UnsafeMutableRawPointer(values + index)
-            raw.storeBytes(of: lanes(raw.loadUnaligned(as: SIMD8<Float>.self)), as: SIMD8<Float>.self)
-            index += 8
+            raw.storeBytes(of: lanes(raw.loadUnaligned(as: SIMD16<Float>.self)), as: SIMD16<Float>.self)
+            index += 16
         }
         if index < count {
-            var tail = SIMD8<Float>(repeating: 0)
+            var tail = SIMD16<Float>(repeating: 0)
             for lane in 0..<(count - index) { tail[lane] = values[index + lane] }
             let result = lanes(tail)
             for lane in 0..<(count - index) { values[index + lane] = result[lane] }
@@ -57,17 +59,17 @@ extension Float {
 
     /// e^x, in place.
     public static func exp(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        apply8(values, count: count, exp8)
+        apply16(values, count: count, exp16)
     }
 
     /// sigmoid(x) = 1 / (1 + e^-x), in place.
     public static func sigmoid(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        apply8(values, count: count) { 1 / (1 + exp8(-$0)) }
+        apply16(values, count: count) { 1 / (1 + exp16(-$0)) }
     }
 
     /// tanh(x) = 2 sigmoid(2x) - 1, in place (absolute error about 1e-7 near 0).
     public static func tanh(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        apply8(values, count: count) { 2 / (1 + exp8(-2 * $0)) - 1 }
+        apply16(values, count: count) { 2 / (1 + exp16(-2 * $0)) - 1 }
     }
 }
 

@@ -103,7 +103,7 @@ extension AttentionGeometry {
     }
 
     /// One filterbank, F[i, a] for i = 1...N, a = 1...length. Each row first holds the exponents,
-    /// then one call takes their exp (eight lanes at a time in Float, see VectorActivations.swift).
+    /// then one call takes their exp (sixteen lanes at a time in Float, see VectorActivations.swift).
     /// - filter: [N, length], rowSums: [N]
     func buildFilterbank<Scalar: DRAWScalar>(center: Scalar, stride: Scalar, variance: Scalar, length: Int,
                                              filter: UnsafeMutablePointer<Scalar>, rowSums: UnsafeMutablePointer<Scalar>) {
