@@ -117,13 +117,17 @@ extension LSTM {
                 Scalar.sigmoid(g, count: 2 * hidden)                       // i, f = sigmoid(.)
                 Scalar.tanh(g + 2 * hidden, count: hidden)                 // g = tanh(.)
                 Scalar.sigmoid(g + 3 * hidden, count: hidden)              // o = sigmoid(.)
+                // This row's gates, cells and hidden state, each [hiddenSize] (pointers to whole
+                // rows keep the index arithmetic out of the loops, which then run in vector lanes).
+                let (inputGate, forgetGate, candidate, outputGate) = (g, g + hidden, g + 2 * hidden, g + 3 * hidden)
+                let (previous, newCell, newTanhCell, newHidden) = (cPrev + s, cell + s, tanhCell + s, h + s)
                 for unit in 0..<hidden {
-                    let c = g[hidden + unit] * cPrev[s + unit] + g[unit] * g[2 * hidden + unit]   // c' = f c + i g
-                    cell[s + unit] = c
-                    tanhCell[s + unit] = c
+                    let c = forgetGate[unit] * previous[unit] + inputGate[unit] * candidate[unit]   // c' = f c + i g
+                    newCell[unit] = c
+                    newTanhCell[unit] = c
                 }
-                Scalar.tanh(tanhCell + s, count: hidden)
-                for unit in 0..<hidden { h[s + unit] = g[3 * hidden + unit] * tanhCell[s + unit] }   // h' = o tanh(c')
+                Scalar.tanh(newTanhCell, count: hidden)
+                for unit in 0..<hidden { newHidden[unit] = outputGate[unit] * newTanhCell[unit] }   // h' = o tanh(c')
             }
         }}
     }
@@ -160,25 +164,29 @@ extension LSTM {
         withMutablePointers(&dCell, &dGates) { dc, dg in
             let (dh, cPrev, gates, tanhCell) = (inputs[0], inputs[1], inputs[2], inputs[3])
             for row in 0..<batchSize {
-                let g = row * 4 * hidden
+                // This row's values, each [hiddenSize] (whole-row pointers: the loop runs in vector lanes).
+                let (g, s) = (gates + row * 4 * hidden, row * hidden)
+                let (inputGates, forgetGates, candidates, outputGates) = (g, g + hidden, g + 2 * hidden, g + 3 * hidden)
+                let d = dg + row * 4 * hidden
+                let (dInputGates, dForgetGates, dCandidates, dOutputGates) = (d, d + hidden, d + 2 * hidden, d + 3 * hidden)
+                let (dHiddenRow, dCellRow, previousCell, tanhCellRow) = (dh + s, dc + s, cPrev + s, tanhCell + s)
                 for unit in 0..<hidden {
-                    let s = row * hidden + unit
-                    let inputGate = gates[g + unit], forgetGate = gates[g + hidden + unit]
-                    let candidate = gates[g + 2 * hidden + unit], outputGate = gates[g + 3 * hidden + unit]
-                    let tc = tanhCell[s]
+                    let inputGate = inputGates[unit], forgetGate = forgetGates[unit]
+                    let candidate = candidates[unit], outputGate = outputGates[unit]
+                    let tc = tanhCellRow[unit], dh = dHiddenRow[unit]
                     // h' = o tanh(c'):  dc' += dh o (1 - tanh^2 c'),  do = dh tanh(c')
-                    let dCellTotal = dc[s] + dh[s] * outputGate * (1 - tc * tc)
-                    let dOutputGate = dh[s] * tc
+                    let dCellTotal = dCellRow[unit] + dh * outputGate * (1 - tc * tc)
+                    let dOutputGate = dh * tc
                     // c' = f c + i g:  di = dc' g,  dg = dc' i,  df = dc' c,  dc = dc' f
                     let dInputGate = dCellTotal * candidate
                     let dCandidate = dCellTotal * inputGate
-                    let dForgetGate = dCellTotal * cPrev[s]
-                    dc[s] = dCellTotal * forgetGate
+                    let dForgetGate = dCellTotal * previousCell[unit]
+                    dCellRow[unit] = dCellTotal * forgetGate
                     // through the nonlinearities: sigmoid' = s (1 - s), tanh' = 1 - t^2
-                    dg[g + unit] = dInputGate * inputGate * (1 - inputGate)
-                    dg[g + hidden + unit] = dForgetGate * forgetGate * (1 - forgetGate)
-                    dg[g + 2 * hidden + unit] = dCandidate * (1 - candidate * candidate)
-                    dg[g + 3 * hidden + unit] = dOutputGate * outputGate * (1 - outputGate)
+                    dInputGates[unit] = dInputGate * inputGate * (1 - inputGate)
+                    dForgetGates[unit] = dForgetGate * forgetGate * (1 - forgetGate)
+                    dCandidates[unit] = dCandidate * (1 - candidate * candidate)
+                    dOutputGates[unit] = dOutputGate * outputGate * (1 - outputGate)
                 }
             }
         }}
