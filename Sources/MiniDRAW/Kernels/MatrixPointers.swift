@@ -94,3 +94,18 @@ func withMutablePointers<Scalar: DRAWScalar, Result>(
         fifth.withMutablePointer { fifth in body(first, second, third, fourth, fifth) }
     }
 }
+
+// MARK: - Vectors at any address
+
+/// The `Vector.scalarCount` values from `pointer` on, as one vector. Rows of a matrix start at
+/// any element, so the address need not be aligned to the vector's size.
+@inline(__always)
+func loadVector<Vector: SIMD>(_ pointer: UnsafePointer<Vector.Scalar>, as type: Vector.Type = Vector.self) -> Vector {
+    UnsafeRawPointer(pointer).loadUnaligned(as: Vector.self)
+}
+
+/// Writes `vector`'s values to `pointer`, `pointer + 1`, ... (any alignment).
+@inline(__always)
+func storeVector<Vector: SIMD>(_ vector: Vector, to pointer: UnsafeMutablePointer<Vector.Scalar>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: Vector.self)
+}

@@ -80,20 +80,17 @@ func axpy<Scalar: DRAWScalar>(_ alpha: Scalar, _ x: UnsafePointer<Scalar>, _ y: 
 func dotRows<Scalar: DRAWScalar>(_ x: UnsafePointer<Scalar>, rowStride: Int, rows: Int, _ y: UnsafePointer<Scalar>,
                                  count: Int, into out: UnsafeMutablePointer<Scalar>, outStride: Int = 1) {
     typealias Lanes = SIMD4<Scalar>
-    @inline(__always) func load(_ pointer: UnsafePointer<Scalar>) -> Lanes {
-        UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
-    }
     var row = 0
     while row + 4 <= rows {
         let x0 = x + row * rowStride, x1 = x0 + rowStride, x2 = x1 + rowStride, x3 = x2 + rowStride
         var sums0 = Lanes(), sums1 = Lanes(), sums2 = Lanes(), sums3 = Lanes()
         var k = 0
         while k + 4 <= count {
-            let yk = load(y + k)
-            sums0 += load(x0 + k) * yk
-            sums1 += load(x1 + k) * yk
-            sums2 += load(x2 + k) * yk
-            sums3 += load(x3 + k) * yk
+            let yk = loadVector(y + k, as: Lanes.self)
+            sums0 += loadVector(x0 + k) * yk
+            sums1 += loadVector(x1 + k) * yk
+            sums2 += loadVector(x2 + k) * yk
+            sums3 += loadVector(x3 + k) * yk
             k += 4
         }
         while k < count {
@@ -125,12 +122,6 @@ func addCombination<Scalar: DRAWScalar>(into y: UnsafeMutablePointer<Scalar>, co
                                         coefficient: (Int) -> Scalar, row: (Int) -> UnsafePointer<Scalar>) {
     typealias Eight = SIMD8<Scalar>
     typealias Four = SIMD4<Scalar>
-    @inline(__always) func load<Vector: SIMD>(_ pointer: UnsafePointer<Scalar>, as: Vector.Type) -> Vector {
-        UnsafeRawPointer(pointer).loadUnaligned(as: Vector.self)
-    }
-    @inline(__always) func store<Vector: SIMD>(_ vector: Vector, _ pointer: UnsafeMutablePointer<Scalar>) {
-        UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: Vector.self)
-    }
     var start = 0
     while start < count {
         let width = min(32, count - start)
@@ -138,31 +129,31 @@ func addCombination<Scalar: DRAWScalar>(into y: UnsafeMutablePointer<Scalar>, co
         let block = y + start, fourStart = 8 * eights, oneStart = fourStart + 4 * fours
         var sum0 = Eight(), sum1 = Eight(), sum2 = Eight(), sum3 = Eight(), sumFour = Four()
         var single0: Scalar = 0, single1: Scalar = 0, single2: Scalar = 0
-        if eights > 0 { sum0 = load(block, as: Eight.self) }
-        if eights > 1 { sum1 = load(block + 8, as: Eight.self) }
-        if eights > 2 { sum2 = load(block + 16, as: Eight.self) }
-        if eights > 3 { sum3 = load(block + 24, as: Eight.self) }
-        if fours > 0 { sumFour = load(block + fourStart, as: Four.self) }
+        if eights > 0 { sum0 = loadVector(block, as: Eight.self) }
+        if eights > 1 { sum1 = loadVector(block + 8, as: Eight.self) }
+        if eights > 2 { sum2 = loadVector(block + 16, as: Eight.self) }
+        if eights > 3 { sum3 = loadVector(block + 24, as: Eight.self) }
+        if fours > 0 { sumFour = loadVector(block + fourStart, as: Four.self) }
         if ones > 0 { single0 = block[oneStart] }
         if ones > 1 { single1 = block[oneStart + 1] }
         if ones > 2 { single2 = block[oneStart + 2] }
         for term in 0..<terms {
             let c = coefficient(term), x = row(term) + start
             let c8 = Eight(repeating: c)
-            if eights > 0 { sum0 += c8 * load(x, as: Eight.self) }
-            if eights > 1 { sum1 += c8 * load(x + 8, as: Eight.self) }
-            if eights > 2 { sum2 += c8 * load(x + 16, as: Eight.self) }
-            if eights > 3 { sum3 += c8 * load(x + 24, as: Eight.self) }
-            if fours > 0 { sumFour += Four(repeating: c) * load(x + fourStart, as: Four.self) }
+            if eights > 0 { sum0 += c8 * loadVector(x, as: Eight.self) }
+            if eights > 1 { sum1 += c8 * loadVector(x + 8, as: Eight.self) }
+            if eights > 2 { sum2 += c8 * loadVector(x + 16, as: Eight.self) }
+            if eights > 3 { sum3 += c8 * loadVector(x + 24, as: Eight.self) }
+            if fours > 0 { sumFour += Four(repeating: c) * loadVector(x + fourStart, as: Four.self) }
             if ones > 0 { single0 += c * x[oneStart] }
             if ones > 1 { single1 += c * x[oneStart + 1] }
             if ones > 2 { single2 += c * x[oneStart + 2] }
         }
-        if eights > 0 { store(sum0, block) }
-        if eights > 1 { store(sum1, block + 8) }
-        if eights > 2 { store(sum2, block + 16) }
-        if eights > 3 { store(sum3, block + 24) }
-        if fours > 0 { store(sumFour, block + fourStart) }
+        if eights > 0 { storeVector(sum0, to: block) }
+        if eights > 1 { storeVector(sum1, to: block + 8) }
+        if eights > 2 { storeVector(sum2, to: block + 16) }
+        if eights > 3 { storeVector(sum3, to: block + 24) }
+        if fours > 0 { storeVector(sumFour, to: block + fourStart) }
         if ones > 0 { block[oneStart] = single0 }
         if ones > 1 { block[oneStart + 1] = single1 }
         if ones > 2 { block[oneStart + 2] = single2 }

@@ -35,7 +35,7 @@ func transposeCopy(rows: Int, columns: Int, from source: UnsafePointer<Float>, s
 
 @inline(__always)
 func load8(_ source: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(source).loadUnaligned(as: SIMD8<Float>.self)
+    loadVector(source)
 }
 
 /// Stores vector j at `target + j * stride`, j = 0, 1, ..., 7, in that order.

@@ -45,8 +45,7 @@ extension Float {
     static func apply16(_ values: UnsafeMutablePointer<Float>, count: Int, _ lanes: (SIMD16<Float>) -> SIMD16<Float>) {
         var index = 0
         while index + 16 <= count {
-            let raw = UnsafeMutableRawPointer(values + index)
-            raw.storeBytes(of: lanes(raw.loadUnaligned(as: SIMD16<Float>.self)), as: SIMD16<Float>.self)
+            storeVector(lanes(loadVector(values + index)), to: values + index)
             index += 16
         }
         if index < count {

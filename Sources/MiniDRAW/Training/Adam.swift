@@ -158,12 +158,6 @@ package func adamTensorUpdate<Scalar: DRAWScalar>(parameter: inout Matrix<Scalar
         v = c.beta2 * v + (1 - c.beta2) * clipped * clipped
         theta -= c.stepSize * m / ((v * c.inverseSecondCorrection).squareRoot() + c.epsilon)
     }
-    @inline(__always) func load(_ pointer: UnsafePointer<Scalar>) -> Lanes {
-        UnsafeRawPointer(pointer).loadUnaligned(as: Lanes.self)
-    }
-    @inline(__always) func store(_ lanes: Lanes, _ pointer: UnsafeMutablePointer<Scalar>) {
-        UnsafeMutableRawPointer(pointer).storeBytes(of: lanes, as: Lanes.self)
-    }
     gradient.withPointer { g in
     firstMoment.withMutablePointer { m in
     secondMoment.withMutablePointer { v in
@@ -171,11 +165,12 @@ package func adamTensorUpdate<Scalar: DRAWScalar>(parameter: inout Matrix<Scalar
     forEachRowRange(gradient.count, minimumPerThread: 16_384) { range in
         var start = range.lowerBound
         while start + Lanes.scalarCount <= range.upperBound {
-            var (mean, meanSquare, value) = (load(m + start), load(v + start), load(theta + start))
-            update(load(g + start), &mean, &meanSquare, &value)
-            store(mean, m + start)
-            store(meanSquare, v + start)
-            store(value, theta + start)
+            var mean = loadVector(m + start, as: Lanes.self), meanSquare = loadVector(v + start, as: Lanes.self)
+            var value = loadVector(theta + start, as: Lanes.self)
+            update(loadVector(g + start), &mean, &meanSquare, &value)
+            storeVector(mean, to: m + start)
+            storeVector(meanSquare, to: v + start)
+            storeVector(value, to: theta + start)
             start += Lanes.scalarCount
         }
         // The last few elements go through the same lanes, the unused ones 0.
