@@ -164,7 +164,7 @@ extension LSTM {
         withMutablePointers(&dCell, &dGates) { dc, dg in
             let (dh, cPrev, gates, tanhCell) = (inputs[0], inputs[1], inputs[2], inputs[3])
             for row in 0..<batchSize {
-                // This row's values, each [hiddenSize] (whole-row pointers: the loop runs in vector lanes).
+                // This row's values, each [hiddenSize].
                 let (g, s) = (gates + row * 4 * hidden, row * hidden)
                 let (inputGates, forgetGates, candidates, outputGates) = (g, g + hidden, g + 2 * hidden, g + 3 * hidden)
                 let d = dg + row * 4 * hidden

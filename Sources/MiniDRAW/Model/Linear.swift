@@ -67,11 +67,12 @@ package struct Linear<Scalar: DRAWScalar>: Equatable, Sendable {
 package func addBias<Scalar: DRAWScalar>(_ bias: Matrix<Scalar>, to output: inout Matrix<Scalar>) {
     precondition(bias.rows == 1 && bias.columns == output.columns,
                  "addBias: bias \(bias.shapeDescription) does not fit output \(output.shapeDescription)")
-    let columns = output.columns
-    bias.storage.withUnsafeBufferPointer { b in
-        output.storage.withUnsafeMutableBufferPointer { o in
-            for row in 0..<output.rows {
-                for column in 0..<columns { o[row * columns + column] += b[column] }
+    let (rows, columns) = (output.rows, output.columns)
+    bias.withPointer { b in
+        output.withMutablePointer { o in
+            for row in 0..<rows {
+                let outputRow = o + row * columns                    // a row pointer: the loop runs in vector lanes
+                for column in 0..<columns { outputRow[column] += b[column] }
             }
         }
     }
@@ -82,10 +83,11 @@ package func accumulateColumnSums<Scalar: DRAWScalar>(of values: Matrix<Scalar>,
     precondition(sums.rows == 1 && sums.columns == values.columns,
                  "accumulateColumnSums: \(sums.shapeDescription) does not fit \(values.shapeDescription)")
     let columns = values.columns
-    values.storage.withUnsafeBufferPointer { v in
-        sums.storage.withUnsafeMutableBufferPointer { s in
+    values.withPointer { v in
+        sums.withMutablePointer { s in
             for row in 0..<values.rows {
-                for column in 0..<columns { s[column] += v[row * columns + column] }
+                let valuesRow = v + row * columns                    // each column's sum still goes row by row
+                for column in 0..<columns { s[column] += valuesRow[column] }
             }
         }
     }
