@@ -162,14 +162,14 @@ extension LSTM {
         let batchSize = dHidden.rows
         withPointers(dHidden, previousCell, cache.gates, cache.tanhCell) { inputs in
         withMutablePointers(&dCell, &dGates) { dc, dg in
-            let (dh, cPrev, gates, tanhCell) = (inputs[0], inputs[1], inputs[2], inputs[3])
+            let (dHiddens, cPrev, gates, tanhCell) = (inputs[0], inputs[1], inputs[2], inputs[3])
             for row in 0..<batchSize {
                 // This row's values, each [hiddenSize].
                 let (g, s) = (gates + row * 4 * hidden, row * hidden)
                 let (inputGates, forgetGates, candidates, outputGates) = (g, g + hidden, g + 2 * hidden, g + 3 * hidden)
                 let d = dg + row * 4 * hidden
                 let (dInputGates, dForgetGates, dCandidates, dOutputGates) = (d, d + hidden, d + 2 * hidden, d + 3 * hidden)
-                let (dHiddenRow, dCellRow, previousCell, tanhCellRow) = (dh + s, dc + s, cPrev + s, tanhCell + s)
+                let (dHiddenRow, dCellRow, previousCell, tanhCellRow) = (dHiddens + s, dc + s, cPrev + s, tanhCell + s)
                 for unit in 0..<hidden {
                     let inputGate = inputGates[unit], forgetGate = forgetGates[unit]
                     let candidate = candidates[unit], outputGate = outputGates[unit]
