@@ -37,6 +37,19 @@ struct EquationTagTests {
         #expect(missing.isEmpty, "no code line carries a tag for Eq. \(missing)")
     }
 
+    @Test("the paper model (Sources/MiniDRAW/Paper) tags each of the 29 equations on a line of its own code")
+    func everyEquationInPaperModel() throws {
+        let lines = try EquationTags.taggedLines(under: "\(Self.sources)/MiniDRAW/Paper")
+        let tagged = Set(lines.flatMap(\.equations))
+        let missing = (1...29).filter { !tagged.contains($0) }
+        #expect(missing.isEmpty, "no code line of Paper/ carries a tag for Eq. \(missing)")
+        // Each equation on a line of its own, not only inside the whole step (Eq. 1-8) or the whole model.
+        let alone = Set(lines.filter { $0.code.range(of: PaperEquations.wholeStep, options: .regularExpression) == nil }
+            .flatMap(\.equations))
+        let onlyInWholeCalls = (1...29).filter { !alone.contains($0) }
+        #expect(onlyInWholeCalls.isEmpty, "Eq. \(onlyInWholeCalls) tagged in Paper/ only on the line that runs a whole step")
+    }
+
     @Test("the checker itself: a tag moved to a neighbouring line, or renumbered the old way, is caught")
     func checkerCatchesMisplacedTags() {
         func line(_ code: String, _ equations: [Int]) -> TaggedLine {
@@ -50,6 +63,8 @@ struct EquationTagTests {
                 "the old numbering tagged the latent layer Eq. 4, 7, 8")
         #expect(EquationTags.problem(line("latent.forward(encoderHidden: h, cache: &c)", [1, 2, 6])) == nil)
         #expect(EquationTags.problem(line("x = 1", [30])) != nil, "there is no Eq. 30")
+        #expect(EquationTags.problem(line("let canvas = previous.canvas + written", [8])) == nil, "the paper model's Eq. 8")
+        #expect(EquationTags.problem(line("let canvas = previous.canvas + written", [3])) != nil, "a paper-model line tagged wrongly")
         #expect(EquationTags.numbers(in: "// Eq. 1, 2, 6 and Eq. 22-24; 1/gamma of Eq. 29") == [1, 2, 6, 22, 23, 24, 29])
         #expect(EquationTags.split(#"let s = "a // b" // Eq. 3"#)?.comment == "// Eq. 3")
     }

@@ -6,9 +6,9 @@ import Testing
 @Suite("Model files: no staircase of buffer closures")
 struct ModelReadabilityTests {
     /// The deepest nesting of buffer-opening closures in `text`: `withUnsafe…BufferPointer`,
-    /// `withPointer(s)` and `withMutablePointer(s)`.
+    /// `withUnsafeTemporaryAllocation`, `withPointer(s)` and `withMutablePointer(s)`.
     static func deepestNesting(_ text: String) -> Int {
-        let opener = #/(withUnsafe\w*BufferPointer|withPointers?|withMutablePointers?)\s*(\([^{}]*\))?\s*\{/#
+        let opener = #/(withUnsafe\w*BufferPointer|withUnsafeTemporaryAllocation|withPointers?|withMutablePointers?)\s*(\([^{}]*\))?\s*\{/#
         let openingBraces = Set(text.matches(of: opener).map { text.index(before: $0.range.upperBound) })
         var opened: [Bool] = [], depth = 0, deepest = 0
         for index in text.indices where text[index] == "{" || text[index] == "}" {
@@ -28,16 +28,39 @@ struct ModelReadabilityTests {
         let staircase = "a.storage.withUnsafeBufferPointer { x in b.storage.withUnsafeMutableBufferPointer { y in c.withPointer { z in } } }"
         #expect(Self.deepestNesting(staircase) == 3)
         #expect(Self.deepestNesting("withPointers(a, b) { inputs in for i in 0..<2 { } withMutablePointers(&c, &d) { c, d in } }") == 2)
+        #expect(Self.deepestNesting("a.withPointer { x in withUnsafeTemporaryAllocation(of: Float.self, capacity: 4) { t in } }") == 2)
     }
 
-    @Test("no file in Sources/MiniDRAW/Model opens more than two nested buffer closures")
+    /// Files known to go deeper since `withUnsafeTemporaryAllocation` is counted (issue 33): the read's
+    /// and the write's scratch rows sit inside their two buffer closures. They may not get deeper.
+    static let knownDeeper = ["Read.swift": 3, "Write.swift": 3]
+
+    @Test("no file in Sources/MiniDRAW/Model opens more than two nested buffer closures (Read, Write: three)")
     func atMostTwoNested() throws {
         let folder = "\(PackagePaths.root)/Sources/MiniDRAW/Model"
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".swift") }
         #expect(!files.isEmpty)
         for file in files {
             let text = try String(contentsOfFile: "\(folder)/\(file)", encoding: .utf8)
-            #expect(Self.deepestNesting(text) <= 2, "Model/\(file) opens \(Self.deepestNesting(text)) nested buffer closures")
+            let allowed = Self.knownDeeper[file] ?? 2
+            #expect(Self.deepestNesting(text) <= allowed, "Model/\(file) opens \(Self.deepestNesting(text)) nested buffer closures")
+        }
+    }
+
+    @Test("the paper model (Sources/MiniDRAW/Paper) opens no buffer, and uses no pointer, SIMD lane, thread or fast kernel")
+    func paperModelIsPlain() throws {
+        let folder = "\(PackagePaths.root)/Sources/MiniDRAW/Paper"
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".swift") }
+        #expect(files.count >= 5, "Paper/ holds \(files.count) Swift files")
+        let forbidden = #/Unsafe|SIMD|Dispatch|withPointer|withMutablePointer|Thread|concurrentPerform|PackedWeight|matmul|dotRows|addCombination|addBias|accumulateColumnSums/#
+        for file in files {
+            let text = try String(contentsOfFile: "\(folder)/\(file)", encoding: .utf8)
+            #expect(Self.deepestNesting(text) == 0, "Paper/\(file) opens \(Self.deepestNesting(text)) buffer closures")
+            for (number, line) in text.components(separatedBy: "\n").enumerated() {
+                if let match = line.firstMatch(of: forbidden) {
+                    Issue.record("Paper/\(file):\(number + 1) uses \(match.output): \(line.trimmingCharacters(in: .whitespaces))")
+                }
+            }
         }
     }
 }

@@ -19,7 +19,7 @@ public struct PaperForward<Scalar: DRAWScalar>: Sendable {
     public var meanReconstructionLoss: Double { reconstructionLoss.reduce(0) { $0 + Double($1) } / Double(batchSize) }
     public var meanLatentLoss: Double { latentLoss.reduce(0) { $0 + Double($1) } / Double(batchSize) }
     /// Eq. 12: L = L^x + L^z, averaged over the batch
-    public var meanLoss: Double { meanReconstructionLoss + meanLatentLoss }
+    public var meanLoss: Double { meanReconstructionLoss + meanLatentLoss }                      // Eq. 12
     /// c_1 ... c_T, each [batchSize, C B A] (logits: sigmoid(c_t) is the picture)
     public var canvases: [Matrix<Scalar>] { steps.map(\.canvas) }
     /// State before step t (0-based): the initial states for t = 0, else step t - 1's.

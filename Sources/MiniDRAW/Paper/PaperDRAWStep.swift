@@ -86,8 +86,9 @@ extension PaperDRAW {
     func stepBackward(_ x: Matrix<Scalar>, step: PaperStep<Scalar>, previous: PaperState<Scalar>,
                       d: PaperStateGradient<Scalar>, scale: Scalar, gradient: inout DRAWModel<Scalar>) -> PaperStateGradient<Scalar> {
         let (hDecoderPrevious, hDecoder) = (previous.decoder.hidden, step.decoder.state.hidden)
-        var dHDecoder = d.dDecoderHidden                                        // Eq. 8: dwritten = dc_t = dc_{t-1}
-        var dPatch = d.dCanvas                                                  // Eq. 18: dw_t = dwritten
+        // Eq. 8, c_t = c_{t-1} + written, hands dc_t on unchanged, to the write and to c_{t-1}
+        var dHDecoder = d.dDecoderHidden
+        var dPatch = d.dCanvas                                                  // Eq. 18: dw_t = dc_t
         if config.attention {
             let write = writeBackward(d.dCanvas, patch: step.writePatch, windows: step.writeWindows)             // Eq. 29
             dPatch = write.dPatch
