@@ -6,8 +6,9 @@ nothing builds, tests or needs it.
     python3 Benchmarks/compare.py --rounds 3
 
 Each round runs, for each preset in turn, `minidraw bench` on 2 threads, then on 1 thread,
-then `pytorch_draw.py` on 2 threads (batch 100, median of `--steps` steps each), so the three
-figures of one preset are taken within about a minute of each other. A shared machine's speed
+then `pytorch_draw.py` on 2 threads (batch 100, median of `--steps` steps each), as shipped and
+then with `--flush-denormal` (subnormals flushed, as MiniDRAW runs), so the four figures of one
+preset are taken within about a minute of each other. A shared machine's speed
 drifts by 10-20% from minute to minute; the ratios are therefore taken within each round, and
 the table gives the median over rounds of each figure and of each ratio.
 """
@@ -30,15 +31,16 @@ def minidraw(binary, preset, threads, steps):
     output = subprocess.run(
         [binary, "bench", "--gemm-seconds", "0", "--threads", str(threads), "--steps", str(steps),
          "--presets", preset, "--json"], check=True, capture_output=True, text=True).stdout
-    record = next(json.loads(line) for line in output.splitlines() if line.startswith("{"))
-    return record["images_per_second"]
+    records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    return next(record["images_per_second"] for record in records if "images_per_second" in record)
 
 
-def pytorch(preset, steps):
-    """Training images/s of one preset from `pytorch_draw.py` on 2 threads."""
+def pytorch(preset, steps, flush_denormal=False):
+    """Training images/s of one preset from `pytorch_draw.py` on 2 threads (subnormals flushed or not)."""
     output = subprocess.run(
         [sys.executable, os.path.join(HERE, "pytorch_draw.py"), "--presets", preset, "--steps", str(steps),
-         "--threads", "2"], check=True, capture_output=True, text=True).stdout
+         "--threads", "2"] + (["--flush-denormal"] if flush_denormal else []),
+        check=True, capture_output=True, text=True).stdout
     return float(re.search(r"train\s+([0-9.]+) img/s", output).group(1))
 
 
@@ -69,7 +71,7 @@ def main():
     unknown = [preset for preset in presets if preset not in PRESETS]
     if unknown:
         sys.exit(f"--presets: unknown {', '.join(unknown)} (known: {', '.join(PRESETS)})")
-    figures = {preset: {"2": [], "1": [], "torch": []} for preset in presets}
+    figures = {preset: {"2": [], "1": [], "torch": [], "flushed": []} for preset in presets}
     print(f"CPU: {cpu_name()}, {os.cpu_count()} cores; {arguments.rounds} rounds, batch 100, "
           f"median of {arguments.steps} steps per figure (images/s)")
     for round_index in range(arguments.rounds):
@@ -77,19 +79,25 @@ def main():
             two = minidraw(arguments.minidraw, preset, 2, arguments.steps)
             one = minidraw(arguments.minidraw, preset, 1, arguments.steps)
             torch = pytorch(preset, arguments.steps)
-            for key, value in (("2", two), ("1", one), ("torch", torch)):
+            flushed = pytorch(preset, arguments.steps, flush_denormal=True)
+            for key, value in (("2", two), ("1", one), ("torch", torch), ("flushed", flushed)):
                 figures[preset][key].append(value)
             print(f"  round {round_index + 1}  {preset:<22} MiniDRAW 2 threads {two:7.1f}  1 thread {one:7.1f}  "
-                  f"PyTorch {torch:7.1f}  ratio {two / torch:4.2f}x  2 threads / 1 {two / one:4.2f}x", flush=True)
-    print("\n| preset | PyTorch | MiniDRAW 2 threads | ratio | MiniDRAW 1 thread | 2 threads / 1 |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+                  f"PyTorch {torch:7.1f}  flushed {flushed:7.1f}  ratio {two / torch:4.2f}x ({two / flushed:4.2f}x flushed)  "
+                  f"2 threads / 1 {two / one:4.2f}x", flush=True)
+    print("\n| preset | PyTorch | MiniDRAW 2 threads | ratio | PyTorch, subnormals flushed | ratio | MiniDRAW 1 thread | 2 threads / 1 |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+
+    def summary(values):
+        return f"{statistics.median(values):.2f}× ({min(values):.2f}-{max(values):.2f})"
     for preset in presets:
         f = figures[preset]
         ratios = [two / torch for two, torch in zip(f["2"], f["torch"])]
+        flushed_ratios = [two / torch for two, torch in zip(f["2"], f["flushed"])]
         scaling = [two / one for two, one in zip(f["2"], f["1"])]
-        print(f"| `{preset}` | {statistics.median(f['torch']):.1f} | {statistics.median(f['2']):.1f} | "
-              f"{statistics.median(ratios):.2f}× ({min(ratios):.2f}-{max(ratios):.2f}) | "
-              f"{statistics.median(f['1']):.1f} | {statistics.median(scaling):.2f}× ({min(scaling):.2f}-{max(scaling):.2f}) |")
+        print(f"| `{preset}` | {statistics.median(f['torch']):.1f} | {statistics.median(f['2']):.1f} | {summary(ratios)} | "
+              f"{statistics.median(f['flushed']):.1f} | {summary(flushed_ratios)} | "
+              f"{statistics.median(f['1']):.1f} | {summary(scaling)} |")
 
 
 if __name__ == "__main__":

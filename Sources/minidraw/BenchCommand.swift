@@ -57,6 +57,10 @@ enum BenchCommand: Command {
             let tile = GEMM.registerTile
             print("CPU: \(CPUFeatures.current.description); GEMM register tile \(tile.rows)x\(tile.columns) floats "
                   + "(\(tile.shortRows)x\(tile.columns) when the rows divide by \(tile.shortRows), not \(tile.rows))")
+            print("Subnormal floats in MiniDRAW's work: \(SubnormalFlushing.description)")
+        } else {
+            printJSON(["name": "machine", "cpu": CPUFeatures.current.description, "vendor": CPUFeatures.current.vendor ?? "unknown",
+                       "subnormals_flushed": SubnormalFlushing.isEffective])
         }
         if gemmSeconds > 0 {
             let threadCounts = threads == 1 ? [1] : [1, threads]

@@ -101,6 +101,7 @@ struct CommandLineRunTests {
             let outcome = try minidraw(["bench", "--presets", "none", "--gemm-seconds", "0", "--tile-rows", rows], in: folder)
             #expect(outcome.status == 0, "\(outcome.errors)")
             #expect(outcome.output.contains("GEMM register tile \(rows)x16 floats"), "\(outcome.output)")
+            #expect(outcome.output.contains("Subnormal floats in MiniDRAW's work: "), "\(outcome.output)")
         }
         for wrong in ["8", "6,6", "6,12,6", "6,"] {
             let refused = try minidraw(["bench", "--presets", "none", "--gemm-seconds", "0", "--tile-rows", wrong], in: folder)
@@ -120,7 +121,10 @@ struct CommandLineRunTests {
         let json = try minidraw(["bench", "--presets", "small", "--gemm-seconds", "0", "--steps", "1", "--batch-size", "4",
                                  "--threads", "1", "--tile-rows", "6,12", "--json"], in: folder)
         #expect(json.status == 0, "\(json.errors)")
-        #expect(json.output.split(separator: "\n").map { $0.contains("\"tile_rows\":6") ? 6 : $0.contains("\"tile_rows\":12") ? 12 : 0 }
+        let jsonLines = json.output.split(separator: "\n")
+        #expect(jsonLines.first?.contains("\"name\":\"machine\"") == true && jsonLines.first?.contains("\"subnormals_flushed\"") == true,
+                "\(json.output)")
+        #expect(jsonLines.dropFirst().map { $0.contains("\"tile_rows\":6") ? 6 : $0.contains("\"tile_rows\":12") ? 12 : 0 }
             == [6, 12], "\(json.output)")
     }
 

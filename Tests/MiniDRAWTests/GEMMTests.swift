@@ -252,15 +252,18 @@ struct GEMMTests {
 
     @Test("CPUFeatures reads /proc/cpuinfo: the model and vector flags of an AVX2 and an AVX-512 x86-64 and of an arm64")
     func processorFlags() {
-        let zen3 = CPUFeatures(cpuinfo: "processor\t: 0\ncpu family\t: 25\nmodel\t\t: 1\nmodel name\t: AMD EPYC\n"
+        let zen3 = CPUFeatures(cpuinfo: "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 1\nmodel name\t: AMD EPYC\n"
             + "flags\t\t: fpu sse2 avx fma bmi2 avx2 sha_ni\nbugs\t\t: sysret_ss_attrs\n\nprocessor\t: 1\nmodel name\t: AMD EPYC\n")
         #expect(zen3.modelName == "AMD EPYC" && zen3.vectorExtensions == ["avx2", "fma"] && !zen3.hasAVX512)
-        #expect(zen3.description == "AMD EPYC (avx2 fma)")
+        #expect(zen3.description == "AMD EPYC (AuthenticAMD family 25 model 1; avx2 fma)", "\(zen3.description)")
+        let xeon = CPUFeatures(cpuinfo: "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 207\n"
+            + "model name\t: Intel(R) Xeon(R) Processor\nflags\t\t: fpu fma avx2 avx512f avx512bw\n")
+        #expect(xeon.description == "Intel(R) Xeon(R) Processor (GenuineIntel family 6 model 207; avx512f avx2 fma)", "\(xeon.description)")
         let zen5 = CPUFeatures(cpuinfo: "model name\t: AMD EPYC 9R45\nvmx flags\t: vnmi\n"
             + "flags\t\t: fpu avx fma avx2 avx512f avx512dq avx512vl\n")
         #expect(zen5.vectorExtensions == ["avx512f", "avx2", "fma"] && zen5.hasAVX512, "\(zen5.vectorExtensions)")
         let arm = CPUFeatures(cpuinfo: "processor\t: 0\nBogoMIPS\t: 243.75\nFeatures\t: fp asimd evtstrm aes crc32 atomics\n")
-        #expect(arm.modelName == nil && arm.vectorExtensions == ["asimd"] && !arm.hasAVX512)
+        #expect(arm.modelName == nil && arm.vectorExtensions == ["asimd"] && !arm.hasAVX512 && arm.vendor == nil)
         let nothing = CPUFeatures(cpuinfo: "")
         #expect(nothing.description == "unknown model (no AVX2/AVX-512/NEON flags found)")
     }

@@ -93,6 +93,8 @@ public final class ClassifierTrainer<Model: ImageClassifier> where Model.Scalar 
 
     /// One Adam step on the next batch. Throws, changing nothing, if the loss or gradient is not finite.
     public func trainStep() throws -> ClassifierStepResult {
+        let subnormals = SubnormalsFlushed()                         // Subnormals.swift
+        defer { subnormals.restore() }
         if epoch == 0 || position + settings.batchSize > order.count { startEpoch() }
         let indices = Array(order[position..<(position + settings.batchSize)])
         position += settings.batchSize
@@ -174,6 +176,8 @@ public struct ClassifierEvaluation: Equatable, Sendable {
 extension ImageClassifier {
     /// Scores `images` [count, inputSize] against `labels`, `batchSize` images at a time.
     public func evaluate(images: Matrix<Scalar>, labels: [Int], batchSize: Int) -> ClassifierEvaluation {
+        let subnormals = SubnormalsFlushed()                         // Subnormals.swift
+        defer { subnormals.restore() }
         var lossSum = 0.0, correct = 0, start = 0
         var workspace = makeWorkspace(batchSize: min(batchSize, images.rows))
         var probabilities = Matrix<Scalar>(rows: 0, columns: 0)

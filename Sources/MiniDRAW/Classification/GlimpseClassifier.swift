@@ -165,6 +165,8 @@ extension GlimpseClassifier {
     /// The G glimpses and the softmax layer; fills `workspace.logits`.
     /// - images: [batchSize, A B] with values in [0, 1]
     package func forward(images: Matrix<Scalar>, workspace w: inout GlimpseWorkspace<Scalar>) {
+        let subnormals = SubnormalsFlushed()                         // Subnormals.swift
+        defer { subnormals.restore() }
         precondition(images.rows == w.batchSize && images.columns == inputSize,
                      "glimpse classifier: images \(images.shapeDescription), expected [\(w.batchSize), \(inputSize)]")
         lstm.pack(into: &w.forwardWeights, batchSize: w.batchSize)
@@ -206,6 +208,8 @@ extension GlimpseClassifier {
     /// the same workspace. Glimpses run from g = G down to 1, each undoing its forward lines in reverse.
     package func backward(images: Matrix<Scalar>, labels: [Int], workspace w: inout GlimpseWorkspace<Scalar>,
                           gradient: inout GlimpseClassifier) {
+        let subnormals = SubnormalsFlushed()                         // Subnormals.swift
+        defer { subnormals.restore() }
         lstm.pack(into: &w.backwardWeights, batchSize: w.batchSize)
         softmaxCrossEntropyBackward(probabilities: w.probabilities, labels: labels, dLogits: &w.dLogits)
         output.backward(dOutput: w.dLogits, input: w.steps[config.glimpses - 1].lstm.hidden,

@@ -77,6 +77,8 @@ extension PixelClassifier {
 
     /// Fills `workspace.logits` from `images` [batchSize, inputSize].
     package func forward(images: Matrix<Scalar>, workspace w: inout PixelWorkspace<Scalar>) {
+        let subnormals = SubnormalsFlushed()                         // Subnormals.swift
+        defer { subnormals.restore() }
         if isLinear {
             output.forward(images, into: &w.logits)                                   // W x + b
             return
@@ -96,6 +98,8 @@ extension PixelClassifier {
 
     public func lossAndGradient(images: Matrix<Scalar>, labels: [Int], workspace w: inout PixelWorkspace<Scalar>,
                                 gradient: inout PixelClassifier) -> ClassificationResult {
+        let subnormals = SubnormalsFlushed()                         // Subnormals.swift
+        defer { subnormals.restore() }
         forward(images: images, workspace: &w)
         let result = softmaxCrossEntropy(logits: w.logits, labels: labels, probabilities: &w.probabilities)
         softmaxCrossEntropyBackward(probabilities: w.probabilities, labels: labels, dLogits: &w.dLogits)

@@ -9,8 +9,12 @@ import Foundation
 // machine and run on an AVX-512 one would get the tall tile with spilled registers: correct,
 // only slower (`minidraw bench` measures every tile height, so such a mismatch shows).
 
-/// The processor's name and vector extensions, read once.
+/// The processor's vendor, name and vector extensions, read once.
 package struct CPUFeatures: Sendable {
+    /// The vendor as the processor names itself ("GenuineIntel", "AuthenticAMD"), with its family
+    /// and model numbers where the system gives them ("GenuineIntel family 6 model 207"): which
+    /// kind of core runs the kernels (an Intel core pays for subnormals, Subnormals.swift).
+    package let vendor: String?
     /// The model name ("AMD EPYC 9R45"), or nil where the system does not say.
     package let modelName: String?
     /// The vector extensions among avx512f, avx2, fma, asimd (NEON) that the processor reports.
@@ -19,18 +23,19 @@ package struct CPUFeatures: Sendable {
     /// AVX-512 Foundation: 32 vector registers of 16 floats.
     package var hasAVX512: Bool { vectorExtensions.contains("avx512f") }
 
-    /// "AMD EPYC (avx2 fma)": the line `minidraw bench` prints.
+    /// "AMD EPYC (AuthenticAMD family 25 model 1; avx2 fma)": the line `minidraw bench` prints.
     package var description: String {
-        "\(modelName ?? "unknown model") ("
+        "\(modelName ?? "unknown model") (" + (vendor.map { $0 + "; " } ?? "")
             + (vectorExtensions.isEmpty ? "no AVX2/AVX-512/NEON flags found" : vectorExtensions.joined(separator: " ")) + ")"
     }
 
-    package init(modelName: String?, vectorExtensions: [String]) {
-        (self.modelName, self.vectorExtensions) = (modelName, vectorExtensions)
+    package init(vendor: String? = nil, modelName: String?, vectorExtensions: [String]) {
+        (self.vendor, self.modelName, self.vectorExtensions) = (vendor, modelName, vectorExtensions)
     }
 
-    /// From the text of Linux's /proc/cpuinfo: the first processor's "model name", and its
-    /// "flags" (x86-64) or "Features" (arm64) among the extensions the kernels care about.
+    /// From the text of Linux's /proc/cpuinfo: the first processor's "vendor_id" with its "cpu family"
+    /// and "model" (x86-64) or "CPU implementer" (arm64), its "model name", and its "flags" (x86-64)
+    /// or "Features" (arm64) among the extensions the kernels care about.
     package init(cpuinfo: String) {
         let lines = cpuinfo.split(separator: "\n")
         func field(_ name: String) -> String? {
@@ -38,7 +43,9 @@ package struct CPUFeatures: Sendable {
                 .split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) }
         }
         let flags = Set((field("flags") ?? field("Features") ?? "").split(separator: " ").map(String.init))
-        self.init(modelName: field("model name"), vectorExtensions: Self.knownExtensions.filter(flags.contains))
+        var vendor = field("vendor_id") ?? field("CPU implementer").map { "implementer \($0)" }
+        if let family = field("cpu family"), let model = field("model") { vendor = vendor.map { "\($0) family \(family) model \(model)" } }
+        self.init(vendor: vendor, modelName: field("model name"), vectorExtensions: Self.knownExtensions.filter(flags.contains))
     }
 
     /// This machine's, read on first use.
@@ -64,7 +71,7 @@ package struct CPUFeatures: Sendable {
         }
         let flags: [(String, String)] = [("avx512f", "hw.optional.avx512f"), ("avx2", "hw.optional.avx2_0"),
                                          ("fma", "hw.optional.fma"), ("asimd", "hw.optional.neon")]
-        return CPUFeatures(modelName: sysctlString("machdep.cpu.brand_string"),
+        return CPUFeatures(vendor: sysctlString("machdep.cpu.vendor"), modelName: sysctlString("machdep.cpu.brand_string"),
                            vectorExtensions: flags.filter { sysctlFlag($0.1) }.map(\.0))
         #else
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else {

@@ -24,17 +24,19 @@ func forEachRowRange(_ count: Int, minimumPerThread: Int = 8, _ body: (Range<Int
 
 /// Runs `body(part)` for every part in `0..<parts`, on as many threads at once (the calling
 /// thread alone for one part), and returns when all are done: the one place MiniDRAW starts
-/// threads. Each call of `body` must write only memory that belongs to its part; that promise,
-/// which the compiler cannot check through the pointers the kernels pass around, is what makes
-/// sharing `body` between threads safe.
+/// threads, each with subnormals flushed to zero (Subnormals.swift). Each call of `body` must
+/// write only memory that belongs to its part; that promise, which the compiler cannot check
+/// through the pointers the kernels pass around, is what makes sharing `body` between threads safe.
 func runConcurrently(parts: Int, _ body: (Int) -> Void) {
     if parts == 1 {
-        body(0)
+        withSubnormalsFlushed { body(0) }
         return
     }
     withoutActuallyEscaping(body) { body in
         let work = DisjointWork(body: body)
-        DispatchQueue.concurrentPerform(iterations: parts) { part in work.body(part) }
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            withSubnormalsFlushed { work.body(part) }          // per thread: see Subnormals.swift
+        }
     }
 }
 

@@ -89,6 +89,8 @@ extension DRAWModel {
     ///   batches running alongside; nil packs them into `workspace.packedWeights`.
     package func backward(image: Matrix<Scalar>, cache: DRAWForwardCache<Scalar>, workspace: inout DRAWBackwardWorkspace<Scalar>,
                           gradient: inout DRAWModel<Scalar>, packedWeights: DRAWPackedWeights? = nil) {
+        let subnormals = SubnormalsFlushed()                         // Subnormals.swift
+        defer { subnormals.restore() }
         let scale = 1 / Scalar(cache.batchSize)
         if packedWeights == nil { pack(into: &workspace.packedWeights, batchSize: cache.batchSize) }
         let packed = packedWeights ?? workspace.packedWeights

@@ -101,6 +101,8 @@ extension DRAWModel {
     /// - packedWeights: this model's weights packed already (`pack(into:batchSize:)`, `transposed: true`)
     ///   and shared with other batches running alongside; nil packs them into `cache.packedWeights`.
     package func forward(image: Matrix<Scalar>, cache: inout DRAWForwardCache<Scalar>, packedWeights: DRAWPackedWeights? = nil) {
+        let subnormals = SubnormalsFlushed()                         // Subnormals.swift
+        defer { subnormals.restore() }
         precondition(image.rows == cache.batchSize && image.columns == config.imageSize,
                      "DRAW forward: image \(image.shapeDescription), expected [\(cache.batchSize), \(config.imageSize)]")
         for index in 0..<cache.batchSize { cache.latentLoss[index] = 0 }

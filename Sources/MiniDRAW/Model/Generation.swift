@@ -10,6 +10,8 @@ public struct GenerationStep<Scalar: DRAWScalar>: Sendable {
 extension DRAWModel {
     /// Draws `count` images; returns one entry per step t = 1...T.
     public func generate(count: Int, generator: inout SeededGenerator) -> [GenerationStep<Scalar>] {
+        let subnormals = SubnormalsFlushed()                         // Subnormals.swift
+        defer { subnormals.restore() }
         var noise = Matrix<Scalar>(rows: count, columns: config.latentSize)
         var initialHidden = Matrix<Scalar>(rows: count, columns: config.decoderSize)       // h^dec_0, learned (§2.1)
         addBias(initialDecoderHidden, to: &initialHidden)

@@ -23,6 +23,8 @@ extension DRAWModel where Scalar == Float {
     ///   log p(z) - log Q(z | x) = Σ_t Σ_j (epsilon^2 - z^2) / 2 + log sigma.
     public func evaluate(images: ImageSet, batchSize: Int, importanceSamples: Int, seed: UInt64,
                          progress: ((Int, Int) -> Void)? = nil) -> EvaluationResult {
+        let subnormals = SubnormalsFlushed()                         // Subnormals.swift
+        defer { subnormals.restore() }
         precondition(images.width == config.width && images.height == config.height && images.channels == config.channels,
                      "images are \(images.width)x\(images.height)x\(images.channels), the model expects "
                      + "\(config.width)x\(config.height)x\(config.channels)")

@@ -79,6 +79,8 @@ public final class Trainer {
     /// depend on the thread count.
     @discardableResult
     public func step() throws -> StepResult {
+        let subnormals = SubnormalsFlushed()                         // Subnormals.swift
+        defer { subnormals.restore() }
         fillNextBatch()
         var generator = state.generator
         chunks.load(batch: batch, model: model, generator: &generator)             // Eq. 6: epsilon ~ N(0, I)
