@@ -200,8 +200,8 @@ struct PaperModelTests {
         try perStep("output.sigma", columns: config.latentSize) { $0.latent.sigma }            // Eq. 2
         try perStep("output.z", columns: config.latentSize) { $0.latent.z }                    // Eq. 6
         if config.attention {
-            try perStep("output.read_attention", columns: 5) { paper.windowValues($0.readWindows) }     // Eq. 21-24
-            try perStep("output.write_attention", columns: 5) { paper.windowValues($0.writeWindows) }   // Eq. 21-24
+            try perStep("output.read_attention", columns: 5) { $0.readWindow }     // Eq. 21-24
+            try perStep("output.write_attention", columns: 5) { $0.writeWindow }   // Eq. 21-24
         }
         compare("output.loss_x", forward.reconstructionLoss, try file.tensor("output.loss_x", shape: [batchSize])[...])
         compare("output.loss_z", forward.latentLoss, try file.tensor("output.loss_z", shape: [batchSize])[...])

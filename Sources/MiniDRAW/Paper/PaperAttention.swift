@@ -25,6 +25,11 @@ public struct PaperWindow<Scalar: DRAWScalar>: Sendable {
 
     /// (g_X, g_Y, sigma^2, delta, gamma), the order of the fast engine's windows and of `GenerationStep`.
     public var values: [Scalar] { [centerX, centerY, variance, stride, intensity] }
+
+    /// The `values` of each window, one row per image: [count, 5].
+    public static func values(_ windows: [PaperWindow]) -> Matrix<Scalar> {
+        Matrix(rows: windows.count, columns: 5, storage: windows.flatMap(\.values))
+    }
 }
 
 /// dL/dF_X, dL/dF_Y and dL/dgamma of one image's window, from the read or the write.
@@ -130,10 +135,5 @@ extension PaperDRAW {
             dParameters[image, 4] = d.dIntensity * window.intensity
         }
         return dParameters
-    }
-
-    /// (g_X, g_Y, sigma^2, delta, gamma) of every window: [batchSize, 5], as `AttentionStepCache.window`.
-    func windowValues(_ windows: [PaperWindow<Scalar>]) -> Matrix<Scalar> {
-        Matrix(rows: windows.count, columns: 5, storage: windows.flatMap(\.values))
     }
 }

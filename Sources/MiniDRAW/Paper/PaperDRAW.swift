@@ -29,14 +29,22 @@ public struct PaperForward<Scalar: DRAWScalar>: Sendable {
 extension PaperDRAW {
     // MARK: - Noise (Eq. 6)
 
-    /// epsilon_t ~ N(0, I) for t = 1...T, each [batchSize, |z|], drawn in step, image, unit order:
-    /// the fast engine's order (`DRAWModel.fillNoise`), so one seed gives both engines the same z.
-    public func noise(batchSize: Int, generator: inout SeededGenerator) -> [Matrix<Scalar>] {
-        (0..<config.timesteps).map { _ in
-            var epsilon = Matrix<Scalar>(rows: batchSize, columns: config.latentSize)
-            generator.fillGaussian(&epsilon.storage)
-            return epsilon
+    /// epsilon_t ~ N(0, I) for t = 1...T, each [batchSize, |z|], in the fast engine's order, so one seed
+    /// gives both engines the same z: step, image, unit (`DRAWModel.fillNoise`, evaluation's `ForwardSlices`);
+    /// with `sliceSize`, slice after slice of that many images, each in step, image, unit order
+    /// (training's `BatchChunks.load`, slices of `BatchChunks.defaultSize`).
+    public func noise(batchSize: Int, sliceSize: Int? = nil, generator: inout SeededGenerator) -> [Matrix<Scalar>] {
+        let (size, z) = (sliceSize ?? batchSize, config.latentSize)
+        var epsilon = (0..<config.timesteps).map { _ in Matrix<Scalar>(rows: batchSize, columns: z) }
+        for first in stride(from: 0, to: batchSize, by: max(size, 1)) {
+            let images = min(size, batchSize - first)
+            for t in 0..<config.timesteps {
+                var slice = [Scalar](repeating: 0, count: images * z)
+                generator.fillGaussian(&slice)
+                for index in 0..<slice.count { epsilon[t].storage[first * z + index] = slice[index] }
+            }
         }
+        return epsilon
     }
 
     // MARK: - Forward (Eq. 1-12)

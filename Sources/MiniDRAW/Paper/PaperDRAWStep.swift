@@ -42,6 +42,11 @@ public struct PaperStep<Scalar: DRAWScalar>: Sendable {
     /// c_t (Eq. 8): [batchSize, C B A]
     public var canvas: Matrix<Scalar>
 
+    /// (g_X, g_Y, sigma^2, delta, gamma) of each image's read and write window: [batchSize, 5], [0, 5]
+    /// without attention (as the fast engine's `AttentionStepCache.window`).
+    public var readWindow: Matrix<Scalar> { PaperWindow.values(readWindows) }
+    public var writeWindow: Matrix<Scalar> { PaperWindow.values(writeWindows) }
+
     /// What step t + 1 starts from.
     public var state: PaperState<Scalar> { PaperState(canvas: canvas, encoder: encoder.state, decoder: decoder.state) }
 }

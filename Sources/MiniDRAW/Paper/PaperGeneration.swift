@@ -24,7 +24,7 @@ extension PaperDRAW {
                 canvas += patch                                                                // Eq. 15 with Eq. 18
             }
             steps.append(GenerationStep(canvas: map(canvas) { sigmoid($0) },                 // Eq. 16: x ~ D(X | c_T)
-                                        writeWindow: windowValues(writeWindows)))
+                                        writeWindow: PaperWindow.values(writeWindows)))
         }
         return steps
     }
