@@ -10,6 +10,16 @@ enum CommonOptions {
     /// `--data DIR`, found by `BinarizedMNIST.findDirectory` when not given.
     static let data = CommandOption.value("data", placeholder: "DIR", help: "binarized MNIST folder (default: Data/binarized-mnist)")
 
+    /// `--engine fast|paper`: which code runs the model (`Engine`); both share checkpoints and seeds.
+    static let engine = CommandOption.value("engine", placeholder: "NAME", help: "fast, or paper: the readable model of "
+                                            + "Sources/MiniDRAW/Paper, same checkpoints and noise, one thread, slow",
+                                            defaultValue: Engine.fast.rawValue)
+
+    /// The engine `--engine` names.
+    static func engine(_ parsed: ParsedCommand) throws -> Engine {
+        try Engine.named(try parsed.string("engine"))
+    }
+
     /// `--seed` as an unsigned 64-bit integer.
     static func seed(_ parsed: ParsedCommand) throws -> UInt64 {
         let text = try parsed.string("seed")

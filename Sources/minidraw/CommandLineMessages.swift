@@ -104,6 +104,16 @@ extension PixelTargets {
     }
 }
 
+extension Engine {
+    /// The engine called `name` on the command line; the error names `--engine` and the accepted names.
+    static func named(_ name: String) throws -> Engine {
+        guard let engine = Engine(rawValue: name) else {
+            throw CommandLineError("--engine must be one of \(names), got \"\(name)\"")
+        }
+        return engine
+    }
+}
+
 /// The flag that sets a `DRAWConfig` field: `encoderSize` -> `encoder-size`.
 func flagName(_ field: String) -> String {
     field.reduce(into: "") { name, character in

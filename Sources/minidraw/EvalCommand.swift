@@ -12,11 +12,13 @@ enum EvalCommand: Command {
         .value("batch-size", placeholder: "N", help: "images per forward pass", defaultValue: "100"),
         .value("seed", placeholder: "N", help: "seed for the noise", defaultValue: "1"),
         CommonOptions.threads,
+        CommonOptions.engine,
         DataArguments.data,
     ])
 
     static func run(_ parsed: ParsedCommand) throws {
         try CommonOptions.applyThreads(parsed)
+        let engine = try CommonOptions.engine(parsed)
         let modelPath = try CheckpointArgument.modelPath(parsed.optionalString("checkpoint"))
         let modelFile = try SafeTensorsFile(contentsOf: modelPath)
         let model: DRAWModel<Float> = try Checkpoint.loadModel(modelFile)
@@ -29,11 +31,11 @@ enum EvalCommand: Command {
         let images = data.evaluationImages(split: split, count: count)
         let samples = try parsed.nonNegativeInt("samples")
         let seed = try CommonOptions.seed(parsed)
-        print("model   \(modelPath): \(model.config.summary)")
+        print("model   \(modelPath): \(model.config.summary); \(engine) engine")
         print("data    \(data.summary)")
         let progress = ProgressLine()
         let result = model.evaluate(images: images, batchSize: try parsed.positiveInt("batch-size"),
-                                    importanceSamples: samples, seed: seed) { done, total in
+                                    importanceSamples: samples, seed: seed, engine: engine) { done, total in
             if done % 1000 == 0 || done == total { progress.show("evaluated \(done)/\(total) images") }
         }
         progress.finish()

@@ -14,9 +14,11 @@ enum ReconstructCommand: Command {
         .flag("png", help: "also write every frame as PNG"),
         .flag("gif", help: "also write the animation reconstruction.gif (last frame held 2 s)"),
         .value("scale", placeholder: "K", help: "integer upscaling", defaultValue: "2"),
+        CommonOptions.engine,
     ])
 
     static func run(_ parsed: ParsedCommand) throws {
+        let engine = try CommonOptions.engine(parsed)
         let source = try ModelSource.resolve(checkpoint: parsed.optionalString("checkpoint"))
         let (model, metadata) = try source.load()
         let data = try DataArguments.runData(parsed, for: model.config, metadata: metadata, modelPath: source.modelPath)
@@ -28,12 +30,13 @@ enum ReconstructCommand: Command {
         }
         let images = try testSet.slice(first: first, count: count)
         let directory = parsed.optionalString("out") ?? source.outputDirectory("reconstructions")
-        print("model   \(source.modelPath): \(model.config.summary)")
+        print("model   \(source.modelPath): \(model.config.summary); \(engine) engine")
         print("data    \(data.summary)")
         let result = try ReconstructionWriter.write(
             model: model, images: images, seed: try CommonOptions.seed(parsed), directory: directory,
             options: .init(png: parsed.flag("png"), gif: parsed.flag("gif"), scale: try parsed.positiveInt("scale"),
-                           overwrite: parsed.flag("overwrite")))
+                           overwrite: parsed.flag("overwrite")),
+            engine: engine)
         print(String(format: "test images %d-%d: L^x %.2f + L^z %.2f = %.2f nats (Eq. 9-12, this noise)", first,
                      first + images.imageCount - 1, result.reconstructionLoss, result.latentLoss,
                      result.reconstructionLoss + result.latentLoss))

@@ -12,18 +12,20 @@ enum SampleCommand: Command {
         .flag("gif", help: "also write the animation drawing.gif (last frame held 2 s)"),
         .flag("boxes", help: "also write colour frames with each image's write window in red (boxes-frame-*.ppm)"),
         .value("scale", placeholder: "K", help: "integer upscaling (default: 1, or 2 with --boxes)"),
+        CommonOptions.engine,
     ])
 
     static func run(_ parsed: ParsedCommand) throws {
+        let engine = try CommonOptions.engine(parsed)
         let source = try ModelSource.resolve(checkpoint: parsed.optionalString("checkpoint"))
         let (model, _) = try source.load()
         let options = SampleWriter.Options(png: parsed.flag("png"), gif: parsed.flag("gif"), boxes: parsed.flag("boxes"),
                                            scale: parsed.isGiven("scale") ? try parsed.positiveInt("scale") : nil,
                                            overwrite: parsed.flag("overwrite"))
         let directory = parsed.optionalString("out") ?? source.outputDirectory("samples")
-        print("model   \(source.modelPath): \(model.config.summary)")
+        print("model   \(source.modelPath): \(model.config.summary); \(engine) engine")
         let paths = try SampleWriter.write(model: model, count: try parsed.positiveInt("count"), seed: try CommonOptions.seed(parsed),
-                                           directory: directory, options: options)
+                                           directory: directory, options: options, engine: engine)
         VisualArguments.printWritten(paths, into: directory)
     }
 }

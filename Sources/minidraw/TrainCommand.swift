@@ -32,6 +32,7 @@ enum TrainCommand: Command {
         .value("initial-canvas", placeholder: "X", help: "start value of every pixel of the learned c_0 (new runs)",
                defaultValue: "\(DRAWModel<Float>.defaultInitialCanvasValue)"),
         CommonOptions.threads,
+        CommonOptions.engine,
         .value("out", placeholder: "DIR", help: "run folder (default: runs/<preset>); one that holds a run stops a new one"),
         .flag("overwrite", help: "replace the run already in --out: remove its checkpoints, log and pictures first "
               + "(with --resume from an earlier checkpoint: what came after it)"),
@@ -46,6 +47,7 @@ enum TrainCommand: Command {
 
     static func run(_ parsed: ParsedCommand) throws {
         try CommonOptions.applyThreads(parsed)
+        let engine = try CommonOptions.engine(parsed)
         let resumed = try parsed.optionalString("resume").map(resumePoint)
         let (images, dataPath) = try DataArguments.images(parsed, saved: resumed?.state.settings.data)
         var (config, presetName, dataset) = try CommandConfig.modelConfig(parsed, images: images)
@@ -90,10 +92,10 @@ enum TrainCommand: Command {
         let trainer: Trainer
         if var state = resumed?.state, let model = resumed?.model {
             state.settings = settings
-            trainer = try Trainer(model: model, state: state, images: training)
+            trainer = try Trainer(model: model, state: state, images: training, engine: engine)
         } else {
             trainer = try Trainer(config: config, settings: settings, images: training,
-                                  initialCanvasValue: try parsed.double("initial-canvas"))
+                                  initialCanvasValue: try parsed.double("initial-canvas"), engine: engine)
         }
         // Nothing is written before this point: every refusal above leaves the folder as it was.
         let removed = try runFolder.perform(cleanup)

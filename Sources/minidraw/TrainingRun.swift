@@ -19,7 +19,7 @@ struct TrainingRun {
         let log = try TrainingLog(path: "\(directory)/log.csv", timesteps: config.timesteps, resumedStep: resumedStep)
         let validationSet = validation.prefix(settings.validationImages)
         print("model    \(config.summary), \(trainer.model.parameterCount) parameters")
-        print("training batch \(settings.batchSize), Adam lr \(settings.adam.learningRate) (\(settings.schedule.description(base: settings.adam.learningRate))) betas \(settings.adam.beta1)/\(settings.adam.beta2), "
+        print("training \(trainer.engine) engine, batch \(settings.batchSize), Adam lr \(settings.adam.learningRate) (\(settings.schedule.description(base: settings.adam.learningRate))) betas \(settings.adam.beta1)/\(settings.adam.beta2), "
               + "clip \(settings.adam.clipNorm), seed \(settings.seed), \(GEMM.threadCount) threads, steps \(trainer.state.step + 1)-\(settings.totalSteps)")
         print("run      \(directory) (log.csv, checkpoints)")
         let progress = ProgressLine()
@@ -39,7 +39,7 @@ struct TrainingRun {
                 var bound: Double?
                 if (settings.validateEvery > 0 && step % settings.validateEvery == 0) || isLast {
                     bound = trainer.model.evaluate(images: validationSet, batchSize: settings.batchSize,
-                                                   importanceSamples: 0, seed: settings.seed).bound
+                                                   importanceSamples: 0, seed: settings.seed, engine: trainer.engine).bound
                     lastBound = bound
                 }
                 log.append(result, elapsedSeconds: elapsed(), imagesPerSecond: imagesPerSecond, validationBound: bound)
@@ -62,7 +62,8 @@ struct TrainingRun {
         // The run's own samples: its folder holds this run only (RunFolder), so they replace this run's older ones.
         let samplePaths = try SampleWriter.write(model: trainer.model, count: 100, seed: settings.seed,
                                                  directory: "\(directory)/samples",
-                                                 options: .init(png: true, gif: true, boxes: config.attention, overwrite: true))
+                                                 options: .init(png: true, gif: true, boxes: config.attention, overwrite: true),
+                                                 engine: trainer.engine)
         if let animation = samplePaths.first(where: { $0.hasSuffix(".gif") }) { print("sample     \(animation)") }
         print(String(format: "trained %d steps in %@", settings.totalSteps, formatDuration(elapsed())))
     }

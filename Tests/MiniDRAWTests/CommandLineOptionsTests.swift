@@ -176,4 +176,14 @@ struct CommandLineOptionsTests {
         #expect(diverged.description == "step 3: loss nan, gradient norm inf is not finite")
         #expect(commandLineMessage(for: diverged) == "step 3: loss nan, gradient norm inf is not finite (lower --learning-rate?)")
     }
+
+    @Test("--engine: fast by default, paper when asked, one line naming the flag and both names for anything else")
+    func engineNames() throws {
+        let eval = CommandSpec(name: "eval", summary: "Evaluates.", options: [CommonOptions.engine])
+        #expect(try CommonOptions.engine(eval.parse([])) == .fast)
+        #expect(try CommonOptions.engine(eval.parse(["--engine", "paper"])) == .paper)
+        #expect(try CommonOptions.engine(eval.parse(["--engine=fast"])) == .fast)
+        let error = #expect(throws: CommandLineError.self) { try CommonOptions.engine(eval.parse(["--engine", "Paper"])) }
+        #expect(error?.description == #"--engine must be one of fast, paper, got "Paper""#)
+    }
 }

@@ -17,11 +17,13 @@ public struct EvaluationResult: Sendable {
 
 extension DRAWModel where Scalar == Float {
     /// Averages the bound (Eq. 12) over `images` with one noise draw per image, and with
-    /// `importanceSamples` > 0 also the importance-sampled estimate (each batch runs in `ForwardSlices`)
+    /// `importanceSamples` > 0 also the importance-sampled estimate
     ///   -log p(x) ~ -log (1/K) Σ_k p(x | z_k) p(z_k) / Q(z_k | x),   z_k ~ Q(Z | x),
     /// where, with z = mu + sigma epsilon and the 2 pi factors cancelling,
     ///   log p(z) - log Q(z | x) = Σ_t Σ_j (epsilon^2 - z^2) / 2 + log sigma.
-    public func evaluate(images: ImageSet, batchSize: Int, importanceSamples: Int, seed: UInt64,
+    /// `engine` runs the forward passes (the fast one in `ForwardSlices`); both draw the noise in the
+    /// whole batch's order, so one seed gives both engines the same z.
+    public func evaluate(images: ImageSet, batchSize: Int, importanceSamples: Int, seed: UInt64, engine: Engine = .fast,
                          progress: ((Int, Int) -> Void)? = nil) -> EvaluationResult {
         let subnormals = SubnormalsFlushed()                         // Subnormals.swift
         defer { subnormals.restore() }
@@ -29,7 +31,8 @@ extension DRAWModel where Scalar == Float {
                      "images are \(images.width)x\(images.height)x\(images.channels), the model expects "
                      + "\(config.width)x\(config.height)x\(config.channels)")
         var generator = SeededGenerator(seed: seed)
-        let slices = ForwardSlices(config: config, batchSize: batchSize)
+        let forward = engine == .fast ? EvaluationForward.fast(ForwardSlices(config: config, batchSize: batchSize), self)
+                                      : EvaluationForward.paper(PaperDRAW(self))
         var batch = Matrix<Float>(rows: batchSize, columns: config.imageSize)
         var totalReconstruction = 0.0, totalLatent = 0.0, totalEstimate = 0.0
         let imageSize = config.imageSize
@@ -40,23 +43,15 @@ extension DRAWModel where Scalar == Float {
                 let source = (start + min(row, count - 1)) * imageSize
                 for index in 0..<imageSize { batch.storage[row * imageSize + index] = images.pixels[source + index] }
             }
-            slices.load(batch: batch)
-            slices.fillNoise(generator: &generator)
-            slices.forward(model: self)
-            for row in 0..<count {
-                let (cache, sliceRow) = slices.locate(row)
-                totalReconstruction += Double(cache.reconstructionLoss[sliceRow])
-                totalLatent += Double(cache.latentLoss[sliceRow])
+            for image in forward.figures(batch: batch, count: count, generator: &generator) {
+                totalReconstruction += image.reconstructionLoss
+                totalLatent += image.latentLoss
             }
             if importanceSamples > 0 {
                 var logWeights = [[Double]](repeating: [], count: count)
                 for _ in 0..<importanceSamples {
-                    slices.fillNoise(generator: &generator)
-                    slices.forward(model: self)
-                    for row in 0..<count {
-                        let (cache, sliceRow) = slices.locate(row)
-                        logWeights[row].append(logImportanceWeight(cache: cache, row: sliceRow))
-                    }
+                    let sample = forward.figures(batch: batch, count: count, generator: &generator)
+                    for row in 0..<count { logWeights[row].append(sample[row].logImportanceWeight) }
                 }
                 for row in 0..<count { totalEstimate -= logMeanExp(logWeights[row]) }
             }
@@ -69,17 +64,62 @@ extension DRAWModel where Scalar == Float {
                                 importanceEstimate: importanceSamples > 0 ? totalEstimate / n : nil,
                                 importanceSamples: importanceSamples)
     }
+}
 
-    /// log p(x | z) + log p(z) - log Q(z | x) for one image of the last forward pass.
-    func logImportanceWeight(cache: DRAWForwardCache<Float>, row: Int) -> Double {
-        var logWeight = -Double(cache.reconstructionLoss[row])                        // log p(x | z) = -L^x
-        for step in cache.steps {
-            for unit in 0..<config.latentSize {
-                let epsilon = Double(step.latent.noise[row, unit]), z = Double(step.latent.z[row, unit])
-                logWeight += (epsilon * epsilon - z * z) / 2 + Double(step.latent.logSigma[row, unit])
+// MARK: - One forward pass of an evaluation batch
+
+/// What `evaluate` adds up for one image of one forward pass.
+struct ImageFigures {
+    /// L^x (Eq. 9) and L^z (Eq. 10-11) of the image
+    var reconstructionLoss: Double
+    var latentLoss: Double
+    /// log p(x | z) + log p(z) - log Q(z | x) for this draw of z
+    var logImportanceWeight: Double
+
+    /// The figures of row `row` of a forward pass: its L^x and L^z, and each step's
+    /// (epsilon_t, z_t, log sigma_t) [batchSize, |z|], t = 1...T.
+    init(reconstructionLoss: Float, latentLoss: Float,
+         latents: [(noise: Matrix<Float>, z: Matrix<Float>, logSigma: Matrix<Float>)], row: Int) {
+        self.reconstructionLoss = Double(reconstructionLoss)
+        self.latentLoss = Double(latentLoss)
+        var logWeight = -Double(reconstructionLoss)                                    // log p(x | z) = -L^x
+        for latent in latents {
+            for unit in 0..<latent.z.columns {
+                let epsilon = Double(latent.noise[row, unit]), z = Double(latent.z[row, unit])
+                logWeight += (epsilon * epsilon - z * z) / 2 + Double(latent.logSigma[row, unit])
             }
         }
-        return logWeight
+        logImportanceWeight = logWeight
+    }
+}
+
+/// The engine that runs an evaluation batch's forward passes (Eq. 1-12): the fast one in slices over
+/// the threads, or the paper model on the whole batch.
+enum EvaluationForward {
+    case fast(ForwardSlices, DRAWModel<Float>)
+    case paper(PaperDRAW<Float>)
+
+    /// One forward pass of `batch` [batchSize, imageSize], epsilon_t (Eq. 6) drawn from `generator` in
+    /// the whole batch's order: the figures of its first `count` images.
+    func figures(batch: Matrix<Float>, count: Int, generator: inout SeededGenerator) -> [ImageFigures] {
+        switch self {
+        case .fast(let slices, let model):
+            slices.load(batch: batch)
+            slices.fillNoise(generator: &generator)
+            slices.forward(model: model)
+            return (0..<count).map { row in
+                let (cache, sliceRow) = slices.locate(row)
+                return ImageFigures(reconstructionLoss: cache.reconstructionLoss[sliceRow], latentLoss: cache.latentLoss[sliceRow],
+                                    latents: cache.steps.map { ($0.latent.noise, $0.latent.z, $0.latent.logSigma) }, row: sliceRow)
+            }
+        case .paper(let paper):
+            let forward = paper.forward(image: batch, noise: paper.noise(batchSize: batch.rows, generator: &generator))
+            let latents = forward.steps.map { ($0.latent.noise, $0.latent.z, $0.latent.logSigma) }
+            return (0..<count).map { row in
+                ImageFigures(reconstructionLoss: forward.reconstructionLoss[row], latentLoss: forward.latentLoss[row],
+                             latents: latents, row: row)
+            }
+        }
     }
 }
 

@@ -25,25 +25,33 @@ public struct TrainingError: Error, CustomStringConvertible {
 /// Images are visited in shuffled epochs; epoch e's order is a permutation drawn from its own
 /// generator (seed, e), and a generated source makes image i of epoch e from (its seed, e, i),
 /// so a resumed run finds its place from the step count alone. The noise epsilon comes from the
-/// run's generator, whose state checkpoints save.
+/// run's generator, whose state checkpoints save. The `engine` computes each batch's forward and
+/// backward; everything else (data, noise order, Adam, clipping, schedule, checkpoints) is shared.
 public final class Trainer {
     public private(set) var model: DRAWModel<Float>
     public private(set) var state: TrainingState
+    /// Which code runs the forward and backward passes (`Engine`).
+    public let engine: Engine
     let images: any TrainingImages
-    /// The batch's fixed slices, each with its cache, workspace and gradient (`BatchChunks`).
-    let chunks: BatchChunks
+    /// Images per slice of the batch: how the fast engine splits it and the order both draw its noise in.
+    let chunkSize: Int
+    /// The batch's fixed slices, each with its cache, workspace and gradient (`BatchChunks`); the fast
+    /// engine's only, so made when it first runs.
+    lazy var chunks = BatchChunks(config: model.config, batchSize: state.settings.batchSize, size: chunkSize)
     var gradient: DRAWModel<Float>
     var batch: Matrix<Float>
     var shuffledEpoch = -1
     var order: [Int] = []
 
     /// A new run from `seed`-initialised parameters, or a resumed one from (model, state).
-    public convenience init(model: DRAWModel<Float>, state: TrainingState, images: any TrainingImages) throws {
-        try self.init(model: model, state: state, images: images, chunkSize: BatchChunks.defaultSize)
+    public convenience init(model: DRAWModel<Float>, state: TrainingState, images: any TrainingImages,
+                            engine: Engine = .fast) throws {
+        try self.init(model: model, state: state, images: images, engine: engine, chunkSize: BatchChunks.defaultSize)
     }
 
     /// - chunkSize: images per slice of the batch (`BatchChunks`); tests choose small ones.
-    init(model: DRAWModel<Float>, state: TrainingState, images: any TrainingImages, chunkSize: Int) throws {
+    init(model: DRAWModel<Float>, state: TrainingState, images: any TrainingImages, engine: Engine = .fast,
+         chunkSize: Int) throws {
         let config = model.config
         guard images.width == config.width, images.height == config.height, images.channels == config.channels else {
             throw TrainingError(description: "images are \(images.width)x\(images.height)x\(images.channels), "
@@ -52,21 +60,22 @@ public final class Trainer {
         guard images.imageCount > 0 else { throw TrainingError(description: "the training set holds no images") }
         self.model = model
         self.state = state
+        self.engine = engine
         self.images = images
-        let batchSize = state.settings.batchSize
-        chunks = BatchChunks(config: config, batchSize: batchSize, size: chunkSize)
+        self.chunkSize = chunkSize
         gradient = model.zeros()
-        batch = Matrix(rows: batchSize, columns: config.imageSize)
+        batch = Matrix(rows: state.settings.batchSize, columns: config.imageSize)
     }
 
     /// A fresh run: parameters from `settings.seed`, the noise stream from a generator derived from it;
     /// every pixel of the learned c_0 starts at `initialCanvasValue`.
     public convenience init(config: DRAWConfig, settings: TrainingSettings, images: any TrainingImages,
-                            initialCanvasValue: Double = DRAWModel<Float>.defaultInitialCanvasValue) throws {
+                            initialCanvasValue: Double = DRAWModel<Float>.defaultInitialCanvasValue,
+                            engine: Engine = .fast) throws {
         let model = DRAWModel<Float>.initialized(config: config, seed: settings.seed, initialCanvasValue: initialCanvasValue)
         let state = TrainingState(step: 0, settings: settings, adam: AdamState(model: model),
                                   generator: SeededGenerator(seed: settings.seed &+ 0x6E6F_6973_65), elapsedSeconds: 0)
-        try self.init(model: model, state: state, images: images)
+        try self.init(model: model, state: state, images: images, engine: engine)
     }
 
     /// Images in one epoch.
@@ -75,17 +84,16 @@ public final class Trainer {
     // MARK: - One step
 
     /// One Adam step on the next batch. Throws, changing nothing, if the loss is not finite.
-    /// The batch runs as fixed slices side by side (`BatchChunks`), so the result does not
-    /// depend on the thread count.
+    /// The fast engine runs the batch as fixed slices side by side (`BatchChunks`), so the result
+    /// does not depend on the thread count; the paper engine runs it whole on this thread.
     @discardableResult
     public func step() throws -> StepResult {
         let subnormals = SubnormalsFlushed()                         // Subnormals.swift
         defer { subnormals.restore() }
         fillNextBatch()
         var generator = state.generator
-        chunks.load(batch: batch, model: model, generator: &generator)             // Eq. 6: epsilon ~ N(0, I)
-        chunks.forwardBackward(model: model, gradient: &gradient)                  // Eq. 1-12 and their gradients
-        let loss = chunks.meanLoss
+        let figures = forwardBackward(generator: &generator)                       // Eq. 1-12 and their gradients
+        let loss = figures.reconstructionLoss + figures.latentLoss                 // Eq. 12
         guard loss.isFinite else {
             throw TrainingError(description: "loss became \(loss) at step \(state.step + 1); stopping without saving (the last checkpoint is intact)")
         }
@@ -98,8 +106,27 @@ public final class Trainer {
         state.adam.update(model: &model, gradient: gradient, settings: adam, gradientNorm: norm)
         state.generator = generator
         state.step += 1
-        return StepResult(step: state.step, loss: loss, reconstructionLoss: chunks.meanReconstructionLoss,
-                          latentLoss: chunks.meanLatentLoss, klPerStep: chunks.klPerStep, gradientNorm: norm)
+        return StepResult(step: state.step, loss: loss, reconstructionLoss: figures.reconstructionLoss,
+                          latentLoss: figures.latentLoss, klPerStep: figures.klPerStep, gradientNorm: norm)
+    }
+
+    /// Eq. 1-12 on `batch` and the gradient of their batch mean into `gradient` (overwritten), by the
+    /// run's engine, the noise epsilon_t (Eq. 6) drawn from `generator` slice after slice for both.
+    /// Returns the batch means of L^x (Eq. 9), L^z (Eq. 10) and each step's KL (Eq. 11).
+    private func forwardBackward(generator: inout SeededGenerator)
+        -> (reconstructionLoss: Double, latentLoss: Double, klPerStep: [Double]) {
+        switch engine {
+        case .fast:
+            chunks.load(batch: batch, model: model, generator: &generator)         // Eq. 6: epsilon ~ N(0, I)
+            chunks.forwardBackward(model: model, gradient: &gradient)
+            return (chunks.meanReconstructionLoss, chunks.meanLatentLoss, chunks.klPerStep)
+        case .paper:
+            let paper = PaperDRAW(model)
+            let noise = paper.noise(batchSize: batch.rows, sliceSize: chunkSize, generator: &generator)   // Eq. 6
+            let forward = paper.forward(image: batch, noise: noise)
+            gradient = paper.backward(image: batch, forward: forward)
+            return (forward.meanReconstructionLoss, forward.meanLatentLoss, forward.klPerStep)
+        }
     }
 
     /// Writes the next `batchSize` images of the shuffled stream into `batch`.

@@ -42,8 +42,10 @@ public enum SampleWriter {
     ///
     /// The same model, count, seed and options write identical bytes. A file already there stops it
     /// before it writes anything, unless `options.overwrite`. Returns the written paths in order.
+    /// `engine` runs the model (`Engine`); both draw the same z_t from `seed`.
     public static func write<Scalar: DRAWScalar>(model: DRAWModel<Scalar>, count: Int, seed: UInt64,
-                                                 directory: String, options: Options = Options()) throws -> [String] {
+                                                 directory: String, options: Options = Options(),
+                                                 engine: Engine = .fast) throws -> [String] {
         let config = model.config
         guard count > 0 else { throw VisualsError("sample count must be positive, got \(count)") }
         guard options.resolvedScale > 0 else { throw PictureOptionError.scale(options.resolvedScale) }
@@ -53,7 +55,7 @@ public enum SampleWriter {
         }
         var folder = try OutputFolder(directory, names: fileNames(config: config, options: options), overwrite: options.overwrite)
         var generator = SeededGenerator(seed: seed)
-        let steps = model.generate(count: count, generator: &generator)               // Eq. 13-16
+        let steps = generate(model, count: count, generator: &generator, engine: engine)   // Eq. 13-16
         let scale = options.resolvedScale
         let columns = DrawingFrames.gridShape(count: count).columns
 
@@ -102,6 +104,19 @@ public enum SampleWriter {
                              name: "boxes-sequence", png: options.png)
         }
         return folder.paths
+    }
+
+    /// Eq. 13-16 for `count` images by `engine`, z_t drawn from `generator` in the same order by both.
+    static func generate<Scalar: DRAWScalar>(_ model: DRAWModel<Scalar>, count: Int, generator: inout SeededGenerator,
+                                             engine: Engine) -> [GenerationStep<Scalar>] {
+        switch engine {
+        case .fast:
+            return model.generate(count: count, generator: &generator)
+        case .paper:
+            let subnormals = SubnormalsFlushed()                         // Subnormals.swift
+            defer { subnormals.restore() }
+            return PaperDRAW(model).generate(count: count, generator: &generator)
+        }
     }
 
     /// The names `write` gives its files for a model of `config`, in the order it writes them.
