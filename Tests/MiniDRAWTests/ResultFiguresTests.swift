@@ -92,7 +92,7 @@ struct ResultFiguresTests {
         guard let (first, reference) = blocks.first else { return }
         #expect(reference.count > 4, "\(first): the Table 2 block has \(reference.count) lines")
         for (place, block) in blocks.dropFirst() where block != reference {
-            let differing = zip(block, reference).firstIndex { $0 != $1 } ?? min(block.count, reference.count)
+            let differing = (0..<min(block.count, reference.count)).first { block[$0] != reference[$0] } ?? min(block.count, reference.count)
             Issue.record("\(place): the Table 2 block differs from \(first)'s at its line \(differing + 1)")
         }
     }
