@@ -180,7 +180,7 @@ struct TutorialTests {
         let all = Set(1...29)
         #expect(all.subtracting(inSources).isEmpty, "equations without a quoted, tagged source line: \(all.subtracting(inSources).sorted())")
         #expect(all.subtracting(inTests).isEmpty, "equations without a quoted test naming them: \(all.subtracting(inTests).sorted())")
-        for file in ["Sources/MiniDRAW/Model/LSTM.swift", "Tests/MiniDRAWTests/LSTMTests.swift"] {
+        for file in ["Sources/MiniDRAW/Paper/PaperLSTM.swift", "Tests/MiniDRAWTests/LSTMTests.swift"] {
             #expect(quotedFiles.contains(file), "the LSTM: no chapter quotes \(file)")
         }
     }
