@@ -8,8 +8,9 @@ enum ReportCommand: Command {
             .value("data", placeholder: "DIR", help: "binarized MNIST folder for reconstructions (default: Data/binarized-mnist)"),
             .value("seed", placeholder: "N", help: "seed for samples and reconstructions made for the page", defaultValue: "1"),
             .flag("refresh", help: "remake samples/ and reconstructions/ even if present, replacing them"),
-            .flag("overwrite", help: "replace report.html, loss.svg and kl.svg if present (without it, they stop the report "
-                  + "before it writes anything)"),
+            .flag("overwrite", help: "replace report.html if present (without it, it stops the report before it writes "
+                  + "anything) and draw loss.svg and kl.svg again; without it the report reuses those 'minidraw plot' made "
+                  + "unless the log is newer"),
         ],
         positionals: [.required("RUN_DIR", help: "a run folder written by 'minidraw train'")])
 

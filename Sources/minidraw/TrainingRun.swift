@@ -76,12 +76,12 @@ final class ProgressLine {
 
     func show(_ text: String) {
         let line = isTerminal ? "\r\u{1B}[K\(text)" : "\(text)\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        writeToStandardError(line)
         shown = true
     }
 
     func finish() {
-        if isTerminal && shown { FileHandle.standardError.write(Data("\n".utf8)) }
+        if isTerminal && shown { writeToStandardError("\n") }
     }
 }
 

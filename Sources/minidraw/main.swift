@@ -38,8 +38,16 @@ func printUsage() {
 
 /// Prints `minidraw: message` on stderr and exits with status 1.
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("minidraw: \(message)\n".utf8))
+    writeToStandardError("minidraw: \(message)\n")
     exit(1)
+}
+
+/// Writes `text` on standard error after what `print` has buffered for standard output: into a pipe
+/// or a file, C buffers standard output in blocks, so without this the header lines a command prints
+/// there would reach a shared log after the progress lines written here since.
+func writeToStandardError(_ text: String) {
+    fflush(nil)                                       // every C output stream, standard output among them
+    FileHandle.standardError.write(Data(text.utf8))
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -191,14 +191,17 @@ struct CommandLineRunTests {
             ["sample", "--checkpoint", "runs/small", "--count", "4"],                       // runs/small/samples, made by train
             ["reconstruct", "--checkpoint", "runs/small", "--count", "2", "--data", "data"],
             ["plot", "runs/small"],
-            ["report", "runs/small", "--data", "data"],                                    // loss.svg and kl.svg, made by plot
+            ["report", "runs/small", "--data", "data", "--refresh"],                       // reuses plot's loss.svg and kl.svg
             ["attention-demo", "--data", "data"],
         ]
         for (index, command) in commands.enumerated() {
-            if index == 1 || index == 2 || index == 4 {                                    // nothing there yet: written
+            if index == 1 || index == 2 || index == 3 || index == 4 {                      // nothing there yet: written
                 let first = try minidraw(command, in: folder)
                 #expect(first.status == 0, "\(command): \(first.errors)")
                 expectPrintedPathsExist(first.output, in: folder)
+                if command[0] == "report" {                                                // plot's files, newer than the log
+                    #expect(!first.output.contains("loss.svg") && first.output.contains("report.html"), "\(first.output)")
+                }
             }
             let before = folderSnapshot(folder)
             let refused = try minidraw(command, in: folder)

@@ -176,8 +176,14 @@ struct ImageDataTests {
     @Test("refused with one line naming the file: mixed sizes, an empty folder, a JPEG, a bad image, test/ without train/")
     func folderRefusals() throws {
         try withTemporaryFolder { folder in
-            #expect(TestDataFiles.message { _ = try ImageData.open(folder) }
-                    == "\(folder): holds no images (PNG, PGM, PPM), IDX files or CIFAR-10 batches")
+            let nothingFound = "\(folder): holds no images (*.png, *.pgm, *.ppm, or train/ valid/ test/ folders of them), "
+                + "no IDX files (train-images-idx3-ubyte[.gz], valid-images-..., test- or t10k-images-...) "
+                + "and no CIFAR-10 batches (data_batch_1.bin ... data_batch_5.bin, test_batch.bin)"
+            #expect(TestDataFiles.message { _ = try ImageData.open(folder) } == nothingFound)
+            // An IDX file under another name is not guessed at: the message names the names looked for.
+            try TestDataFiles.write([0, 0, 8, 3, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1], folder, "my-digits.idx")
+            #expect(TestDataFiles.message { _ = try ImageData.open(folder) } == nothingFound)
+            try FileManager.default.removeItem(atPath: folder + "/my-digits.idx")
             #expect(TestDataFiles.message { _ = try ImageData.open(folder + "/none") } == "\(folder)/none: no such file or folder")
             try TestDataFiles.write(Self.greyPNG(seed: 1), folder, "a.png")
             try TestDataFiles.write(Self.greyPNG(seed: 2), folder, "b.png")

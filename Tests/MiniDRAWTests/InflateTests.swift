@@ -348,4 +348,39 @@ struct BitWriter {
         for length in literalLengths + distanceLengths { writer.writeCode(codes[length], length: lengths[length]) }
         return writer
     }
+
+    /// RFC 1951 §3.2.5 defines the tables by a rule: each code's extra bits cover exactly the values up
+    /// to the next code's base. Rebuilt here from that rule, not copied, so an off-by-one in one entry
+    /// of the decoder's tables fails with the symbol named.
+    @Test("the length and distance tables follow RFC 1951 §3.2.5: 3...258 and 1...32768, each base the last plus 2^extra")
+    func lengthAndDistanceTables() {
+        // Lengths: symbols 257-264 carry 0 extra bits, then four symbols each of 1...5 bits; 285 is 258 alone.
+        var lengthExtra = [Int](repeating: 0, count: 8)
+        for bits in 1...5 { lengthExtra += [bits, bits, bits, bits] }
+        lengthExtra.append(0)
+        var lengthBase = [3]
+        for symbol in 1..<28 { lengthBase.append(lengthBase[symbol - 1] + (1 << lengthExtra[symbol - 1])) }
+        lengthBase.append(258)
+        #expect(lengthBase[27] == 227, "the RFC's table: symbol 284 covers 227-257 (258 is symbol 285's alone)")
+        // Distances: codes 0-3 carry 0 extra bits, then two codes each of 1...13 bits.
+        var distanceExtra = [0, 0, 0, 0]
+        for bits in 1...13 { distanceExtra += [bits, bits] }
+        var distanceBase = [1]
+        for code in 1..<30 { distanceBase.append(distanceBase[code - 1] + (1 << distanceExtra[code - 1])) }
+        #expect(distanceBase[29] + (1 << distanceExtra[29]) - 1 == 32768, "code 29 must end at 32768")
+        for (symbol, (expected, actual)) in zip(lengthBase, Inflate.lengthBase).enumerated() where expected != actual {
+            Issue.record("length symbol \(257 + symbol): base \(actual), RFC 1951 gives \(expected)")
+        }
+        for (symbol, (expected, actual)) in zip(lengthExtra, Inflate.lengthExtraBits).enumerated() where expected != actual {
+            Issue.record("length symbol \(257 + symbol): \(actual) extra bits, RFC 1951 gives \(expected)")
+        }
+        for (code, (expected, actual)) in zip(distanceBase, Inflate.distanceBase).enumerated() where expected != actual {
+            Issue.record("distance code \(code): base \(actual), RFC 1951 gives \(expected)")
+        }
+        for (code, (expected, actual)) in zip(distanceExtra, Inflate.distanceExtraBits).enumerated() where expected != actual {
+            Issue.record("distance code \(code): \(actual) extra bits, RFC 1951 gives \(expected)")
+        }
+        #expect(Inflate.lengthBase.count == 29 && Inflate.lengthExtraBits.count == 29)
+        #expect(Inflate.distanceBase.count == 30 && Inflate.distanceExtraBits.count == 30)
+    }
 }

@@ -305,4 +305,24 @@ struct AtomicFileTests {
         try file.write(to: path)
         #expect(try SafeTensorsFile(contentsOf: path) == file)
     }
+
+    @Test("a checkpoint is read as it was written: a transposed weight of the same size is refused, naming tensor and shapes")
+    func transposedTensorRefused() throws {
+        let model = DRAWModel<Float>.initialized(config: TinyModels.config(attention: true), seed: 5)
+        var file = Checkpoint.modelFile(model)
+        // A 2 x 3 weight stored as 3 x 2 holds the same number of values in another order: a loader that
+        // compared element counts would read every value into the wrong place.
+        for name in ["encoder.weight_ih", "write.weight", "latent.mu.weight"] {
+            var changed = file
+            let stored = try #require(changed.tensors[name])
+            #expect(stored.shape.count == 2 && stored.shape[0] != stored.shape[1], "\(name) \(stored.shape)")
+            changed.tensors[name]?.shape = [stored.shape[1], stored.shape[0]]
+            let error = #expect(throws: SafeTensorsError.self) { _ = try Checkpoint.loadModel(changed, as: Float.self) }
+            #expect(error?.problem == "tensor \(name) has shape \([stored.shape[1], stored.shape[0]]), expected \(stored.shape)",
+                    "\(String(describing: error))")
+        }
+        // A bias stored as [1, n] instead of [n]: same values, another shape, refused too.
+        file.tensors["write.bias"]?.shape = [1, model.config.writePatchSize]
+        #expect(throws: SafeTensorsError.self) { _ = try Checkpoint.loadModel(file, as: Float.self) }
+    }
 }

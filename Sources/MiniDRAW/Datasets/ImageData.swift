@@ -135,7 +135,10 @@ public struct ImageData: Sendable {
         guard !splitFolders.isEmpty else {
             let paths = try ImageFolder.imagePaths(in: folder)
             guard !paths.isEmpty else {
-                throw DataError.invalidData(path: folder, problem: "holds no images (PNG, PGM, PPM), IDX files or CIFAR-10 batches")
+                throw DataError.invalidData(path: folder, problem: "holds no images (*.png, *.pgm, *.ppm, or train/ valid/ "
+                                            + "test/ folders of them), no IDX files (train-images-idx3-ubyte[.gz], "
+                                            + "valid-images-..., test- or t10k-images-...) and no CIFAR-10 batches "
+                                            + "(data_batch_1.bin ... data_batch_5.bin, test_batch.bin)")
             }
             return try carving(path: folder, format: .imageFolder, pool: ImageFolder.read(groups: [paths])[0], poolOrigin: "the folder")
         }

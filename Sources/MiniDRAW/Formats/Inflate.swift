@@ -57,20 +57,20 @@ package enum Inflate {
     // MARK: - Huffman-coded blocks (§3.2.5)
 
     /// Lengths 3...258 for literal/length symbols 257...285: base value and extra bits.
-    private static let lengthBase: [Int] = [
+    static let lengthBase: [Int] = [
         3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31,
         35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258,
     ]
-    private static let lengthExtraBits: [Int] = [
+    static let lengthExtraBits: [Int] = [
         0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2,
         3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
     ]
     /// Distances 1...32768 for distance symbols 0...29: base value and extra bits.
-    private static let distanceBase: [Int] = [
+    static let distanceBase: [Int] = [
         1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193,
         257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
     ]
-    private static let distanceExtraBits: [Int] = [
+    static let distanceExtraBits: [Int] = [
         0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6,
         7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
     ]

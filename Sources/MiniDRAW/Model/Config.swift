@@ -95,6 +95,19 @@ public struct DRAWConfig: Equatable, Sendable, Codable {
         }
     }
 
+    /// One line per attention grid too large to attend with on this image, with a suggestion: an
+    /// N x N grid whose side N exceeds half the image's longer side (Eq. 24's stride then spreads the
+    /// N filters over the whole image from the first step, so each read or write covers all of it,
+    /// as without attention). Empty when the sizes are sensible, or without attention.
+    public var attentionSizeWarnings: [String] {
+        guard attention else { return [] }
+        let side = max(width, height), suggested = max(2, side / 4)
+        return [("read", readSize), ("write", writeSize)].compactMap { name, size in
+            2 * size > side ? "\(name) grid \(size)x\(size) on \(width)x\(height) images: more than half the image's side, "
+                + "so every \(name) window covers nearly all of it; try --\(name)-size \(suggested)" : nil
+        }
+    }
+
     /// One line for logs: `28x28 T=64 enc=256 dec=256 z=100 read=2 write=5 attention`.
     public var summary: String {
         let mode = attention ? "read=\(readSize) write=\(writeSize) attention" : "no attention"

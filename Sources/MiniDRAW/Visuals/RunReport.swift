@@ -12,9 +12,10 @@ package enum RunReport {
         package var seed: UInt64
         /// Make samples and reconstructions again even if the run folder has them (replacing them).
         package var refresh: Bool
-        /// Replace report.html, loss.svg and kl.svg, and the files of samples/ or reconstructions/ made
-        /// again because some were missing (else any of them already there stops the report before it
-        /// writes anything).
+        /// Replace report.html, and the files of samples/ or reconstructions/ made again because some
+        /// were missing (else any of them already there stops the report before it writes anything).
+        /// loss.svg and kl.svg are the log drawn (`minidraw plot`): reused when at least as new as
+        /// log.csv, drawn again from it when older or missing.
         package var overwrite: Bool
 
         package init(dataDirectory: String? = nil, seed: UInt64 = 1, refresh: Bool = false, overwrite: Bool = false) {
@@ -29,10 +30,11 @@ package enum RunReport {
     package static let sampleCount = 100
     package static let reconstructionCount = 10
 
-    /// Writes `runDirectory/report.html` (plus loss.svg, kl.svg, and samples/ and reconstructions/
-    /// when missing) and returns the paths written. Every file is checked before the first is
-    /// written: one already there stops the report unless `options.overwrite` (or, for samples and
-    /// reconstructions, `options.refresh`).
+    /// Writes `runDirectory/report.html` (plus loss.svg and kl.svg when missing or older than the log,
+    /// and samples/ and reconstructions/ when missing) and returns the paths written. Every file is
+    /// checked before the first is written: one already there stops the report unless
+    /// `options.overwrite` (or, for samples and reconstructions, `options.refresh`); the plots are
+    /// the log drawn, so the report reuses those `minidraw plot` made, or draws them again.
     package static func write(runDirectory: String, options: Options = Options()) throws -> [String] {
         guard FileManager.default.fileExists(atPath: runDirectory) else { throw VisualsError("run folder \(runDirectory) does not exist") }
         guard let modelPath = Checkpoint.newestModelPath(in: runDirectory) else {
@@ -56,7 +58,8 @@ package enum RunReport {
             testImages = try BinarizedMNIST.load(split: .test, directory: data, expectedHeight: model.config.height,
                                                  expectedWidth: model.config.width).prefix(reconstructionCount)
         }
-        var checked = (TrainingCurves.fileNames + ["report.html"]).map { OutputFiles.path($0, in: runDirectory) }
+        let curvesAreCurrent = TrainingCurves.areCurrent(runDirectory: runDirectory)
+        var checked = [OutputFiles.path("report.html", in: runDirectory)]
         if makesSamples && !options.refresh {
             checked += SampleWriter.fileNames(config: model.config, options: sampleOptions).map { OutputFiles.path($0, in: samples) }
         }
@@ -66,7 +69,7 @@ package enum RunReport {
         }
         try OutputFiles.checkNew(checked, overwrite: options.overwrite, offersOut: false)
 
-        var written = try TrainingCurves.write(runDirectory: runDirectory, overwrite: true)
+        var written = curvesAreCurrent && !options.overwrite ? [] : try TrainingCurves.write(runDirectory: runDirectory, overwrite: true)
         if makesSamples {
             written += try SampleWriter.write(model: model, count: sampleCount, seed: options.seed, directory: samples,
                                               options: sampleOptions)

@@ -172,6 +172,16 @@ public enum TrainingCurves {
 
     /// Writes `loss.svg` and `kl.svg` for the run's log into `directory` (the run folder by
     /// default); returns their paths. Either file already there stops it, unless `overwrite`.
+    /// Whether loss.svg and kl.svg are in `runDirectory` and at least as new as its log.csv (what
+    /// `minidraw report` reuses instead of drawing them again).
+    package static func areCurrent(runDirectory: String) -> Bool {
+        func modified(_ name: String) -> Date? {
+            (try? FileManager.default.attributesOfItem(atPath: FilePaths.join(runDirectory, name)))?[.modificationDate] as? Date
+        }
+        guard let log = modified("log.csv") else { return false }
+        return fileNames.allSatisfy { name in modified(name).map { $0 >= log } ?? false }
+    }
+
     public static func write(runDirectory: String, directory: String? = nil, overwrite: Bool = false) throws -> [String] {
         let table = try TrainingLogTable.load(runDirectory: runDirectory)
         var folder = try OutputFolder(directory ?? runDirectory, names: fileNames, overwrite: overwrite)

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+@testable import MiniDRAW
+
+/// What a new user meets in the first hour: output in the order it happened, Ctrl-C that keeps the
+/// work, labels that say what they measure, warnings for sizes that cannot attend.
+@Suite("The first hour: output in order, Ctrl-C keeps the work, honest labels", .serialized)
+struct FirstHourTests {
+    /// Runs `minidraw arguments` in `folder` with standard output and standard error into one file, as
+    /// `minidraw ... > log 2>&1` does; `signal` is sent once `ready(folder)` holds (polled every 10 ms).
+    static func run(_ arguments: [String], in folder: String, signal: Int32? = nil,
+                    when ready: @escaping (String) -> Bool = { _ in true }) throws -> (status: Int32, log: String) {
+        let logPath = makeTemporaryFolder("minidraw-merged") + "/log"
+        try AtomicFile.write([], to: logPath)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLineRunTests.executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        if let signal {
+            let deadline = Date().addingTimeInterval(120)
+            while process.isRunning && !ready(folder) && Date() < deadline { usleep(10_000) }
+            if process.isRunning { kill(process.processIdentifier, signal) }
+        }
+        process.waitUntilExit()
+        try log.close()
+        let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: logPath).deletingLastPathComponent().path)
+        return (process.terminationStatus, text)
+    }
+
+    /// The lines of `run`'s log.csv after its header.
+    static func loggedRows(_ run: String) -> Int {
+        ((try? String(contentsOfFile: "\(run)/log.csv", encoding: .utf8)) ?? "").split(separator: "\n").count - 1
+    }
+
+    // MARK: - Output in order
+
+    @Test("train > log 2>&1: the header lines (data, model, training, run) come before the first progress line")
+    func headerFirstInSharedLog() throws {
+        let folder = try CommandLineRunTests().workingFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let outcome = try Self.run(["train", "--steps", "3", "--out", "runs/ordered"] + CommandLineRunTests.trainFlags(data: "data"),
+                                   in: folder)
+        #expect(outcome.status == 0, "\(outcome.log)")
+        let lines = outcome.log.split(separator: "\n").map(String.init)
+        let firstProgress = lines.firstIndex { $0.hasPrefix("step ") } ?? -1
+        for header in ["data ", "model ", "training ", "run "] {
+            let index = lines.firstIndex { $0.hasPrefix(header) }
+            #expect(index != nil && firstProgress >= 0 && index! < firstProgress,
+                    "'\(header)' at line \(index.map(String.init) ?? "none"), first progress line at \(firstProgress):\n\(outcome.log)")
+        }
+    }
+
+    // MARK: - Sizes that cannot attend
+
+    @Test("Eq. 19-24: read or write grids over half the image's side are warned of, with a size to try")
+    func attentionSizeWarnings() {
+        var tiny = DRAWConfig.small
+        (tiny.width, tiny.height, tiny.readSize, tiny.writeSize) = (8, 8, 5, 12)
+        #expect(tiny.attentionSizeWarnings == [
+            "read grid 5x5 on 8x8 images: more than half the image's side, so every read window covers nearly all of it; try --read-size 2",
+            "write grid 12x12 on 8x8 images: more than half the image's side, so every write window covers nearly all of it; try --write-size 2",
+        ])
+        for preset in [DRAWConfig.small, .paperMNIST, .paperMNISTNoAttention] {
+            #expect(preset.attentionSizeWarnings.isEmpty, "\(preset.summary): \(preset.attentionSizeWarnings)")
+        }
+        tiny.attention = false
+        #expect(tiny.attentionSizeWarnings.isEmpty, "no grids without attention")
+    }
+}
