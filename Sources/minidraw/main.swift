@@ -10,6 +10,7 @@ let commands: [any Command.Type] = [
     ReconstructCommand.self,
     ExportImagesCommand.self,
     AttentionDemoCommand.self,
+    ExploreCommand.self,
     PlotCommand.self,
     ProgressCommand.self,
     ReportCommand.self,
