@@ -45,8 +45,11 @@ func message(for error: RunFolderError) -> String {
         return "--resume: \(folder) goes on past step \(step), to \(newest); continue from there with --resume \(folder), "
             + "branch off into another --out DIR, or give --overwrite to drop what comes after step \(step)"
     case .holdsRun(let folder, let contents, let resumable):
-        return "\(folder) already holds a run (\(contents)); "
-            + (resumable ? "continue it with --resume \(folder), " : "")
+        guard resumable else {
+            return "\(folder) holds a run that stopped before its first complete checkpoint (\(contents)), so it cannot "
+                + "be resumed; start it over with --overwrite, or train into another --out DIR"
+        }
+        return "\(folder) already holds a run (\(contents)); continue it with --resume \(folder), "
             + "train into another --out DIR, or give --overwrite to replace it"
     }
 }

@@ -37,6 +37,8 @@ enum TrainCommand: Command {
         .flag("overwrite", help: "replace the run already in --out: remove its checkpoints, log and pictures first "
               + "(with --resume from an earlier checkpoint: what came after it)"),
         .value("checkpoint-every", placeholder: "N", help: "save a checkpoint every N steps", defaultValue: "500"),
+        .value("checkpoint-minutes", placeholder: "M", help: "also save one when M minutes have passed since the last "
+               + "(0: by steps only); Ctrl-C saves one and stops", defaultValue: "10"),
         .value("keep-checkpoints", placeholder: "N", help: "newest checkpoints of this run kept in its folder (0: all)", defaultValue: "2"),
         .value("validate-every", placeholder: "N", help: "validation bound every N steps (0: at the end only)", defaultValue: "1000"),
         .value("validation-images", placeholder: "N", help: "validation images for the logged bound", defaultValue: "10000"),
@@ -74,6 +76,8 @@ enum TrainCommand: Command {
             ? "runs/\(presetName)" : "runs/\(presetName)-\(dataset.rawValue)"
         let directory = parsed.optionalString("out") ?? resumed?.directory ?? defaultDirectory
         let keepCheckpoints = try parsed.nonNegativeInt("keep-checkpoints"), logEvery = try parsed.positiveInt("log-every")
+        let checkpointMinutes = try parsed.double("checkpoint-minutes")
+        guard checkpointMinutes >= 0 else { throw CommandLineError("--checkpoint-minutes must be 0 or more, got \(checkpointMinutes)") }
         let runFolder = RunFolder(directory)
         let cleanup = try runFolder.cleanupBeforeTraining(resumedFrom: resumed.map { ($0.directory, $0.state.step) },
                                                           overwrite: parsed.flag("overwrite"))
@@ -103,8 +107,10 @@ enum TrainCommand: Command {
         if let resumed, !RunFolder.isSameFolder(resumed.directory, directory) {
             try carryLog(from: resumed.directory, to: directory)
         }
-        try TrainingRun(trainer: trainer, directory: directory, validation: validation,
-                        keepCheckpoints: keepCheckpoints, logEvery: logEvery, resumedStep: resumed?.state.step).run()
+        for warning in config.attentionSizeWarnings { writeToStandardError("minidraw: warning: \(warning)\n") }
+        Interruption.install(what: "training")
+        try TrainingRun(trainer: trainer, directory: directory, validation: validation, keepCheckpoints: keepCheckpoints,
+                        checkpointMinutes: checkpointMinutes, logEvery: logEvery, resumedStep: resumed?.state.step).run()
     }
 
     /// The checkpoint a `--resume PATH` names: a model file, or a run folder's newest checkpoint.

@@ -9,6 +9,10 @@ struct TrainingRun {
     let validation: ImageSet
     /// Newest checkpoints left in `directory` (0: all).
     let keepCheckpoints: Int
+    /// Minutes after which a checkpoint is saved whatever the step (0: by `checkpointEvery` steps only),
+    /// so that a run killed outright (kill -9, a lost machine) loses minutes of work, not up to
+    /// `checkpointEvery` steps of it.
+    let checkpointMinutes: Double
     let logEvery: Int
     let resumedStep: Int?
 
@@ -19,8 +23,9 @@ struct TrainingRun {
         let log = try TrainingLog(path: "\(directory)/log.csv", timesteps: config.timesteps, resumedStep: resumedStep)
         let validationSet = validation.prefix(settings.validationImages)
         print("model    \(config.summary), \(trainer.model.parameterCount) parameters")
+        let threads = trainer.engine == .paper ? 1 : GEMM.threadCount           // the paper model runs on this thread
         print("training \(trainer.engine) engine, batch \(settings.batchSize), Adam lr \(settings.adam.learningRate) (\(settings.schedule.description(base: settings.adam.learningRate))) betas \(settings.adam.beta1)/\(settings.adam.beta2), "
-              + "clip \(settings.adam.clipNorm), seed \(settings.seed), \(GEMM.threadCount) threads, steps \(trainer.state.step + 1)-\(settings.totalSteps)")
+              + "clip \(settings.adam.clipNorm), seed \(settings.seed), \(threads) threads, steps \(trainer.state.step + 1)-\(settings.totalSteps)")
         print("run      \(directory) (log.csv, checkpoints)")
         let progress = ProgressLine()
         let clock = ContinuousClock()
@@ -29,6 +34,7 @@ struct TrainingRun {
         func elapsed() -> Double { elapsedBefore + (clock.now - started).secondsValue }
         var windowStart = clock.now, windowSteps = 0
         var lastCheckpoint: String?
+        var lastSaved = clock.now
         var lastBound: Double?
         while trainer.state.step < settings.totalSteps {
             let result = try trainer.step()
@@ -51,8 +57,20 @@ struct TrainingRun {
                 windowStart = clock.now
                 windowSteps = 0
             }
-            if step % settings.checkpointEvery == 0 || isLast {
+            let interruption = Interruption.requested
+            let minutesSinceSaved = (clock.now - lastSaved).secondsValue / 60
+            if step % settings.checkpointEvery == 0 || isLast || interruption != nil
+                || (checkpointMinutes > 0 && minutesSinceSaved >= checkpointMinutes) {
                 lastCheckpoint = try trainer.saveCheckpoint(directory: directory, elapsedSeconds: elapsed(), keep: keepCheckpoints)
+                lastSaved = clock.now
+            }
+            if let interruption, !isLast {                     // Ctrl-C or SIGTERM: the step is saved, stop here
+                progress.finish()
+                if let lastCheckpoint { print("checkpoint \(lastCheckpoint)") }
+                print("log        \(log.path)")
+                print("interrupted at step \(step); continue with: minidraw train --resume \(directory)"
+                      + (trainer.engine == .paper ? " --engine paper" : ""))
+                exit(Interruption.exitStatus(for: interruption))
             }
         }
         progress.finish()

@@ -154,8 +154,10 @@ struct CommandLineOptionsTests {
                 == "--encoder-size must be a positive integer, got 0")
         #expect(commandLineMessage(for: ConfigError.notPositive(field: "timesteps", value: -1))
                 == "--timesteps must be a positive integer, got -1")
-        #expect(commandLineMessage(for: RunFolderError.holdsRun(folder: "runs/a", contents: "no checkpoint", resumable: false))
-                == "runs/a already holds a run (no checkpoint); train into another --out DIR, or give --overwrite to replace it")
+        #expect(commandLineMessage(for: RunFolderError.holdsRun(folder: "runs/a", contents: "no checkpoint; log.csv to step 260",
+                                                                resumable: false))
+                == "runs/a holds a run that stopped before its first complete checkpoint (no checkpoint; log.csv to step 260), "
+                + "so it cannot be resumed; start it over with --overwrite, or train into another --out DIR")
     }
 
     @Test("files in the way: one named alone, the flags to clear it added by the tool, --out only where a command has it")

@@ -55,6 +55,59 @@ struct FirstHourTests {
         }
     }
 
+    // MARK: - Ctrl-C keeps the work
+
+    /// A tiny run (T = 2, 8 units, batch 5) that saves by steps only at its end, so every checkpoint
+    /// but the last comes from the interruption.
+    static func tinyRunFlags(out: String) -> [String] {
+        ["--encoder-size", "8", "--decoder-size", "8", "--latent-size", "2", "--timesteps", "2", "--no-attention",
+         "--batch-size", "5", "--validation-images", "5", "--validate-every", "0", "--log-every", "1", "--threads", "1",
+         "--data", "data", "--steps", "120", "--checkpoint-every", "1000", "--checkpoint-minutes", "0", "--out", out]
+    }
+
+    @Test("Ctrl-C mid-run: exit 130, a checkpoint of the last step done, the resume command; resumed, the same model bytes as a run never stopped")
+    func interruptAndResume() throws {
+        let folder = try CommandLineRunTests().workingFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let interrupted = try Self.run(["train"] + Self.tinyRunFlags(out: "runs/stopped"), in: folder, signal: SIGINT,
+                                       when: { Self.loggedRows("\($0)/runs/stopped") >= 10 })
+        #expect(interrupted.status == 130, "\(interrupted.log)")
+        let steps = Checkpoint.completeSteps(in: "\(folder)/runs/stopped")
+        let step = try #require(steps.last, "no checkpoint after Ctrl-C:\n\(interrupted.log)")
+        #expect(step >= 10 && step < 120, "stopped at \(step)")
+        #expect(Self.loggedRows("\(folder)/runs/stopped") == step, "every step up to the checkpoint logged, none after")
+        #expect(interrupted.log.contains("interrupted at step \(step); continue with: minidraw train --resume runs/stopped\n"),
+                "\(interrupted.log)")
+        #expect(interrupted.log.contains("stopping training after this step"), "\(interrupted.log)")
+
+        let resumed = try Self.run(["train", "--resume", "runs/stopped", "--log-every", "1"], in: folder)
+        #expect(resumed.status == 0, "\(resumed.log)")
+        let straight = try Self.run(["train"] + Self.tinyRunFlags(out: "runs/straight"), in: folder)
+        #expect(straight.status == 0, "\(straight.log)")
+        let name = Checkpoint.modelFileName(step: 120)
+        let stoppedBytes = try AtomicFile.read("\(folder)/runs/stopped/\(name)")
+        let straightBytes = try AtomicFile.read("\(folder)/runs/straight/\(name)")
+        #expect(stoppedBytes == straightBytes, "the model after Ctrl-C at step \(step) and --resume differs from the run never stopped")
+        #expect(Self.loggedRows("\(folder)/runs/stopped") == 120, "\(resumed.log)")
+    }
+
+    @Test("SIGTERM: exit 143 after saving, as Ctrl-C; a folder holding only a log says how to start over")
+    func terminateAndLogOnly() throws {
+        let folder = try CommandLineRunTests().workingFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let terminated = try Self.run(["train"] + Self.tinyRunFlags(out: "runs/term"), in: folder, signal: SIGTERM,
+                                      when: { Self.loggedRows("\($0)/runs/term") >= 5 })
+        #expect(terminated.status == 143, "\(terminated.log)")
+        #expect(!Checkpoint.completeSteps(in: "\(folder)/runs/term").isEmpty, "\(terminated.log)")
+        // What kill -9 before the first checkpoint leaves: a log and nothing to resume.
+        for name in try FileManager.default.contentsOfDirectory(atPath: "\(folder)/runs/term") where name.hasPrefix("checkpoint-") {
+            try FileManager.default.removeItem(atPath: "\(folder)/runs/term/\(name)")
+        }
+        let again = try Self.run(["train"] + Self.tinyRunFlags(out: "runs/term"), in: folder)
+        #expect(again.status == 1 && again.log.contains("runs/term holds a run that stopped before its first complete checkpoint")
+                && again.log.contains("start it over with --overwrite"), "\(again.log)")
+    }
+
     // MARK: - Sizes that cannot attend
 
     @Test("Eq. 19-24: read or write grids over half the image's side are warned of, with a size to try")
