@@ -6,9 +6,10 @@ Fails, with one line saying what went wrong, unless
   - the element #self-check reads "ok ...",
   - the JavaScript console shows no error and no exception is thrown,
   - moving the step slider changes the drawn canvas (#canvas-view, read back as a data URL).
-With --screenshot PATH it also saves the page's top, at step --step, as a PNG.
+With --screenshot PATH it also saves the page's top, --height pixels of it, as a PNG: the drawing at
+step --step, and the sandbox showing that step's write window.
 
-usage: explore-browser.py CHROMIUM PAGE.html [--screenshot PATH] [--step T]
+usage: explore-browser.py CHROMIUM PAGE.html [--screenshot PATH] [--step T] [--height PIXELS]
 """
 import argparse
 import base64
@@ -127,6 +128,7 @@ def main():
     parser.add_argument("page")
     parser.add_argument("--screenshot", help="save the top of the page as this PNG")
     parser.add_argument("--step", type=int, default=20, help="the step shown in the screenshot")
+    parser.add_argument("--height", type=int, default=1320, help="the window's height, and the screenshot's")
     arguments = parser.parse_args()
 
     browser = DevTools(arguments.chromium)
@@ -135,7 +137,7 @@ def main():
         browser.session = browser.send("Target.attachToTarget", session=False, targetId=target, flatten=True)["sessionId"]
         for domain in ("Runtime", "Log", "Page"):
             browser.send(f"{domain}.enable")
-        browser.send("Emulation.setDeviceMetricsOverride", width=1200, height=1320, deviceScaleFactor=1, mobile=False)
+        browser.send("Emulation.setDeviceMetricsOverride", width=1200, height=arguments.height, deviceScaleFactor=1, mobile=False)
         browser.send("Page.navigate", url="file://" + os.path.abspath(arguments.page))
         browser.wait_for("Page.loadEventFired")
 
@@ -156,6 +158,7 @@ def main():
 
         if arguments.screenshot:
             move_slider(browser, arguments.step)
+            browser.evaluate('document.getElementById("use-write").click()')
             shot = browser.send("Page.captureScreenshot", format="png")
             with open(arguments.screenshot, "wb") as file:
                 file.write(base64.b64decode(shot["data"]))

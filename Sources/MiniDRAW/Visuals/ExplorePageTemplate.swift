@@ -100,19 +100,19 @@ enum ExplorePageTemplate {
     <div class="sandbox">
     <table class="sliders">
       <tr><th>Eq. 21 emits</th><th></th><th>which becomes</th><th></th></tr>
-      <tr><td>g&#771;<sub>X</sub></td><td><input type="range" id="raw-center-x" min="-1.5" max="1.5" step="0.01" value="0">
+      <tr><td>g&#771;<sub>X</sub></td><td><input type="range" id="raw-center-x" min="-1.5" max="1.5" step="any" value="0">
         <span class="value" id="raw-center-x-value"></span></td>
         <td>g<sub>X</sub> = (A + 1)/2 (g&#771;<sub>X</sub> + 1) (Eq. 22)</td><td class="value" id="center-x-value"></td></tr>
-      <tr><td>g&#771;<sub>Y</sub></td><td><input type="range" id="raw-center-y" min="-1.5" max="1.5" step="0.01" value="0">
+      <tr><td>g&#771;<sub>Y</sub></td><td><input type="range" id="raw-center-y" min="-1.5" max="1.5" step="any" value="0">
         <span class="value" id="raw-center-y-value"></span></td>
         <td>g<sub>Y</sub> = (B + 1)/2 (g&#771;<sub>Y</sub> + 1) (Eq. 23)</td><td class="value" id="center-y-value"></td></tr>
-      <tr><td>log &sigma;<sup>2</sup></td><td><input type="range" id="raw-variance" min="-4" max="4" step="0.01" value="0">
+      <tr><td>log &sigma;<sup>2</sup></td><td><input type="range" id="raw-variance" min="-4" max="4" step="any" value="0">
         <span class="value" id="raw-variance-value"></span></td>
         <td>&sigma;<sup>2</sup> = exp(log &sigma;<sup>2</sup>) (Eq. 21)</td><td class="value" id="variance-value"></td></tr>
-      <tr><td>log &delta;&#771;</td><td><input type="range" id="raw-stride" min="-4" max="1.5" step="0.01" value="0">
+      <tr><td>log &delta;&#771;</td><td><input type="range" id="raw-stride" min="-4" max="1.5" step="any" value="0">
         <span class="value" id="raw-stride-value"></span></td>
         <td>&delta; = (max(A, B) &minus; 1)/(N &minus; 1) exp(log &delta;&#771;) (Eq. 24)</td><td class="value" id="stride-value"></td></tr>
-      <tr><td>log &gamma;</td><td><input type="range" id="raw-intensity" min="-2" max="2" step="0.01" value="0">
+      <tr><td>log &gamma;</td><td><input type="range" id="raw-intensity" min="-3" max="3" step="any" value="0">
         <span class="value" id="raw-intensity-value"></span></td>
         <td>&gamma; = exp(log &gamma;) (Eq. 21)</td><td class="value" id="intensity-value"></td></tr>
       <tr><td>N</td><td><input type="range" id="grid-size" min="1" max="12" step="1" value="5">
