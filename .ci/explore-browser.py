@@ -128,7 +128,7 @@ def main():
     parser.add_argument("page")
     parser.add_argument("--screenshot", help="save the top of the page as this PNG")
     parser.add_argument("--step", type=int, default=20, help="the step shown in the screenshot")
-    parser.add_argument("--height", type=int, default=1320, help="the window's height, and the screenshot's")
+    parser.add_argument("--height", type=int, default=1960, help="the window's height, and the screenshot's")
     arguments = parser.parse_args()
 
     browser = DevTools(arguments.chromium)

@@ -15,7 +15,7 @@ package enum ExplorePage {
 
     /// What the page holds.
     package struct Options: Sendable {
-        /// Test images redrawn step by step (at least one: the sandbox reads the first).
+        /// The index in the test set of the first image redrawn (the page's "test image N").
         package var firstImageNumber: Int
         /// Samples drawn from the prior step by step.
         package var sampleCount: Int
