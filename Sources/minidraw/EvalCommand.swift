@@ -39,10 +39,17 @@ enum EvalCommand: Command {
             if done % 1000 == 0 || done == total { progress.show("evaluated \(done)/\(total) images") }
         }
         progress.finish()
-        print(String(format: "%@ bound  %.2f nats  (L^x %.2f + L^z %.2f, Eq. 12, %d images)", splitName,
-                     result.bound, result.reconstructionLoss, result.latentLoss, result.imageCount))
+        // Grey targets make Eq. 9 a cross-entropy against pixel values, not the log-likelihood of an
+        // image: its bound and estimate are then named for what they are.
+        let isLikelihood = data.pixels != .grey
+        print(String(format: "%@ %@  %.2f nats  (L^x %.2f + L^z %.2f, Eq. 12, %d images)", splitName,
+                     isLikelihood ? "bound" : "cross-entropy bound", result.bound, result.reconstructionLoss,
+                     result.latentLoss, result.imageCount))
         if let estimate = result.importanceEstimate {
-            print(String(format: "%@ -log p(x) ~ %.2f nats  (importance sampling, K = %d)", splitName, estimate, samples))
+            print(isLikelihood
+                  ? String(format: "%@ -log p(x) ~ %.2f nats  (importance sampling, K = %d)", splitName, estimate, samples)
+                  : String(format: "%@ importance-weighted cross-entropy ~ %.2f nats  (K = %d; grey targets: not a likelihood)",
+                           splitName, estimate, samples))
         }
     }
 }

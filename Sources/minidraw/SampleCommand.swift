@@ -11,7 +11,7 @@ enum SampleCommand: Command {
         .flag("png", help: "also write every frame as PNG"),
         .flag("gif", help: "also write the animation drawing.gif (last frame held 2 s)"),
         .flag("boxes", help: "also write colour frames with each image's write window in red (boxes-frame-*.ppm)"),
-        .value("scale", placeholder: "K", help: "integer upscaling (default: 1, or 2 with --boxes)"),
+        .value("scale", placeholder: "K", help: "integer upscaling (default: 1, or 2 with --boxes; images under 28 pixels enough to show them at 28 or more)"),
         CommonOptions.engine,
     ])
 

@@ -74,7 +74,10 @@ struct TrainingRun {
             }
         }
         progress.finish()
-        if let lastBound { print(String(format: "validation bound %.2f nats (%d images)", lastBound, validationSet.imageCount)) }
+        if let lastBound {
+            let name = settings.pixels == .grey ? "cross-entropy bound" : "bound"                  // see EvalCommand
+            print(String(format: "validation %@ %.2f nats (%d images)", name, lastBound, validationSet.imageCount))
+        }
         if let lastCheckpoint { print("checkpoint \(lastCheckpoint)") }
         print("log        \(log.path)")
         // The run's own samples: its folder holds this run only (RunFolder), so they replace this run's older ones.

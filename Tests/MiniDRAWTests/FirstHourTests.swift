@@ -108,6 +108,36 @@ struct FirstHourTests {
                 && again.log.contains("start it over with --overwrite"), "\(again.log)")
     }
 
+    // MARK: - Labels that say what they measure
+
+    @Test("grey targets (Eq. 9 against pixel values): train and eval name a cross-entropy bound, never -log p(x)")
+    func greyTargetsLabels() throws {
+        let folder = try CommandLineRunTests().workingFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let flags = Array(Self.tinyRunFlags(out: "runs/grey").dropLast(8)) + ["--steps", "2", "--out", "runs/grey", "--pixels", "grey"]
+        let trained = try Self.run(["train"] + flags, in: folder)
+        #expect(trained.status == 0 && trained.log.contains("validation cross-entropy bound "), "\(trained.log)")
+        let evaluated = try Self.run(["eval", "--checkpoint", "runs/grey", "--samples", "2", "--images", "5"], in: folder)
+        #expect(evaluated.status == 0, "\(evaluated.log)")
+        #expect(evaluated.log.contains("test cross-entropy bound ") && evaluated.log.contains("test importance-weighted cross-entropy ~")
+                && !evaluated.log.contains("log p(x)"), "\(evaluated.log)")
+        let binary = try Self.run(["eval", "--checkpoint", "runs/small", "--samples", "2", "--images", "5"], in: folder)
+        #expect(binary.log.contains("test bound ") && binary.log.contains("test -log p(x) ~"), "\(binary.log)")
+    }
+
+    @Test("pictures of images under 28 pixels are scaled up by default: 8x8 four times, MNIST as it is")
+    func smallImagesScaledUp() {
+        var config = DRAWConfig.small
+        (config.width, config.height) = (8, 8)
+        #expect(SampleWriter.Options().resolvedScale(for: config) == 4)
+        #expect(SampleWriter.Options(boxes: true).resolvedScale(for: config) == 4)
+        #expect(SampleWriter.Options(scale: 1).resolvedScale(for: config) == 1, "an explicit --scale wins")
+        #expect(SampleWriter.Options().resolvedScale(for: .small) == 1)
+        #expect(SampleWriter.Options(boxes: true).resolvedScale(for: .small) == 2)
+        (config.width, config.height) = (60, 60)
+        #expect(SampleWriter.Options().resolvedScale(for: config) == 1)
+    }
+
     // MARK: - Sizes that cannot attend
 
     @Test("Eq. 19-24: read or write grids over half the image's side are warned of, with a size to try")

@@ -13,7 +13,8 @@ public enum SampleWriter {
         public var gif: Bool
         /// Also write colour frames with each image's write window drawn (needs attention).
         public var boxes: Bool
-        /// Integer upscaling; nil means 1, or 2 with `boxes` so the boxes are visible.
+        /// Integer upscaling; nil means 1, or 2 with `boxes` so the boxes are visible, and for images
+        /// smaller than MNIST's enough to show each at 28 pixels or more (`resolvedScale(for:)`).
         public var scale: Int?
         /// Replace files already in the folder (else they stop the write before it starts).
         public var overwrite: Bool
@@ -26,8 +27,17 @@ public enum SampleWriter {
             self.overwrite = overwrite
         }
 
-        /// The upscaling used.
-        public var resolvedScale: Int { scale ?? (boxes ? 2 : 1) }
+        /// The upscaling used for images of `config`'s size: 8x8 digits come out 4 times larger, so a
+        /// grid of 100 is a picture to look at rather than 90 pixels wide.
+        public func resolvedScale(for config: DRAWConfig) -> Int {
+            if let scale { return scale }
+            let side = max(config.width, config.height, 1)
+            let smallImage = (Self.minimumShownSide + side - 1) / side                   // ceil(28 / side)
+            return max(boxes ? 2 : 1, smallImage)
+        }
+
+        /// The side, in pixels, below which images are scaled up by default (MNIST's).
+        public static let minimumShownSide = 28
     }
 
     /// Draws `count` images with noise from `seed` and writes into `directory` (created if needed):
@@ -48,7 +58,8 @@ public enum SampleWriter {
                                                  engine: Engine = .fast) throws -> [String] {
         let config = model.config
         guard count > 0 else { throw VisualsError("sample count must be positive, got \(count)") }
-        guard options.resolvedScale > 0 else { throw PictureOptionError.scale(options.resolvedScale) }
+        let scale = options.resolvedScale(for: config)
+        guard scale > 0 else { throw PictureOptionError.scale(scale) }
         try DrawingFrames.checkChannels(config.channels)
         if options.boxes && !config.attention {
             throw PictureOptionError.boxesWithoutAttention
@@ -56,7 +67,6 @@ public enum SampleWriter {
         var folder = try OutputFolder(directory, names: fileNames(config: config, options: options), overwrite: options.overwrite)
         var generator = SeededGenerator(seed: seed)
         let steps = generate(model, count: count, generator: &generator, engine: engine)   // Eq. 13-16
-        let scale = options.resolvedScale
         let columns = DrawingFrames.gridShape(count: count).columns
 
         // Sequence pictures: image r's canvas at step t is tile (r, t), row-major.
