@@ -118,7 +118,8 @@ struct ClassifierRun {
         let started = clock.now
         var windowStart = clock.now, windowSteps = 0, windowLoss = 0.0, windowError = 0.0
         var last: ClassifierEvaluation?
-        while trainer.step < settings.totalSteps {
+        Interruption.install(what: "training the classifier")
+        while trainer.step < settings.totalSteps && Interruption.requested == nil {
             let result = try trainer.trainStep()
             windowSteps += 1
             windowLoss += result.meanLoss
@@ -147,10 +148,15 @@ struct ClassifierRun {
         }
         progress.finish()
         var checkpoint = trainer.checkpoint()
-        checkpoint.metadata["steps"] = "\(settings.totalSteps)"
+        checkpoint.metadata["steps"] = "\(trainer.step)"
         checkpoint.metadata["seed"] = "\(settings.seed)"
         try checkpoint.write(to: "\(directory)/classifier.safetensors")
         print("checkpoint \(directory)/classifier.safetensors")
+        if let interruption = Interruption.requested, trainer.step < settings.totalSteps {   // Ctrl-C or SIGTERM
+            print("interrupted at step \(trainer.step); the classifier trained so far is in \(directory)/classifier.safetensors "
+                  + "(classify starts over: run it again with --overwrite)")
+            exit(Interruption.exitStatus(for: interruption))
+        }
         print(String(format: "trained %d steps (%.1f epochs) in %@", settings.totalSteps,
                      Double(settings.totalSteps) / Double(trainer.stepsPerEpoch), formatDuration((clock.now - started).secondsValue)))
         if let last {

@@ -108,6 +108,21 @@ struct FirstHourTests {
                 && again.log.contains("start it over with --overwrite"), "\(again.log)")
     }
 
+    @Test("classify: Ctrl-C saves the classifier trained so far, says so, and exits 130")
+    func interruptClassifier() throws {
+        let folder = makeTemporaryFolder("minidraw-classify-stop")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let stopped = try Self.run(["classify", "--model", "linear", "--steps", "100000", "--batch-size", "10", "--eval-every", "100000",
+                                    "--log-every", "1", "--threads", "1", "--data", IOTestPaths.binarizedMNIST, "--out", "run"],
+                                   in: folder, signal: SIGINT, when: { Self.loggedRows("\($0)/run") >= 5 })
+        #expect(stopped.status == 130, "\(stopped.log)")
+        let file = try SafeTensorsFile(contentsOf: "\(folder)/run/classifier.safetensors")
+        let step = try #require(Int(file.metadata["steps"] ?? ""), "\(file.metadata)")
+        #expect(step >= 5 && step < 100_000)
+        #expect(stopped.log.contains("interrupted at step \(step); the classifier trained so far is in run/classifier.safetensors"),
+                "\(stopped.log)")
+    }
+
     // MARK: - Labels that say what they measure
 
     @Test("grey targets (Eq. 9 against pixel values): train and eval name a cross-entropy bound, never -log p(x)")
