@@ -35,7 +35,7 @@ struct EngineCommandTests {
         try CommandLineRunTests().minidraw(arguments, in: folder)
     }
 
-    /// The numbers of the line of `output` that starts with `prefix` ("test bound  83.12 nats ...").
+    /// The numbers of the line of `output` that starts with `prefix` ("test cross-entropy bound  50.94 nats ...").
     func numbers(_ output: String, line prefix: String) -> [Double] {
         let line = output.split(separator: "\n").first { $0.hasPrefix(prefix) } ?? ""
         return line.split(whereSeparator: { " (),=+".contains($0) }).compactMap { Double($0) }
@@ -73,7 +73,7 @@ struct EngineCommandTests {
         let evaluated = try minidraw(["eval", "--engine", "fast", "--checkpoint", "runs/paper", "--samples", "0"],
                                      in: trained.folder)
         #expect(evaluated.status == 0, "\(evaluated.errors)")
-        let bound = try #require(numbers(evaluated.output, line: "test bound").first, "\(evaluated.output)")
+        let bound = try #require(numbers(evaluated.output, line: "test cross-entropy bound").first, "\(evaluated.output)")
         #expect(bound.isFinite && bound > 0, "\(evaluated.output)")
     }
 
@@ -88,7 +88,8 @@ struct EngineCommandTests {
                                         "--batch-size", "4", "--samples", "3"], in: trained.folder)
             #expect(outcome.status == 0, "\(outcome.errors)")
             #expect(outcome.output.contains("; \(engine) engine\n"), "the model line names the engine:\n\(outcome.output)")
-            let bound = numbers(outcome.output, line: "test bound"), estimate = numbers(outcome.output, line: "test -log p(x)")
+            let bound = numbers(outcome.output, line: "test cross-entropy bound")           // grey targets (Eq. 9)
+            let estimate = numbers(outcome.output, line: "test importance-weighted cross-entropy")
             results.append([try #require(bound.first), try #require(estimate.first)])
         }
         print("engine commands, eval of 10 images (bound, K = 3 estimate): fast \(results[0]), paper \(results[1])")

@@ -13,9 +13,11 @@ struct PaperEquation {
 }
 
 enum PaperEquations {
-    /// `DRAWModel.forward(image:cache:)` runs Eq. 1-12 in one call; `generate(count:generator:)` Eq. 13-16.
-    static let wholeForward = #"\b(forward\(image:|forwardBackward\(model:)"#
-    static let wholeGeneration = #"\.generate\(count:"#
+    /// `DRAWModel.forward(image:cache:)` runs Eq. 1-12 in one call (`Trainer.forwardBackward(generator:)`
+    /// by the run's engine); `generate(count:generator:)` Eq. 13-16 (`SampleWriter.generate(_:count:...)`
+    /// by the engine asked for).
+    static let wholeForward = #"\b(forward\(image:|forwardBackward\((model|generator):)"#
+    static let wholeGeneration = #"\b(\.generate\(count:|generate\(model, count:)"#
     /// Eq. 22-26 as one call (the window and both filterbanks), forward or backward.
     static let window = #"[gG]eometry\.(forward\(cache:|backward\(dFilterX:)"#
     /// The latent layer's forward and backward compute Eq. 1, 2 and 6 together (the backward in
@@ -37,7 +39,7 @@ enum PaperEquations {
                                       #"\bd?[eE]ncoderInput\[row"#, wholeForward]),
         PaperEquation(number: 6, formula: "z_t ~ Q(Z_t | h^enc_t), sampled as z_t = mu_t + sigma_t epsilon_t",
                       implementedBy: [#"mu\.storage\[index\] \+ sigma \* cache\.noise"#, #"\bfillNoise\("#, #"\bchunks\.load\(batch:"#,
-                                      latentLayer, wholeForward]),
+                                      #"\bpaper\.noise\(batchSize:"#, latentLayer, wholeForward]),
         PaperEquation(number: 7, formula: "h^dec_t = RNN^dec(h^dec_{t-1}, z_t)",
                       implementedBy: [#"\bdecoder\.(forward|backward|gatesBackward)\((input: step|dHidden)"#,
                                       #"\bdecoder\.parametersBackward\(dGates: stacks"#, wholeForward]),
@@ -51,7 +53,8 @@ enum PaperEquations {
         PaperEquation(number: 11, formula: "L^z = 1/2 (sum_t mu_t^2 + sigma_t^2 - log sigma_t^2) - T/2",
                       implementedBy: [#"\baccumulateKL\("#, #"m \* m \+ s \* s - 2 \* logSigma"#, #"\bklBackward\("#, wholeForward]),
         PaperEquation(number: 12, formula: "L = < L^x + L^z >_{z ~ Q}",
-                      implementedBy: [#"meanReconstructionLoss \+ meanLatentLoss"#, wholeForward]),
+                      implementedBy: [#"meanReconstructionLoss \+ meanLatentLoss"#, #"figures\.reconstructionLoss \+ figures\.latentLoss"#,
+                                      wholeForward]),
         // §2.3, generation
         PaperEquation(number: 13, formula: "z_t ~ P(Z_t)",
                       implementedBy: [#"fillGaussian\(&noise"#, wholeGeneration]),
