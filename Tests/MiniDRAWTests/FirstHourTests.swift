@@ -123,6 +123,44 @@ struct FirstHourTests {
                 "\(stopped.log)")
     }
 
+    // MARK: - The docs' commands run as written
+
+    /// Every `minidraw train --resume PATH ...` command in `text`, with the line it starts on: in prose
+    /// the inline code spans (which may wrap), in fenced blocks each line with its `\` continuations.
+    static func resumeCommands(in text: String) -> [(line: Int, command: String)] {
+        var commands: [String] = []
+        for (index, segment) in text.components(separatedBy: "```").enumerated() {
+            let pieces = index % 2 == 0
+                ? segment.components(separatedBy: "`").enumerated().filter { $0.offset % 2 == 1 }.map(\.element)   // inline spans
+                : segment.replacingOccurrences(of: "\\\n", with: " ").components(separatedBy: "\n")            // block lines
+            commands += pieces.filter { $0.contains("train --resume") }.map { $0.replacingOccurrences(of: "\n", with: " ") }
+        }
+        let lines = text.components(separatedBy: "\n").enumerated().filter { $0.element.contains("train --resume") }.map { $0.offset + 1 }
+        return Array(zip(lines, commands))
+    }
+
+    @Test("every 'minidraw train --resume' the docs show for a shipped run trains on: --steps past its checkpoint where its own steps are done")
+    func documentedResumeCommandsTrainOn() throws {
+        let root = IOTestPaths.packageRoot
+        let tutorial = try FileManager.default.contentsOfDirectory(atPath: "\(root)/Tutorial").filter { $0.hasSuffix(".md") }
+        var checked = 0
+        for document in ["README.md", "Data/pretrained/README.md"] + tutorial.map({ "Tutorial/\($0)" }) {
+            let text = try String(contentsOfFile: "\(root)/\(document)", encoding: .utf8)
+            for (line, command) in Self.resumeCommands(in: text) {
+                let words = command.split(whereSeparator: \.isWhitespace).map(String.init)
+                guard let at = words.firstIndex(of: "--resume"), at + 1 < words.count,
+                      let modelPath = Checkpoint.newestModelPath(in: "\(root)/\(words[at + 1])") else { continue }   // not shipped
+                let state = try Trainer.loadCheckpoint(modelPath: modelPath).state
+                let steps = words.firstIndex(of: "--steps").flatMap { Int(words[$0 + 1]) } ?? state.settings.totalSteps
+                let problem = "\(document):\(line): '\(command)' stops at once: the run is at step \(state.step) and trains "
+                    + "to \(steps); give --steps above \(state.step)"
+                #expect(steps > state.step, "\(problem)")
+                checked += 1
+            }
+        }
+        #expect(checked >= 3, "found only \(checked) resume commands of shipped runs")
+    }
+
     // MARK: - Labels that say what they measure
 
     @Test("grey targets (Eq. 9 against pixel values): train and eval name a cross-entropy bound, never -log p(x)")
