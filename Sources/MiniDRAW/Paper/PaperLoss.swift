@@ -5,7 +5,7 @@
 extension PaperDRAW {
     // MARK: - Forward (Eq. 9)
 
-    /// Eq. 9: L^x = -Σ_pixels x log sigmoid(c_T) + (1 - x) log(1 - sigmoid(c_T)) = Σ softplus(c_T) - x c_T,
+    /// Eq. 9: L^x = -Σ_pixels [x log sigmoid(c_T) + (1 - x) log(1 - sigmoid(c_T))] = Σ softplus(c_T) - x c_T,
     /// written with the logits so it stays finite when sigmoid(c_T) rounds to 0 or 1.
     /// - image x, canvas c_T: [batchSize, C B A]; returns L^x per image: [batchSize]
     func reconstructionLoss(_ image: Matrix<Scalar>, canvas: Matrix<Scalar>) -> [Scalar] {

@@ -63,8 +63,8 @@ extension PaperDRAW {
         return glimpse
     }
 
-    /// Backward of Eq. 27. For one plane X [B, A] and g = gamma F_Y P with P = X F_Xᵀ [B, N]:
-    ///   dgamma += Σ dg ⊙ F_Y P,   dF_Y += gamma dg Pᵀ,   dP = gamma F_Yᵀ dg,   dF_X += dPᵀ X,   dX = dP F_X
+    /// Backward of Eq. 27. For one plane X [B, A] and its glimpse r = gamma F_Y P with P = X F_Xᵀ [B, N]:
+    ///   dgamma += Σ dr ⊙ F_Y P,   dF_Y += gamma dr Pᵀ,   dP = gamma F_Yᵀ dr,   dF_X += dPᵀ X,   dX = dP F_X
     /// (dX for x_hat_t only: x is data).
     /// - dGlimpse: [batchSize, 2 C N^2]; returns dx_hat_t [batchSize, C B A] and each window's gradient.
     func readBackward(_ dGlimpse: Matrix<Scalar>, image: Matrix<Scalar>, errorImage: Matrix<Scalar>,
