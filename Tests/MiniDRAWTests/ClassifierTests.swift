@@ -172,7 +172,7 @@ struct ClassifierTests {
 
     // MARK: - Training
 
-    @Test("Adam: the shared per-tensor update gives DRAW's AdamState.update bit for bit")
+    @Test("Adam: AdamState.update, which DRAW and the classifiers share, is adamTensorUpdate tensor by tensor, bit for bit")
     func sharedAdamMatchesDRAW() {
         let config = TinyModels.config(attention: true)
         var model = TinyModels.model(config)

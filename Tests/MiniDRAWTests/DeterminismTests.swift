@@ -9,7 +9,8 @@ import Testing
 @Suite("Determinism of forward and backward passes", .serialized)
 struct DeterminismTests {
     /// Large enough that products are split over threads: the encoder's gates are
-    /// [8, 256] = [8, 2*4 + 64] · [72, 256], 147,456 multiply-adds, above GEMM's 65,536 threshold.
+    /// [8, 256] = [8, 2*4 + 64] · [72, 256], which `FloatProductPlan` splits by columns on 2 threads
+    /// (half the tiles each saves more cycles than waking the second thread costs).
     static let config = DRAWConfig(width: 12, height: 12, timesteps: 3, encoderSize: 64, decoderSize: 64,
                                    latentSize: 8, readSize: 2, writeSize: 3, attention: true)
     static let batchSize = 8

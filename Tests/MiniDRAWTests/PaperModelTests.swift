@@ -208,7 +208,7 @@ struct PaperModelTests {
         compare("output.loss", [forward.meanLoss], try file.tensor("output.loss", shape: [1])[...])
         var gradientsCompared = 0
         for (name, parameter) in DRAWModel<Double>.parameterPaths(config: config) {
-            let shape = DRAWModel<Double>.fileShape(name: name, matrix: gradient[keyPath: parameter])
+            let shape = Checkpoint.fileShape(name: name, matrix: gradient[keyPath: parameter])
             guard let expected = try Checkpoint.parameterValues(file, tensor: "grad.\(name)", parameter: name, shape: shape) else { continue }
             compare("grad.\(name)", gradient[keyPath: parameter].storage, expected[...])
             gradientsCompared += 1

@@ -74,7 +74,7 @@ struct ReferenceTests {
             }
         }
         for (name, path) in DRAWModel<Double>.parameterPaths(config: config) {
-            let shape = DRAWModel<Double>.fileShape(name: name, matrix: gradient[keyPath: path])
+            let shape = Checkpoint.fileShape(name: name, matrix: gradient[keyPath: path])
             guard let expected = try Checkpoint.parameterValues(file, tensor: "grad.\(name)", parameter: name, shape: shape) else { continue }
             compare("grad.\(name)", observed: gradient[keyPath: path].storage, expected: expected[...])
         }
@@ -116,7 +116,7 @@ enum ReferenceModel {
     static func model(_ file: SafeTensorsFile, config: DRAWConfig) throws -> DRAWModel<Double> {
         var model = DRAWModel<Double>(config: config)
         for (name, path) in DRAWModel<Double>.parameterPaths(config: config) {
-            let shape = DRAWModel<Double>.fileShape(name: name, matrix: model[keyPath: path])
+            let shape = Checkpoint.fileShape(name: name, matrix: model[keyPath: path])
             if let values = try Checkpoint.parameterValues(file, tensor: name, parameter: name, shape: shape) {
                 model[keyPath: path].storage = values
             }

@@ -56,7 +56,7 @@ public final class ClassifierTrainer<Model: ImageClassifier> where Model.Scalar 
     public let settings: ClassifierTrainingSettings
     public private(set) var step = 0
     public private(set) var epoch = 0
-    var adam: ParameterAdamState<Model>
+    var adam: AdamState<Model>
     var gradient: Model
     var workspace: Model.Workspace
     var images: Matrix<Float>
@@ -72,7 +72,7 @@ public final class ClassifierTrainer<Model: ImageClassifier> where Model.Scalar 
         self.model = model
         self.data = data
         self.settings = settings
-        adam = ParameterAdamState(model: model)
+        adam = AdamState(model: model)
         gradient = model.zeros()
         workspace = model.makeWorkspace(batchSize: settings.batchSize)
         images = Matrix(rows: settings.batchSize, columns: data.pixelCount)
@@ -105,7 +105,7 @@ public final class ClassifierTrainer<Model: ImageClassifier> where Model.Scalar 
         guard result.meanLoss.isFinite && norm.isFinite else {
             throw ClassifierTrainingError(step: step + 1, loss: result.meanLoss, gradientNorm: norm)
         }
-        adam.update(model: &model, gradient: gradient, settings: settings.adam)
+        adam.update(model: &model, gradient: gradient, settings: settings.adam, gradientNorm: norm)
         step += 1
         return ClassifierStepResult(step: step, epoch: epoch, meanLoss: result.meanLoss,
                                     errorRate: 1 - Double(result.correctCount) / Double(settings.batchSize), gradientNorm: norm)

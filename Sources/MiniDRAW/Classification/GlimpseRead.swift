@@ -9,24 +9,30 @@ extension AttentionGeometry {
     /// - image: [batchSize, B A], glimpse: [batchSize, N^2]
     package func readImage<Scalar: DRAWScalar>(image: Matrix<Scalar>, cache: AttentionStepCache<Scalar>,
                                                glimpse: inout Matrix<Scalar>) {
-        let n = gridSize, plane = width * height
-        precondition(image.columns == plane && glimpse.columns == n * n && glimpse.rows == image.rows,
-                     "readImage: image \(image.shapeDescription), glimpse \(glimpse.shapeDescription), grid \(n) on \(width)x\(height)")
-        image.storage.withUnsafeBufferPointer { xBuffer in
-        cache.filterX.storage.withUnsafeBufferPointer { fxBuffer in
-        cache.filterY.storage.withUnsafeBufferPointer { fyBuffer in
-        glimpse.storage.withUnsafeMutableBufferPointer { r in
-            let x = xBuffer.baseAddress!, fx = fxBuffer.baseAddress!, fy = fyBuffer.baseAddress!, glimpseBase = r.baseAddress!
+        precondition(image.columns == width * height && glimpse.columns == gridSize * gridSize && glimpse.rows == image.rows,
+                     "readImage: image \(image.shapeDescription), glimpse \(glimpse.shapeDescription), grid \(gridSize) on \(width)x\(height)")
+        withPointers(image, cache.filterX, cache.filterY) { inputs in
+        glimpse.withMutablePointer { glimpse in
             forEachRowRange(image.rows) { rows in
-                withUnsafeTemporaryAllocation(of: Scalar.self, capacity: n * height) { projection in
-                    for row in rows {
-                        filterImage(x + row * plane, filterX: fx + row * n * width, filterY: fy + row * n * height,  // Eq. 27
-                                    scale: cache.window[row, AttentionParameter.intensity],
-                                    projection: projection.baseAddress!, output: glimpseBase + row * n * n)
-                    }
-                }
+                readImageRows(rows, x: inputs[0], fx: inputs[1], fy: inputs[2], cache: cache, glimpse: glimpse)
             }
-        }}}}
+        }}
+    }
+
+    /// `readImage` for the images `rows` on the buffers it opened, with one [N, B] projection of scratch.
+    /// - x: [batchSize, B A], fx: [batchSize, N A], fy: [batchSize, N B], glimpse: [batchSize, N^2]
+    @inline(__always)
+    private func readImageRows<Scalar: DRAWScalar>(_ rows: Range<Int>, x: UnsafePointer<Scalar>, fx: UnsafePointer<Scalar>,
+                                                   fy: UnsafePointer<Scalar>, cache: AttentionStepCache<Scalar>,
+                                                   glimpse: UnsafeMutablePointer<Scalar>) {
+        let n = gridSize, plane = width * height
+        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: n * height) { projection in
+            for row in rows {
+                filterImage(x + row * plane, filterX: fx + row * n * width, filterY: fy + row * n * height,  // Eq. 27
+                            scale: cache.window[row, AttentionParameter.intensity],
+                            projection: projection.baseAddress!, output: glimpse + row * n * n)
+            }
+        }
     }
 
     // MARK: - Backward
@@ -38,33 +44,41 @@ extension AttentionGeometry {
     package func readImageBackward<Scalar: DRAWScalar>(dGlimpse: Matrix<Scalar>, image: Matrix<Scalar>,
                                                        cache: AttentionStepCache<Scalar>, dFilterX: inout Matrix<Scalar>,
                                                        dFilterY: inout Matrix<Scalar>, dIntensity: inout Matrix<Scalar>) {
-        let n = gridSize, plane = width * height
         dFilterX.setZero()
         dFilterY.setZero()
-        image.storage.withUnsafeBufferPointer { xBuffer in
-        cache.filterX.storage.withUnsafeBufferPointer { fxBuffer in
-        cache.filterY.storage.withUnsafeBufferPointer { fyBuffer in
-        dGlimpse.storage.withUnsafeBufferPointer { drBuffer in
-        dFilterX.storage.withUnsafeMutableBufferPointer { dfx in
-        dFilterY.storage.withUnsafeMutableBufferPointer { dfy in
-        dIntensity.storage.withUnsafeMutableBufferPointer { dGamma in
-            let x = xBuffer.baseAddress!, fx = fxBuffer.baseAddress!, fy = fyBuffer.baseAddress!, dr = drBuffer.baseAddress!
-            let dFilterXBase = dfx.baseAddress!, dFilterYBase = dfy.baseAddress!, dIntensityBase = dGamma.baseAddress!
+        withPointers(image, cache.filterX, cache.filterY, dGlimpse) { inputs in
+        withMutablePointers(&dFilterX, &dFilterY, &dIntensity) { dFilterX, dFilterY, dIntensity in
             forEachRowRange(image.rows) { rows in
-                withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * n * height + n) { temporary in
-                    let projection = temporary.baseAddress!, dProjection = projection + n * height, dots = dProjection + n * height
-                    for row in rows {
-                        let intensity = cache.window[row, AttentionParameter.intensity]
-                        let source = x + row * plane, dOutput = dr + row * n * n
-                        let filterX = fx + row * n * width, filterY = fy + row * n * height
-                        let dFX = dFilterXBase + row * n * width, dFY = dFilterYBase + row * n * height
-                        dIntensityBase[row] = filterImageBackward(source, dOutput: dOutput, filterX: filterX,   // Eq. 27
-                                                                  filterY: filterY, scale: intensity,
-                                                                  projection: projection, dProjection: dProjection,
-                                                                  dFilterX: dFX, dFilterY: dFY, dots: dots)
-                    }
-                }
+                readImageBackwardRows(rows, x: inputs[0], fx: inputs[1], fy: inputs[2], dr: inputs[3], cache: cache,
+                                      dFilterX: dFilterX, dFilterY: dFilterY, dIntensity: dIntensity)
             }
-        }}}}}}}
+        }}
+    }
+
+    /// `readImageBackward` for the images `rows` on the buffers it opened, with [N, B] projection and
+    /// dP and N dots of scratch.
+    /// - x: [batchSize, B A], fx, dFilterX: [batchSize, N A], fy, dFilterY: [batchSize, N B],
+    ///   dr: [batchSize, N^2], dIntensity: [batchSize]
+    @inline(__always)
+    private func readImageBackwardRows<Scalar: DRAWScalar>(_ rows: Range<Int>, x: UnsafePointer<Scalar>,
+                                                           fx: UnsafePointer<Scalar>, fy: UnsafePointer<Scalar>,
+                                                           dr: UnsafePointer<Scalar>, cache: AttentionStepCache<Scalar>,
+                                                           dFilterX dFilterXBase: UnsafeMutablePointer<Scalar>,
+                                                           dFilterY dFilterYBase: UnsafeMutablePointer<Scalar>,
+                                                           dIntensity dIntensityBase: UnsafeMutablePointer<Scalar>) {
+        let n = gridSize, plane = width * height
+        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * n * height + n) { temporary in
+            let projection = temporary.baseAddress!, dProjection = projection + n * height, dots = dProjection + n * height
+            for row in rows {
+                let intensity = cache.window[row, AttentionParameter.intensity]
+                let source = x + row * plane, dOutput = dr + row * n * n
+                let filterX = fx + row * n * width, filterY = fy + row * n * height
+                let dFX = dFilterXBase + row * n * width, dFY = dFilterYBase + row * n * height
+                dIntensityBase[row] = filterImageBackward(source, dOutput: dOutput, filterX: filterX,   // Eq. 27
+                                                          filterY: filterY, scale: intensity,
+                                                          projection: projection, dProjection: dProjection,
+                                                          dFilterX: dFX, dFilterY: dFY, dots: dots)
+            }
+        }
     }
 }

@@ -68,12 +68,6 @@ func dot<Scalar: DRAWScalar>(_ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scal
     return (sum0 + sum1) + (sum2 + sum3)
 }
 
-/// y[k] += alpha x[k]: unit stride, so the compiler vectorises it.
-@inline(__always)
-func axpy<Scalar: DRAWScalar>(_ alpha: Scalar, _ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, count: Int) {
-    for k in 0..<count { y[k] += alpha * x[k] }
-}
-
 /// `out[r * outStride] = dot(x + r * rowStride, y, count)` for r = 0..<rows, bit for bit: four
 /// rows at a time, each with `dot`'s four partial sums (the lanes of one `SIMD4`) and its final
 /// `(s0 + s1) + (s2 + s3)`. The four rows' chains are independent, so the adds overlap instead of
@@ -115,7 +109,7 @@ func dotRows<Scalar: DRAWScalar>(_ x: UnsafePointer<Scalar>, rowStride: Int, row
 }
 
 /// `y[0..<count] += Σ_s coefficient(s) · row(s)[0..<count]` over s = 0..<terms, bit for bit the
-/// additions of `terms` calls `axpy(coefficient(s), row(s), y)` in order of s. Each block of up
+/// additions `y[k] += coefficient(s) * row(s)[k]` one term after another, in order of s. Each block of up
 /// to 32 values of y stays in registers through all the terms (four `SIMD8`s, or what is left:
 /// `SIMD8`s, a `SIMD4`, single values), so the terms neither reload nor store y, and the block's
 /// separate sums overlap instead of waiting on one another.

@@ -60,7 +60,7 @@ public struct DRAWConfig: Equatable, Sendable, Codable {
     public static let paperMNISTNoAttention = DRAWConfig(width: 28, height: 28, timesteps: 64, encoderSize: 256,
                                                          decoderSize: 256, latentSize: 100, readSize: 2, writeSize: 5,
                                                          attention: false)
-    /// A model that trains in minutes on a laptop: T=10, LSTM 256, z=10, read 2x2... as in small DRAW demos.
+    /// A model that trains in minutes on a laptop: T=10, LSTM 256, z=10, read and write 5x5, as in small DRAW demos.
     public static let small = DRAWConfig(width: 28, height: 28, timesteps: 10, encoderSize: 256, decoderSize: 256,
                                          latentSize: 10, readSize: 5, writeSize: 5, attention: true)
 

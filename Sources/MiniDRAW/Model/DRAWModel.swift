@@ -3,7 +3,7 @@
 ///
 /// Tensor names and layouts are PyTorch's and match the reference files in shared/reference
 /// and MiniDRAW's checkpoints: `encoder.weight_ih` [4 H_enc, |r| + H_dec], ...
-public struct DRAWModel<Scalar: DRAWScalar>: Equatable, Sendable {
+public struct DRAWModel<Scalar: DRAWScalar>: ParameterSet, Equatable {
     public let config: DRAWConfig
     /// RNN^enc, Eq. 5; input [r_t, h^dec_{t-1}].
     package var encoder: LSTM<Scalar>
@@ -111,28 +111,13 @@ public struct DRAWModel<Scalar: DRAWScalar>: Equatable, Sendable {
         return paths
     }
 
-    /// Parameters that files written before they existed lack: such a file loads them as zero
-    /// (the initial states of those models), so older checkpoints evaluate and resume unchanged.
-    package static func mayBeAbsent(_ name: String) -> Bool { name.hasPrefix("initial.") }
-
-    /// The tensor shape a file stores for `matrix` under `name`: `[n]` for biases and initial states.
-    package static func fileShape(name: String, matrix: Matrix<Scalar>) -> [Int] {
-        name.hasSuffix("bias") || name.hasSuffix("bias_ih") || name.hasSuffix("bias_hh") || mayBeAbsent(name)
-            ? [matrix.columns] : matrix.shape
-    }
-
-    /// The number of scalar parameters.
-    public var parameterCount: Int {
-        Self.parameterPaths(config: config).reduce(0) { $0 + self[keyPath: $1.path].count }
+    /// Every parameter tensor with its checkpoint name (`parameterPaths(config:)` of this model's config).
+    public var parameterPaths: [(name: String, path: WritableKeyPath<DRAWModel, Matrix<Scalar>>)] {
+        Self.parameterPaths(config: config)
     }
 
     /// A model of the same shape with every parameter zero: the gradient accumulator.
     public func zeros() -> DRAWModel { DRAWModel(config: config) }
-
-    /// Sets every parameter to zero, keeping the allocations.
-    public mutating func setZero() {
-        for (_, path) in Self.parameterPaths(config: config) { self[keyPath: path].setZero() }
-    }
 
     /// Converts every parameter to another scalar type.
     public func converted<Other: DRAWScalar>(to _: Other.Type = Other.self) -> DRAWModel<Other> {

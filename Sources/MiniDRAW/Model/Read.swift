@@ -64,25 +64,35 @@ extension AttentionGeometry {
     /// - image, errorImage: [batchSize, C B A], glimpse: [batchSize, 2 C N^2]
     package func read<Scalar: DRAWScalar>(image: Matrix<Scalar>, errorImage: Matrix<Scalar>,
                                           cache: AttentionStepCache<Scalar>, channels: Int, glimpse: inout Matrix<Scalar>) {
-        let n = gridSize, plane = width * height, patch = n * n
         withPointers(image, errorImage, cache.filterX, cache.filterY) { inputs in
-        glimpse.withMutablePointer { glimpseBase in
-            let (x, xHat, fx, fy) = (inputs[0], inputs[1], inputs[2], inputs[3])
-            withUnsafeTemporaryAllocation(of: Scalar.self, capacity: n * height) { temporary in
-                for row in 0..<image.rows {
-                    let intensity = cache.window[row, AttentionParameter.intensity]
-                    let filterX = fx + row * n * width, filterY = fy + row * n * height
-                    for channel in 0..<channels {
-                        for (source, half) in [(x, 0), (xHat, 1)] {
-                            let imagePlane = source + row * channels * plane + channel * plane
-                            let output = glimpseBase + row * 2 * channels * patch + (half * channels + channel) * patch
-                            filterImage(imagePlane, filterX: filterX, filterY: filterY, scale: intensity,  // Eq. 27
-                                        projection: temporary.baseAddress!, output: output)
-                        }
+        glimpse.withMutablePointer { glimpse in
+            readRows(image.rows, x: inputs[0], xHat: inputs[1], fx: inputs[2], fy: inputs[3], cache: cache,
+                     channels: channels, glimpse: glimpse)
+        }}
+    }
+
+    /// `read` on the buffers it opened: Eq. 27 image by image, with one [N, B] projection of scratch.
+    /// - x, xHat: [rows, C B A], fx: [rows, N A], fy: [rows, N B], glimpse: [rows, 2 C N^2]
+    @inline(__always)
+    private func readRows<Scalar: DRAWScalar>(_ rows: Int, x: UnsafePointer<Scalar>, xHat: UnsafePointer<Scalar>,
+                                              fx: UnsafePointer<Scalar>, fy: UnsafePointer<Scalar>,
+                                              cache: AttentionStepCache<Scalar>, channels: Int,
+                                              glimpse glimpseBase: UnsafeMutablePointer<Scalar>) {
+        let n = gridSize, plane = width * height, patch = n * n
+        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: n * height) { temporary in
+            for row in 0..<rows {
+                let intensity = cache.window[row, AttentionParameter.intensity]
+                let filterX = fx + row * n * width, filterY = fy + row * n * height
+                for channel in 0..<channels {
+                    for (source, half) in [(x, 0), (xHat, 1)] {
+                        let imagePlane = source + row * channels * plane + channel * plane
+                        let output = glimpseBase + row * 2 * channels * patch + (half * channels + channel) * patch
+                        filterImage(imagePlane, filterX: filterX, filterY: filterY, scale: intensity,  // Eq. 27
+                                    projection: temporary.baseAddress!, output: output)
                     }
                 }
             }
-        }}
+        }
     }
 
     /// P = F_X imageᵀ: P[j, b] = Σ_a image[b, a] F_X[j, a], [N, B].
@@ -145,42 +155,58 @@ extension AttentionGeometry {
                                                   cache: AttentionStepCache<Scalar>, channels: Int,
                                                   dErrorImage: inout Matrix<Scalar>, dFilterX: inout Matrix<Scalar>,
                                                   dFilterY: inout Matrix<Scalar>, dIntensity: inout Matrix<Scalar>) {
-        let n = gridSize, plane = width * height, patch = n * n
         dFilterX.setZero()
         dFilterY.setZero()
         dErrorImage.setZero()
         withPointers(image, errorImage, cache.filterX, cache.filterY, dGlimpse) { inputs in
-        withMutablePointers(&dFilterX, &dFilterY, &dErrorImage, &dIntensity) { dFilterXBase, dFilterYBase, dErrorBase, dIntensityBase in
-            let (x, xHat, fx, fy, dr) = (inputs[0], inputs[1], inputs[2], inputs[3], inputs[4])
-            withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * n * height + n) { temporary in
-                let projection = temporary.baseAddress!, dProjection = projection + n * height, dots = dProjection + n * height
-                for row in 0..<image.rows {
-                    let intensity = cache.window[row, AttentionParameter.intensity]
-                    let filterX = fx + row * n * width, filterY = fy + row * n * height
-                    let dFX = dFilterXBase + row * n * width, dFY = dFilterYBase + row * n * height
-                    var dIntensityRow: Scalar = 0
-                    for channel in 0..<channels {
-                        for half in 0..<2 {
-                            let offset = row * channels * plane + channel * plane
-                            let source = (half == 0 ? x : xHat) + offset
-                            let dOutput = dr + row * 2 * channels * patch + (half * channels + channel) * patch
-                            dIntensityRow += filterImageBackward(source, dOutput: dOutput, filterX: filterX,      // Eq. 27
-                                                                 filterY: filterY, scale: intensity,
-                                                                 projection: projection, dProjection: dProjection,
-                                                                 dFilterX: dFX, dFilterY: dFY, dots: dots)
-                            if half == 1 {
-                                let dImage = dErrorBase + offset
-                                for b in 0..<height {                                                // dimage = dPᵀ F_X
-                                    addCombination(into: dImage + b * width, count: width, terms: n,
-                                                   coefficient: { dProjection[$0 * height + b] },
-                                                   row: { filterX + $0 * width })
-                                }
+        withMutablePointers(&dFilterX, &dFilterY, &dErrorImage, &dIntensity) { dFilterX, dFilterY, dErrorImage, dIntensity in
+            readBackwardRows(image.rows, x: inputs[0], xHat: inputs[1], fx: inputs[2], fy: inputs[3], dr: inputs[4],
+                             cache: cache, channels: channels, dFilterX: dFilterX, dFilterY: dFilterY,
+                             dErrorImage: dErrorImage, dIntensity: dIntensity)
+        }}
+    }
+
+    /// `readBackward` on the buffers it opened, image by image, with [N, B] projection and dP and N
+    /// dots of scratch.
+    /// - x, xHat: [rows, C B A], fx, dFilterX: [rows, N A], fy, dFilterY: [rows, N B],
+    ///   dr: [rows, 2 C N^2], dErrorImage: [rows, C B A], dIntensity: [rows]
+    @inline(__always)
+    private func readBackwardRows<Scalar: DRAWScalar>(_ rows: Int, x: UnsafePointer<Scalar>, xHat: UnsafePointer<Scalar>,
+                                                      fx: UnsafePointer<Scalar>, fy: UnsafePointer<Scalar>,
+                                                      dr: UnsafePointer<Scalar>, cache: AttentionStepCache<Scalar>,
+                                                      channels: Int, dFilterX dFilterXBase: UnsafeMutablePointer<Scalar>,
+                                                      dFilterY dFilterYBase: UnsafeMutablePointer<Scalar>,
+                                                      dErrorImage dErrorBase: UnsafeMutablePointer<Scalar>,
+                                                      dIntensity dIntensityBase: UnsafeMutablePointer<Scalar>) {
+        let n = gridSize, plane = width * height, patch = n * n
+        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: 2 * n * height + n) { temporary in
+            let projection = temporary.baseAddress!, dProjection = projection + n * height, dots = dProjection + n * height
+            for row in 0..<rows {
+                let intensity = cache.window[row, AttentionParameter.intensity]
+                let filterX = fx + row * n * width, filterY = fy + row * n * height
+                let dFX = dFilterXBase + row * n * width, dFY = dFilterYBase + row * n * height
+                var dIntensityRow: Scalar = 0
+                for channel in 0..<channels {
+                    for half in 0..<2 {
+                        let offset = row * channels * plane + channel * plane
+                        let source = (half == 0 ? x : xHat) + offset
+                        let dOutput = dr + row * 2 * channels * patch + (half * channels + channel) * patch
+                        dIntensityRow += filterImageBackward(source, dOutput: dOutput, filterX: filterX,      // Eq. 27
+                                                             filterY: filterY, scale: intensity,
+                                                             projection: projection, dProjection: dProjection,
+                                                             dFilterX: dFX, dFilterY: dFY, dots: dots)
+                        if half == 1 {
+                            let dImage = dErrorBase + offset
+                            for b in 0..<height {                                                // dimage = dPᵀ F_X
+                                addCombination(into: dImage + b * width, count: width, terms: n,
+                                               coefficient: { dProjection[$0 * height + b] },
+                                               row: { filterX + $0 * width })
                             }
                         }
                     }
-                    dIntensityBase[row] = dIntensityRow
                 }
+                dIntensityBase[row] = dIntensityRow
             }
-        }}
+        }
     }
 }

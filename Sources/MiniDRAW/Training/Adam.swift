@@ -17,74 +17,9 @@ public struct AdamSettings: Equatable, Sendable, Codable {
     public init() {}
 }
 
-/// Adam's moments for every parameter of a model, and the number of updates taken.
-package struct AdamState<Scalar: DRAWScalar>: Equatable, Sendable {
-    /// m: the running mean of gradients, shaped like the model.
-    package var firstMoment: DRAWModel<Scalar>
-    /// v: the running mean of squared gradients.
-    package var secondMoment: DRAWModel<Scalar>
-    /// t: updates taken so far.
-    package var stepCount: Int = 0
-
-    package init(model: DRAWModel<Scalar>) {
-        firstMoment = model.zeros()
-        secondMoment = model.zeros()
-    }
-}
-
-/// The global L2 norm sqrt(Σ g^2) over every parameter tensor, accumulated in Double.
-package func globalNorm<Scalar>(_ gradient: DRAWModel<Scalar>) -> Double {
-    DRAWModel<Scalar>.parameterPaths(config: gradient.config).reduce(0) { $0 + gradient[keyPath: $1.path].sumOfSquares }
-        .squareRoot()
-}
-
-extension AdamState {
-    /// One Adam update of `model` from `gradient` (clipped first when its norm exceeds
-    /// `settings.clipNorm`), tensor by tensor through `adamTensorUpdate`. Returns the gradient's
-    /// norm before clipping: `gradientNorm` when the caller has it already, else computed here.
-    @discardableResult
-    package mutating func update(model: inout DRAWModel<Scalar>, gradient: DRAWModel<Scalar>, settings: AdamSettings,
-                                 gradientNorm: Double? = nil) -> Double {
-        let norm = gradientNorm ?? globalNorm(gradient)
-        stepCount += 1
-        let coefficients = AdamCoefficients<Scalar>(settings: settings, stepCount: stepCount, gradientNorm: norm)
-        for (_, path) in DRAWModel<Scalar>.parameterPaths(config: model.config) {
-            adamTensorUpdate(parameter: &model[keyPath: path], gradient: gradient[keyPath: path],
-                             firstMoment: &firstMoment[keyPath: path], secondMoment: &secondMoment[keyPath: path],
-                             coefficients: coefficients)
-        }
-        return norm
-    }
-}
-
-// MARK: - Any list of parameter tensors
-
-/// A model whose parameters are a fixed list of named matrices, such as the classifiers of
-/// paper §4.1 (`GlimpseClassifier`, `PixelClassifier`), so that one Adam serves them all.
-public protocol ParameterSet: Sendable {
-    associatedtype Scalar: DRAWScalar
-    /// Every parameter tensor with its checkpoint name, in a fixed order.
-    var parameterPaths: [(name: String, path: WritableKeyPath<Self, Matrix<Scalar>>)] { get }
-    /// A model of the same shape with every parameter zero: the gradient accumulator.
-    func zeros() -> Self
-}
-
-extension ParameterSet {
-    /// Sets every parameter to zero, keeping the allocations.
-    public mutating func setZero() {
-        for (_, path) in parameterPaths { self[keyPath: path].setZero() }
-    }
-
-    /// The number of scalar parameters.
-    public var parameterCount: Int { parameterPaths.reduce(0) { $0 + self[keyPath: $1.path].count } }
-
-    /// The global L2 norm sqrt(Σ g^2) over every tensor, accumulated in Double.
-    public var globalNorm: Double { parameterPaths.reduce(0) { $0 + self[keyPath: $1.path].sumOfSquares }.squareRoot() }
-}
-
-/// Adam's moments for a `ParameterSet` model; the same update as `AdamState.update`, one tensor
-/// at a time through `adamTensorUpdate`.
-package struct ParameterAdamState<Model: ParameterSet>: Sendable {
+/// Adam's moments for every parameter of a model (`DRAWModel`, or a classifier of paper §4.1),
+/// and the number of updates taken.
+package struct AdamState<Model: ParameterSet>: Sendable {
     /// m: the running mean of gradients, shaped like the model.
     package var firstMoment: Model
     /// v: the running mean of squared gradients.
@@ -97,11 +32,13 @@ package struct ParameterAdamState<Model: ParameterSet>: Sendable {
         secondMoment = model.zeros()
     }
 
-    /// One Adam update of `model` from `gradient`, clipped to `settings.clipNorm` first.
-    /// Returns the gradient's norm before clipping.
+    /// One Adam update of `model` from `gradient` (clipped first when its norm exceeds
+    /// `settings.clipNorm`), tensor by tensor through `adamTensorUpdate`. Returns the gradient's
+    /// norm before clipping: `gradientNorm` when the caller has it already, else computed here.
     @discardableResult
-    package mutating func update(model: inout Model, gradient: Model, settings: AdamSettings) -> Double {
-        let norm = gradient.globalNorm
+    package mutating func update(model: inout Model, gradient: Model, settings: AdamSettings,
+                                 gradientNorm: Double? = nil) -> Double {
+        let norm = gradientNorm ?? gradient.globalNorm
         stepCount += 1
         let coefficients = AdamCoefficients<Model.Scalar>(settings: settings, stepCount: stepCount, gradientNorm: norm)
         for (_, path) in model.parameterPaths {
@@ -112,6 +49,8 @@ package struct ParameterAdamState<Model: ParameterSet>: Sendable {
         return norm
     }
 }
+
+extension AdamState: Equatable where Model: Equatable {}
 
 /// The numbers one Adam update uses for every element, computed once per update.
 package struct AdamCoefficients<Scalar: DRAWScalar>: Sendable {

@@ -13,9 +13,8 @@
 /// the n_c / B-weighted sum of what `DRAWModel.backward` gives for each slice.
 final class BatchChunks {
     /// Images per slice. 50 splits the paper's batch of 100 in two, one slice per core here,
-    /// and keeps each slice's products big enough for the GEMM tiles: measured on a 2-core
-    /// Zen3 (paperMNIST, images/s on 1 and 2 threads), slices of 25 ran 97 and 168, of 50 102
-    /// and 184, of 100 115 and 131. Part of what a run computes: a resumed run keeps it.
+    /// and keeps each slice's products big enough for the GEMM tiles (the sizes measured are in
+    /// Benchmarks/HISTORY.md). Part of what a run computes: a resumed run keeps it.
     static let defaultSize = 50
 
     /// One slice's images and forward cache (`BatchSlice`), backward workspace and gradient.

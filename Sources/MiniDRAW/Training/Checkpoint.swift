@@ -48,12 +48,23 @@ public enum Checkpoint {
 
     // MARK: - Model file
 
+    /// Parameters that files written before they existed lack: such a file loads them as zero
+    /// (the initial states of those models), so older checkpoints evaluate and resume unchanged.
+    package static func mayBeAbsent(_ name: String) -> Bool { name.hasPrefix("initial.") }
+
+    /// The tensor shape a file stores for `matrix` under `name` (`DRAWModel.parameterPaths`): `[n]` for
+    /// biases and initial states, which the model holds as `[1, n]` matrices.
+    package static func fileShape<Scalar>(name: String, matrix: Matrix<Scalar>) -> [Int] {
+        name.hasSuffix("bias") || name.hasSuffix("bias_ih") || name.hasSuffix("bias_hh") || mayBeAbsent(name)
+            ? [matrix.columns] : matrix.shape
+    }
+
     /// The model as a file: every parameter F32 with its file shape.
     public static func modelFile<Scalar>(_ model: DRAWModel<Scalar>, extraMetadata: [String: String] = [:]) -> SafeTensorsFile {
         var file = SafeTensorsFile(metadata: metadata(for: model.config).merging(extraMetadata) { $1 })
         for (name, path) in DRAWModel<Scalar>.parameterPaths(config: model.config) {
             let matrix = model[keyPath: path]
-            file.tensors[name] = StoredTensor(dtype: .float32, shape: DRAWModel<Scalar>.fileShape(name: name, matrix: matrix),
+            file.tensors[name] = StoredTensor(dtype: .float32, shape: fileShape(name: name, matrix: matrix),
                                               values: matrix.storage.map(Double.init))
         }
         return file
@@ -64,7 +75,7 @@ public enum Checkpoint {
         let config = try config(from: file)
         var model = DRAWModel<Scalar>(config: config)
         for (name, path) in DRAWModel<Scalar>.parameterPaths(config: config) {
-            let shape = DRAWModel<Scalar>.fileShape(name: name, matrix: model[keyPath: path])
+            let shape = fileShape(name: name, matrix: model[keyPath: path])
             if let values = try parameterValues(file, tensor: name, parameter: name, shape: shape) {
                 model[keyPath: path].storage = values.map { Scalar($0) }
             }
@@ -74,12 +85,12 @@ public enum Checkpoint {
 
     /// The values of tensor `tensorName`, which stores parameter `parameter` (its own name, or Adam's
     /// `adam.m.<parameter>`), checked against `shape`. Nil when the file was written before that
-    /// parameter existed (`DRAWModel.mayBeAbsent`, the learned initial states): it then stays zero.
+    /// parameter existed (`mayBeAbsent`, the learned initial states): it then stays zero.
     /// A NaN or infinite value is refused with the tensor and element named: such a model evaluates
     /// to NaN and draws nothing.
     package static func parameterValues(_ file: SafeTensorsFile, tensor tensorName: String, parameter: String,
                                         shape: [Int]) throws -> [Double]? {
-        if file.tensors[tensorName] == nil && DRAWModel<Float>.mayBeAbsent(parameter) { return nil }
+        if file.tensors[tensorName] == nil && mayBeAbsent(parameter) { return nil }
         let values = try file.tensor(tensorName, shape: shape)
         if let element = values.firstIndex(where: { !$0.isFinite }) {
             let value = values[element].isNaN ? "NaN" : values[element] > 0 ? "+infinity" : "-infinity"

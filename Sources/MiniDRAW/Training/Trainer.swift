@@ -97,7 +97,7 @@ public final class Trainer {
         guard loss.isFinite else {
             throw TrainingError(description: "loss became \(loss) at step \(state.step + 1); stopping without saving (the last checkpoint is intact)")
         }
-        let norm = globalNorm(gradient)
+        let norm = gradient.globalNorm
         guard norm.isFinite else {
             throw TrainingError(description: "gradient norm became \(norm) at step \(state.step + 1); stopping without saving (the last checkpoint is intact)")
         }

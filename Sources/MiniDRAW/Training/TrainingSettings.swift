@@ -86,7 +86,7 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
 public struct TrainingState: Sendable {
     public var step: Int
     public var settings: TrainingSettings
-    package var adam: AdamState<Float>
+    package var adam: AdamState<DRAWModel<Float>>
     /// The noise generator, mid-stream.
     public var generator: SeededGenerator
     /// Wall-clock seconds spent training before this state was saved.
@@ -106,7 +106,7 @@ public struct TrainingState: Sendable {
         ])
         let config = adam.firstMoment.config
         for (name, path) in DRAWModel<Float>.parameterPaths(config: config) {
-            let shape = DRAWModel<Float>.fileShape(name: name, matrix: adam.firstMoment[keyPath: path])
+            let shape = Checkpoint.fileShape(name: name, matrix: adam.firstMoment[keyPath: path])
             file.tensors["adam.m.\(name)"] = StoredTensor(dtype: .float32, shape: shape,
                                                          values: adam.firstMoment[keyPath: path].storage.map(Double.init))
             file.tensors["adam.v.\(name)"] = StoredTensor(dtype: .float32, shape: shape,
@@ -135,10 +135,10 @@ public struct TrainingState: Sendable {
         self.settings = try TrainingSettings.fromJSON(try file.metadataValue("training"), source: file.source)
         self.generator = SeededGenerator(state: (words[0], words[1], words[2], words[3]), spareGaussian: spare)
         self.elapsedSeconds = elapsed
-        var adam = AdamState<Float>(model: DRAWModel<Float>(config: config))
+        var adam = AdamState(model: DRAWModel<Float>(config: config))
         adam.stepCount = adamSteps
         for (name, path) in DRAWModel<Float>.parameterPaths(config: config) {
-            let shape = DRAWModel<Float>.fileShape(name: name, matrix: adam.firstMoment[keyPath: path])
+            let shape = Checkpoint.fileShape(name: name, matrix: adam.firstMoment[keyPath: path])
             if let m = try Checkpoint.parameterValues(file, tensor: "adam.m.\(name)", parameter: name, shape: shape) {
                 adam.firstMoment[keyPath: path].storage = m.map { Float($0) }
             }
@@ -149,7 +149,7 @@ public struct TrainingState: Sendable {
         self.adam = adam
     }
 
-    package init(step: Int, settings: TrainingSettings, adam: AdamState<Float>, generator: SeededGenerator, elapsedSeconds: Double) {
+    package init(step: Int, settings: TrainingSettings, adam: AdamState<DRAWModel<Float>>, generator: SeededGenerator, elapsedSeconds: Double) {
         self.step = step
         self.settings = settings
         self.adam = adam
