@@ -38,7 +38,7 @@ struct ColorPictureTests {
         let directory = makeTemporaryFolder("minidraw-colour")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let paths = try SampleWriter.write(model: model, count: 4, seed: 6, directory: directory,
-                                           options: .init(png: true, gif: true, boxes: true))
+                                           options: .init(png: true, gif: true, boxes: true, scale: 2))
         let names = paths.map { ($0 as NSString).lastPathComponent }
         for name in ["frame-00.ppm", "frame-02.ppm", "final.ppm", "final.png", "drawing.gif", "sequence.ppm",
                      "boxes-final.ppm", "drawing-boxes.gif"] {

@@ -26,7 +26,7 @@ struct VisualCommandsTests {
         let model = TinyModels.model(TinyModels.config(attention: true, timesteps: 4))
         let first = temporaryDirectory(), second = temporaryDirectory(), other = temporaryDirectory()
         defer { for path in [first, second, other] { try? FileManager.default.removeItem(atPath: path) } }
-        let options = SampleWriter.Options(png: true, gif: true, boxes: true)
+        let options = SampleWriter.Options(png: true, gif: true, boxes: true, scale: 2)     // 8x6 images would get 4
         let paths = try SampleWriter.write(model: model, count: 5, seed: 3, directory: first, options: options)
         _ = try SampleWriter.write(model: model, count: 5, seed: 3, directory: second, options: options)
         _ = try SampleWriter.write(model: model, count: 5, seed: 4, directory: other, options: options)
@@ -55,7 +55,7 @@ struct VisualCommandsTests {
         let model = TinyModels.model(TinyModels.config(attention: false, timesteps: 2))
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        _ = try SampleWriter.write(model: model, count: 1, seed: 9, directory: directory)
+        _ = try SampleWriter.write(model: model, count: 1, seed: 9, directory: directory, options: .init(scale: 1))
         var generator = SeededGenerator(seed: 9)
         let steps = model.generate(count: 1, generator: &generator)
         let expected = ImageGrid(rows: 1, columns: 1, tileWidth: 8, tileHeight: 6)
