@@ -16,7 +16,7 @@ enum BenchCommand: Command {
     ])
 
     /// The products of a paper-config training step as it runs them, in slices of 50 images
-    /// (`BatchChunks`), as C[m, n] with depth k, for LSTM inputs of 264 (encoder: 2 * 2^2 + 256),
+    /// (`BatchSlices`), as C[m, n] with depth k, for LSTM inputs of 264 (encoder: 2 * 2^2 + 256),
     /// 256 (recurrent), 100 (decoder: |z|) and 1040 (no-attention encoder: the error image and
     /// h^dec, 784 + 256; x's own columns run once per batch): forward gates = X Wᵀ and backward
     /// dX = dGates W, both with W packed once per step, and dW = dGatesᵀ X over all T = 64 steps

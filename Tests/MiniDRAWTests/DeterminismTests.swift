@@ -72,7 +72,7 @@ struct DeterminismTests {
         #expect(doubleDifference == nil, "Double, 1 vs 2 threads: \(doubleDifference ?? "")")
     }
 
-    // MARK: The batch in slices (BatchChunks)
+    // MARK: The batch in slices (BatchSlices)
 
     /// Ten random binary images of `config`'s size.
     static func images(seed: UInt64) -> ImageSet {
@@ -108,8 +108,8 @@ struct DeterminismTests {
         for threads in [1, 2] {
             GEMM.threadCount = threads
             let fresh = try Trainer(config: Self.config, settings: settings, images: images)
-            let trainer = try Trainer(model: fresh.model, state: fresh.state, images: images, chunkSize: 4)
-            #expect(trainer.chunks.chunks.map(\.rows.count) == [4, 4, 2])
+            let trainer = try Trainer(model: fresh.model, state: fresh.state, images: images, sliceSize: 4)
+            #expect(trainer.batchSlices.slices.map(\.rows.count) == [4, 4, 2])
             for _ in 0..<3 { try trainer.step() }
             models.append(trainer.model)
         }
@@ -161,25 +161,25 @@ struct DeterminismTests {
         let model = DRAWModel<Float>.initialized(config: Self.config, seed: 32)
         let images = Self.images(seed: 33)
         let batch = Matrix<Float>(rows: 10, columns: Self.config.imageSize, storage: images.pixels)
-        let chunks = BatchChunks(config: Self.config, batchSize: 10, size: 4)
+        let batchSlices = BatchSlices(config: Self.config, batchSize: 10, size: 4)
         var generator = SeededGenerator(seed: 34)
-        chunks.load(batch: batch, model: model, generator: &generator)
+        batchSlices.load(batch: batch, model: model, generator: &generator)
         var sliced = model.zeros()
-        chunks.forwardBackward(model: model, gradient: &sliced)
+        batchSlices.forwardBackward(model: model, gradient: &sliced)
         // The whole batch at once, with each image's noise copied from its slice.
         var cache = DRAWForwardCache<Float>(config: Self.config, batchSize: 10)
         for t in 0..<Self.config.timesteps {
-            for chunk in chunks.chunks {
-                for (row, batchRow) in chunk.rows.enumerated() {
+            for slice in batchSlices.slices {
+                for (row, batchRow) in slice.rows.enumerated() {
                     for unit in 0..<Self.config.latentSize {
-                        cache.steps[t].latent.noise[batchRow, unit] = chunk.cache.steps[t].latent.noise[row, unit]
+                        cache.steps[t].latent.noise[batchRow, unit] = slice.cache.steps[t].latent.noise[row, unit]
                     }
                 }
             }
         }
         model.forward(image: batch, cache: &cache)
-        #expect(abs(cache.meanLoss - chunks.meanLoss) <= 1e-5 * abs(cache.meanLoss),
-                "loss: whole batch \(cache.meanLoss), slices \(chunks.meanLoss)")
+        #expect(abs(cache.meanLoss - batchSlices.meanLoss) <= 1e-5 * abs(cache.meanLoss),
+                "loss: whole batch \(cache.meanLoss), slices \(batchSlices.meanLoss)")
         var whole = model.zeros()
         var workspace = DRAWBackwardWorkspace<Float>(config: Self.config, batchSize: 10)
         model.backward(image: batch, cache: cache, workspace: &workspace, gradient: &whole)

@@ -11,7 +11,7 @@ struct EngineCommandTests {
     /// A tiny attention model of the 6x4 colour images: T = 2, 8 LSTM units, |z| = 4, read 2x2, write 3x3.
     static let modelFlags = ["--timesteps", "2", "--encoder-size", "8", "--decoder-size", "8", "--latent-size", "4",
                              "--read-size", "2", "--write-size", "3"]
-    /// Three steps of 55 images, the batch in slices of 50 and 5 (`BatchChunks.defaultSize`), so
+    /// Three steps of 55 images, the batch in slices of 50 and 5 (`BatchSlices.defaultSize`), so
     /// the noise's slice-after-slice order counts; one checkpoint, at the end.
     static let trainFlags = ["--steps", "3", "--batch-size", "55", "--seed", "7", "--validation-images", "5",
                              "--validate-every", "0", "--log-every", "1", "--checkpoint-every", "3", "--threads", "1",

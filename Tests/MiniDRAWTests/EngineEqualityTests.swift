@@ -150,13 +150,13 @@ struct EngineEqualityTests {
         print("engine equality, generation, \(test.testDescription): worst \(worst)")
     }
 
-    @Test("Eq. 6: the paper model draws the noise of training's slices (BatchChunks) and of evaluation (ForwardSlices)")
+    @Test("Eq. 6: the paper model draws the noise of training's slices (BatchSlices) and of evaluation (ForwardSlices)")
     func noiseOrder() {
         let config = TinyModels.config(attention: true), batchSize = 5
         let model = Self.model(config), paper = PaperDRAW(model), batch = Self.images(config, batchSize: batchSize)
-        let chunks = BatchChunks(config: config, batchSize: batchSize, size: 2)
+        let batchSlices = BatchSlices(config: config, batchSize: batchSize, size: 2)
         var fast = SeededGenerator(seed: 31), slow = fast
-        chunks.load(batch: batch, model: model, generator: &fast)
+        batchSlices.load(batch: batch, model: model, generator: &fast)
         let sliced = paper.noise(batchSize: batchSize, sliceSize: 2, generator: &slow)
         #expect(fast == slow, "the engines used different numbers of draws")
         let slices = ForwardSlices(config: config, batchSize: batchSize, size: 2)
@@ -165,9 +165,9 @@ struct EngineEqualityTests {
         let whole = paper.noise(batchSize: batchSize, generator: &slow)
         for t in 0..<config.timesteps {
             for row in 0..<batchSize {
-                let chunk = chunks.chunks[row / 2], (cache, sliceRow) = slices.locate(row)
+                let trainingSlice = batchSlices.slices[row / 2], (cache, sliceRow) = slices.locate(row)
                 let unitsOf = { (m: Matrix<Float>, r: Int) in (0..<config.latentSize).map { m[r, $0] } }
-                #expect(unitsOf(sliced[t], row) == unitsOf(chunk.cache.steps[t].latent.noise, row - chunk.rows.lowerBound),
+                #expect(unitsOf(sliced[t], row) == unitsOf(trainingSlice.cache.steps[t].latent.noise, row - trainingSlice.rows.lowerBound),
                         "training noise differs at t = \(t + 1), image \(row)")
                 #expect(unitsOf(whole[t], row) == unitsOf(cache.steps[t].latent.noise, sliceRow),
                         "evaluation noise differs at t = \(t + 1), image \(row)")

@@ -2,6 +2,7 @@
 /// image after image, each image's channel planes one after the other (R, G, B for colour), each
 /// sample 0 (black) ... 255 (full intensity). A quarter of the memory of the same images as an
 /// `ImageSet`; as `TrainingImages` each sample reads as sample / 255, the same in every epoch.
+/// The data's other words are listed at `RunData`.
 ///
 ///     let digits = ByteImageSet(idx: try IDXFile.read(path: "train-images-idx3-ubyte.gz", expectedDimensionCount: 3))
 public struct ByteImageSet: Equatable, Sendable {

@@ -17,6 +17,8 @@ import Foundation
 ///
 ///     let data = try ImageData.open("Data/binarized-mnist")
 ///     data.summary    // "IDX files in Data/binarized-mnist: 70,000 images of 28x28x1; train 50,000 (...), ..."
+///
+/// The data's other words are listed at `RunData`.
 public struct ImageData: Sendable {
     public typealias Split = BinarizedMNIST.Split
 

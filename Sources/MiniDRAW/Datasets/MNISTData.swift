@@ -2,7 +2,7 @@ import Foundation
 
 /// A stack of images: `pixels` is [imageCount, channels, height, width], row-major, image after
 /// image, each image's channel planes one after the other (paper §3.3), each value in [0, 1]
-/// (0 or 1 for binarized MNIST).
+/// (0 or 1 for binarized MNIST). The data's other words are listed at `RunData`.
 public struct ImageSet: Sendable {
     public let imageCount: Int
     public let height: Int

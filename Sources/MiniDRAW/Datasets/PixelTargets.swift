@@ -9,6 +9,7 @@
 ///                  whose floor is the targets' own entropy, not a log-likelihood
 ///
 /// Fixed validation and test sets (`TrainingImages.materialised`) hold one stochastic draw, epoch 0.
+/// The data's other words are listed at `RunData`.
 public enum PixelTargets: String, CaseIterable, Codable, Sendable {
     case binary
     case stochastic

@@ -3,7 +3,8 @@
 ///
 /// Image (index, epoch) must be a pure function of the source's seed, `epoch` and `index`, with
 /// no generator state carried between calls: a resumed run then sees exactly the images the
-/// uninterrupted run would have seen, from the step count alone.
+/// uninterrupted run would have seen, from the step count alone. The fixed validation and test
+/// sets are made from one too (`materialised`). The data's other words are listed at `RunData`.
 public protocol TrainingImages {
     /// Images in one epoch.
     var imageCount: Int { get }

@@ -128,7 +128,7 @@ package enum GEMM {
 
     /// Runs `body` with every product and per-image loop it starts on the calling thread: for
     /// work that is already one of several running side by side (the training step's batch
-    /// slices, `BatchChunks.swift`).
+    /// slices, `BatchSlices.swift`).
     /// - help: the threads running alongside; while one of them has finished its own work, the
     ///   products `body` starts give it part of their tiles (`ProductHelp`).
     package static func serially<Result>(helpedBy help: ProductHelp? = nil, _ body: () throws -> Result) rethrows -> Result {

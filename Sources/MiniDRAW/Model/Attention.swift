@@ -69,7 +69,7 @@ let filterbankEpsilon = 1e-8
 
 extension AttentionGeometry {
     /// Eq. 22-26 for every image, from `cache.parameters` (already holding Eq. 21's output).
-    /// Images are independent: one pass per image (threads are the caller's, see `BatchChunks`).
+    /// Images are independent: one pass per image (threads are the caller's, see `BatchSlices`).
     package func forward<Scalar: DRAWScalar>(cache: inout AttentionStepCache<Scalar>) {
         let n = gridSize, count = AttentionParameter.count, batchSize = cache.parameters.rows
         withPointers(cache.parameters) { inputs in

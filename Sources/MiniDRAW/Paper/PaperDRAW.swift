@@ -32,7 +32,7 @@ extension PaperDRAW {
     /// epsilon_t ~ N(0, I) for t = 1...T, each [batchSize, |z|], in the fast engine's order, so one seed
     /// gives both engines the same z: step, image, unit (`DRAWModel.fillNoise`, evaluation's `ForwardSlices`);
     /// with `sliceSize`, slice after slice of that many images, each in step, image, unit order
-    /// (training's `BatchChunks.load`, slices of `BatchChunks.defaultSize`).
+    /// (training's `BatchSlices.load`, slices of `BatchSlices.defaultSize`).
     public func noise(batchSize: Int, sliceSize: Int? = nil, generator: inout SeededGenerator) -> [Matrix<Scalar>] {
         let (size, z) = (sliceSize ?? batchSize, config.latentSize)
         var epsilon = (0..<config.timesteps).map { _ in Matrix<Scalar>(rows: batchSize, columns: z) }

@@ -7,7 +7,8 @@
 ///
 /// Training images of the generated sets are made on the fly from the train split, new every
 /// epoch; validation and test sets are fixed: made once from their split with a fixed seed.
-/// The shapes below are those of the shipped digits; `RunData` knows the shape of other images.
+/// The shapes below are those of the shipped digits; `RunData` knows the shape of other images,
+/// and lists the data's other words.
 public enum Dataset: String, CaseIterable, Codable, Sendable {
     case mnist
     case twoDigits = "two-digits"

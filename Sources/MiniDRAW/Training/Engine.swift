@@ -8,7 +8,7 @@
 /// relative in Float: the sums run in another order), not bit for bit.
 ///
 ///     fast    Model/ and Kernels/: packed weights, register tiles, vector activations, a batch cut
-///             into slices that run side by side on the threads (`BatchChunks`, `ForwardSlices`)
+///             into slices that run side by side on the threads (`BatchSlices`, `ForwardSlices`)
 ///     paper   Paper/: DRAW as the paper writes it (`PaperDRAW`), plain loops over `Matrix`, the whole
 ///             batch at once on one thread; for reading and checking the fast engine, many times slower
 public enum Engine: String, CaseIterable, Sendable {

@@ -1,6 +1,7 @@
 // MARK: - An evaluation batch in fixed slices, one core each
 
-/// An evaluation batch cut into the training's slices (`BatchChunks.defaultSize` images). Each
+/// An evaluation batch cut into the training's slices (`BatchSlice`, which gives the words;
+/// `BatchSlices.defaultSize` images). Each
 /// slice's forward (Eq. 1-12) runs on one thread, with the weights packed once for all of them;
 /// the threads meet once per forward, not at every product and per-image loop of T steps.
 ///
@@ -13,8 +14,8 @@ final class ForwardSlices {
     /// The model's weights packed once per forward for every slice (x Wᵀ products).
     var packedWeights = DRAWPackedWeights(transposed: true)
 
-    /// - size: images per slice (`BatchChunks.defaultSize`; tests use small ones to get several).
-    init(config: DRAWConfig, batchSize: Int, size: Int = BatchChunks.defaultSize) {
+    /// - size: images per slice (`BatchSlices.defaultSize`; tests use small ones to get several).
+    init(config: DRAWConfig, batchSize: Int, size: Int = BatchSlices.defaultSize) {
         self.size = size
         slices = BatchSlice.ranges(batchSize: batchSize, size: size).map { BatchSlice(rows: $0, config: config) }
     }
@@ -44,48 +45,5 @@ final class ForwardSlices {
         BatchSlice.runEach(slices) { slice in
             model.forward(image: slice.images, cache: &slice.cache, packedWeights: packedWeights)
         }
-    }
-}
-
-// MARK: - One slice
-
-/// One slice of a batch: its rows, their images and its forward cache. A training slice
-/// (`BatchChunks.Chunk`) adds the backward's workspace and gradient.
-class BatchSlice: @unchecked Sendable {
-    let rows: Range<Int>
-    var images: Matrix<Float>
-    var cache: DRAWForwardCache<Float>
-
-    init(rows: Range<Int>, config: DRAWConfig) {
-        self.rows = rows
-        images = Matrix(rows: rows.count, columns: config.imageSize)
-        cache = DRAWForwardCache(config: config, batchSize: rows.count)
-    }
-
-    /// A batch of `batchSize` images in slices of `size` (the last one may be shorter).
-    static func ranges(batchSize: Int, size: Int) -> [Range<Int>] {
-        stride(from: 0, to: batchSize, by: size).map { $0..<min(batchSize, $0 + size) }
-    }
-
-    /// Runs `body` on every slice, `GEMM.threadCount` slices at a time (worker w takes slices w,
-    /// w + workers, ...), each slice wholly on one thread inside `GEMM.serially`: the one place
-    /// training and evaluation start their threads. A worker whose slices are done helps with the
-    /// products of those still running (`ProductHelp`), which changes no bit.
-    static func runEach<Slice: BatchSlice>(_ slices: [Slice], _ body: (Slice) -> Void) {
-        let workers = min(GEMM.threadCount, slices.count)
-        let help = workers > 1 ? ProductHelp() : nil
-        runConcurrently(parts: workers) { worker in
-            help?.beginOwnWork()
-            GEMM.serially(helpedBy: help) {
-                for index in stride(from: worker, to: slices.count, by: workers) { body(slices[index]) }
-            }
-            help?.helpUntilAllFinish()
-        }
-    }
-
-    /// Copies this slice's rows of `batch` [batchSize, imageSize] into `images`.
-    func load(from batch: Matrix<Float>) {
-        let imageSize = batch.columns, start = rows.lowerBound * imageSize
-        for index in 0..<(rows.count * imageSize) { images.storage[index] = batch.storage[start + index] }
     }
 }

@@ -11,6 +11,17 @@
 ///     let data = try RunData(dataset: .mnist, images: try ImageData.open("letters"))
 ///     let config = data.shaping(.small)                 // A, B and C of the images
 ///     let training = data.trainingImages(seed: 1)
+///
+/// The words for data, one per idea, from the disk to the model:
+///
+///     ByteImageSet     fixed 8-bit images as files store them (0...255)
+///     ImageData        the images at --data: train, valid and test ByteImageSets
+///     ImageSet         fixed images as values in [0, 1]
+///     TrainingImages   anything that gives image i of epoch e in [0, 1]: an ImageSet, a
+///                      ByteImageSet, a generator (TwoDigitMNIST, ColorMNIST), targets
+///     Dataset          --dataset: what a run makes of the images (mnist, two-digits, color-mnist)
+///     PixelTargets     --pixels: how values become the targets of Eq. 9
+///     RunData          all three for one run: its training images and fixed evaluation sets
 public struct RunData {
     public let dataset: Dataset
     public let images: ImageData

@@ -34,10 +34,10 @@ public final class Trainer {
     public let engine: Engine
     let images: any TrainingImages
     /// Images per slice of the batch: how the fast engine splits it and the order both draw its noise in.
-    let chunkSize: Int
-    /// The batch's fixed slices, each with its cache, workspace and gradient (`BatchChunks`); the fast
+    let sliceSize: Int
+    /// The batch's fixed slices, each with its cache, workspace and gradient (`BatchSlices`); the fast
     /// engine's only, so made when it first runs.
-    lazy var chunks = BatchChunks(config: model.config, batchSize: state.settings.batchSize, size: chunkSize)
+    lazy var batchSlices = BatchSlices(config: model.config, batchSize: state.settings.batchSize, size: sliceSize)
     var gradient: DRAWModel<Float>
     var batch: Matrix<Float>
     var shuffledEpoch = -1
@@ -46,12 +46,12 @@ public final class Trainer {
     /// A new run from `seed`-initialised parameters, or a resumed one from (model, state).
     public convenience init(model: DRAWModel<Float>, state: TrainingState, images: any TrainingImages,
                             engine: Engine = .fast) throws {
-        try self.init(model: model, state: state, images: images, engine: engine, chunkSize: BatchChunks.defaultSize)
+        try self.init(model: model, state: state, images: images, engine: engine, sliceSize: BatchSlices.defaultSize)
     }
 
-    /// - chunkSize: images per slice of the batch (`BatchChunks`); tests choose small ones.
+    /// - sliceSize: images per slice of the batch (`BatchSlices`); tests choose small ones.
     init(model: DRAWModel<Float>, state: TrainingState, images: any TrainingImages, engine: Engine = .fast,
-         chunkSize: Int) throws {
+         sliceSize: Int) throws {
         let config = model.config
         guard images.width == config.width, images.height == config.height, images.channels == config.channels else {
             throw TrainingError(description: "images are \(images.width)x\(images.height)x\(images.channels), "
@@ -62,7 +62,7 @@ public final class Trainer {
         self.state = state
         self.engine = engine
         self.images = images
-        self.chunkSize = chunkSize
+        self.sliceSize = sliceSize
         gradient = model.zeros()
         batch = Matrix(rows: state.settings.batchSize, columns: config.imageSize)
     }
@@ -84,7 +84,7 @@ public final class Trainer {
     // MARK: - One step
 
     /// One Adam step on the next batch. Throws, changing nothing, if the loss is not finite.
-    /// The fast engine runs the batch as fixed slices side by side (`BatchChunks`), so the result
+    /// The fast engine runs the batch as fixed slices side by side (`BatchSlices`), so the result
     /// does not depend on the thread count; the paper engine runs it whole on this thread.
     @discardableResult
     public func step() throws -> StepResult {
@@ -117,12 +117,12 @@ public final class Trainer {
         -> (reconstructionLoss: Double, latentLoss: Double, klPerStep: [Double]) {
         switch engine {
         case .fast:
-            chunks.load(batch: batch, model: model, generator: &generator)         // Eq. 6: epsilon ~ N(0, I)
-            chunks.forwardBackward(model: model, gradient: &gradient)
-            return (chunks.meanReconstructionLoss, chunks.meanLatentLoss, chunks.klPerStep)
+            batchSlices.load(batch: batch, model: model, generator: &generator)         // Eq. 6: epsilon ~ N(0, I)
+            batchSlices.forwardBackward(model: model, gradient: &gradient)
+            return (batchSlices.meanReconstructionLoss, batchSlices.meanLatentLoss, batchSlices.klPerStep)
         case .paper:
             let paper = PaperDRAW(model)
-            let noise = paper.noise(batchSize: batch.rows, sliceSize: chunkSize, generator: &generator)   // Eq. 6
+            let noise = paper.noise(batchSize: batch.rows, sliceSize: sliceSize, generator: &generator)   // Eq. 6
             let forward = paper.forward(image: batch, noise: noise)
             gradient = paper.backward(image: batch, forward: forward)
             return (forward.meanReconstructionLoss, forward.meanLatentLoss, forward.klPerStep)

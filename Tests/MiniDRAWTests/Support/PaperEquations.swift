@@ -38,7 +38,7 @@ enum PaperEquations {
                       implementedBy: [#"\bencoder\.(forward|backward|gatesBackward|parametersBackward|constantInputGates|constantInputBackward)\("#,
                                       #"\bd?[eE]ncoderInput\[row"#, wholeForward]),
         PaperEquation(number: 6, formula: "z_t ~ Q(Z_t | h^enc_t), sampled as z_t = mu_t + sigma_t epsilon_t",
-                      implementedBy: [#"mu\.storage\[index\] \+ sigma \* cache\.noise"#, #"\bfillNoise\("#, #"\bchunks\.load\(batch:"#,
+                      implementedBy: [#"mu\.storage\[index\] \+ sigma \* cache\.noise"#, #"\bfillNoise\("#, #"\bbatchSlices\.load\(batch:"#,
                                       #"\bpaper\.noise\(batchSize:"#, latentLayer, wholeForward]),
         PaperEquation(number: 7, formula: "h^dec_t = RNN^dec(h^dec_{t-1}, z_t)",
                       implementedBy: [#"\bdecoder\.(forward|backward|gatesBackward)\((input: step|dHidden)"#,

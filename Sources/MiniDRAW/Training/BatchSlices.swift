@@ -1,6 +1,7 @@
 // MARK: - The batch in fixed slices, one core each
 
-/// A training batch cut into slices of at most `defaultSize` images. Each slice runs its whole
+/// A training batch cut into slices (`BatchSlice`, which gives the words) of at most `defaultSize`
+/// images, each a `TrainingSlice`. Each slice runs its whole
 /// forward and backward (Eq. 1-12 and their derivatives) on one thread, into its own gradient;
 /// the slices' gradients are then added in slice order.
 ///
@@ -11,14 +12,14 @@
 /// With B images and slices of n_c images, the batch mean's gradient is
 ///   d/dθ (1/B) Σ_images L = Σ_c (n_c / B) · d/dθ (1/n_c) Σ_{images of c} L,
 /// the n_c / B-weighted sum of what `DRAWModel.backward` gives for each slice.
-final class BatchChunks {
+final class BatchSlices {
     /// Images per slice. 50 splits the paper's batch of 100 in two, one slice per core here,
     /// and keeps each slice's products big enough for the GEMM tiles (the sizes measured are in
     /// Benchmarks/HISTORY.md). Part of what a run computes: a resumed run keeps it.
     static let defaultSize = 50
 
     /// One slice's images and forward cache (`BatchSlice`), backward workspace and gradient.
-    final class Chunk: BatchSlice, @unchecked Sendable {
+    final class TrainingSlice: BatchSlice, @unchecked Sendable {
         var workspace: DRAWBackwardWorkspace<Float>
         var gradient: DRAWModel<Float>
 
@@ -30,7 +31,7 @@ final class BatchChunks {
     }
 
     let batchSize: Int
-    let chunks: [Chunk]
+    let slices: [TrainingSlice]
     /// The model's weights packed once per step for all slices: forward (x Wᵀ) and backward
     /// (dY · W) products. One copy read by both cores, not one per slice.
     var packedForward = DRAWPackedWeights(transposed: true)
@@ -39,37 +40,37 @@ final class BatchChunks {
     /// - size: images per slice (`defaultSize`; tests use small ones to get several slices).
     init(config: DRAWConfig, batchSize: Int, size: Int = defaultSize) {
         self.batchSize = batchSize
-        chunks = BatchSlice.ranges(batchSize: batchSize, size: size).map { Chunk(rows: $0, config: config) }
+        slices = BatchSlice.ranges(batchSize: batchSize, size: size).map { TrainingSlice(rows: $0, config: config) }
     }
 
     /// Copies each slice's rows of `batch` [batchSize, imageSize] and draws its noise epsilon_t
     /// (Eq. 6), slice after slice from `generator`.
     func load(batch: Matrix<Float>, model: DRAWModel<Float>, generator: inout SeededGenerator) {
-        for chunk in chunks {
-            chunk.load(from: batch)
-            model.fillNoise(cache: &chunk.cache, generator: &generator)
+        for slice in slices {
+            slice.load(from: batch)
+            model.fillNoise(cache: &slice.cache, generator: &generator)
         }
     }
 
     /// Forward and backward of every slice, `GEMM.threadCount` slices at a time, then their
     /// gradients summed in slice order into `gradient` (overwritten).
     func forwardBackward(model: DRAWModel<Float>, gradient: inout DRAWModel<Float>) {
-        let rows = chunks[0].rows.count
+        let rows = slices[0].rows.count
         let packers = min(GEMM.threadCount, 2)
         runConcurrently(parts: packers) { part in                                   // the two packings side by side
             if part == 0 { model.pack(into: &self.packedForward, batchSize: rows) }
             if part == 1 || packers == 1 { model.pack(into: &self.packedBackward, batchSize: rows) }
         }
         let (packedForward, packedBackward) = (self.packedForward, self.packedBackward)
-        BatchSlice.runEach(chunks) { chunk in
-            model.forward(image: chunk.images, cache: &chunk.cache, packedWeights: packedForward)
-            chunk.gradient.setZero()
-            model.backward(image: chunk.images, cache: chunk.cache, workspace: &chunk.workspace,
-                           gradient: &chunk.gradient, packedWeights: packedBackward)
+        BatchSlice.runEach(slices) { slice in
+            model.forward(image: slice.images, cache: &slice.cache, packedWeights: packedForward)
+            slice.gradient.setZero()
+            model.backward(image: slice.images, cache: slice.cache, workspace: &slice.workspace,
+                           gradient: &slice.gradient, packedWeights: packedBackward)
         }
-        let weights = chunks.map { Float($0.rows.count) / Float(batchSize) }
+        let weights = slices.map { Float($0.rows.count) / Float(batchSize) }
         for (_, path) in DRAWModel<Float>.parameterPaths(config: model.config) {
-            let terms = chunks.map { $0.gradient[keyPath: path] }
+            let terms = slices.map { $0.gradient[keyPath: path] }
             gradient[keyPath: path].setWeightedSum(of: terms, weights: weights)
         }
     }
@@ -77,8 +78,8 @@ final class BatchChunks {
     // MARK: Batch means of the figures
 
     /// Σ over the batch of each image's `value`, divided by the batch size.
-    private func batchMean(_ value: (Chunk) -> [Float]) -> Double {
-        chunks.reduce(0) { sum, chunk in value(chunk).reduce(sum) { $0 + Double($1) } } / Double(batchSize)
+    private func batchMean(_ value: (TrainingSlice) -> [Float]) -> Double {
+        slices.reduce(0) { sum, slice in value(slice).reduce(sum) { $0 + Double($1) } } / Double(batchSize)
     }
 
     /// L^x (Eq. 9), L^z (Eq. 10-11) and their sum L (Eq. 12), batch means.
@@ -88,9 +89,9 @@ final class BatchChunks {
 
     /// The batch mean of each step's KL term (Eq. 11), t = 1...T.
     var klPerStep: [Double] {
-        chunks.reduce(into: [Double](repeating: 0, count: chunks[0].cache.klPerStep.count)) { sums, chunk in
-            let weight = Double(chunk.rows.count) / Double(batchSize)
-            for t in sums.indices { sums[t] += weight * chunk.cache.klPerStep[t] }
+        slices.reduce(into: [Double](repeating: 0, count: slices[0].cache.klPerStep.count)) { sums, slice in
+            let weight = Double(slice.rows.count) / Double(batchSize)
+            for t in sums.indices { sums[t] += weight * slice.cache.klPerStep[t] }
         }
     }
 }
