@@ -340,13 +340,13 @@ extension SafeTensorsFile {
 
         var members: [String] = []
         if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted(by: byName).map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+            let pairs = metadata.keys.sorted(by: byName).map { "\(jsonStringLiteral($0)):\(jsonStringLiteral(metadata[$0]!))" }
             members.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
         }
         for name in layoutOrder {
             let tensor = tensors[name]!, range = offsets[name]!
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            members.append("\(jsonString(name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(range.begin),\(range.end)]}")
+            members.append("\(jsonStringLiteral(name)):{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(range.begin),\(range.end)]}")
         }
         var header = Array("{\(members.joined(separator: ","))}".utf8)
         header += [UInt8](repeating: UInt8(ascii: " "), count: (8 - header.count % 8) % 8)
@@ -377,23 +377,4 @@ extension SafeTensorsFile {
     public func write(to path: String) throws {
         try AtomicFile.write(serialized(), to: path)
     }
-}
-
-/// `text` as a JSON string literal: quotes, backslashes and control characters escaped.
-private func jsonString(_ text: String) -> String {
-    var literal = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": literal += "\\\""
-        case "\\": literal += "\\\\"
-        case "\n": literal += "\\n"
-        case "\r": literal += "\\r"
-        case "\t": literal += "\\t"
-        case _ where scalar.value < 0x20:
-            let hex = String(scalar.value, radix: 16)
-            literal += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: literal.unicodeScalars.append(scalar)
-        }
-    }
-    return literal + "\""
 }

@@ -131,17 +131,5 @@ extension ExplorePage {
     }
 
     /// A JSON string; `<` is escaped so that no text can close the page's script element.
-    static func string(_ text: String) -> String {
-        var escaped = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "<": escaped += "\\u003c"
-            case _ where scalar.value < 0x20: escaped += String(format: "\\u%04x", scalar.value)
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped + "\""
-    }
+    static func string(_ text: String) -> String { jsonStringLiteral(text, escapingLessThan: true) }
 }
