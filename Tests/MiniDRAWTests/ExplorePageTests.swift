@@ -99,17 +99,17 @@ struct ExplorePageTests {
         }
     }
 
-    @Test("Eq. 13-16: the page's samples are generate()'s images and windows, with each step's write patch W(h^dec_t)")
+    @Test("Eq. 13-16: generate() hands each step's write patch W(h^dec_t) to the page, the same in both engines")
     func samplesAreGenerated() {
         let paper = PaperDRAW(Self.model)
         var first = SeededGenerator(seed: 3), second = SeededGenerator(seed: 3)
         let generated = paper.generate(count: 4, generator: &first)
-        let traced = paper.generateWithPatches(count: 4, generator: &second)
-        #expect(traced.count == generated.count)
-        for (step, (expected, observed)) in zip(generated, traced).enumerated() {
-            #expect(observed.generation.canvas.storage == expected.canvas.storage, "canvas of step \(step + 1)")
-            #expect(observed.generation.writeWindow.storage == expected.writeWindow.storage, "write window of step \(step + 1)")
+        let fast = Self.model.generate(count: 4, generator: &second)
+        #expect(fast.count == generated.count)
+        for (step, (expected, observed)) in zip(generated, fast).enumerated() {
             #expect(observed.writePatch.rows == 4 && observed.writePatch.columns == Self.config.writePatchSize)
+            let difference = zip(expected.writePatch.storage, observed.writePatch.storage).map { abs($0 - $1) }.max() ?? 0
+            #expect(difference < 1e-5, "write patch of step \(step + 1): engines differ by \(difference)")
         }
     }
 

@@ -5,6 +5,8 @@ public struct GenerationStep<Scalar: DRAWScalar>: Sendable {
     public var canvas: Matrix<Scalar>
     /// (g_X, g_Y, sigma^2, delta, gamma) of the write at this step (Eq. 21-24); [count, 5], empty without attention.
     public var writeWindow: Matrix<Scalar>
+    /// w_t, what the decoder wrote at this step (Eq. 18 without attention, Eq. 28 with): [count, writePatchSize]
+    public var writePatch: Matrix<Scalar>
 }
 
 extension DRAWModel {
@@ -38,7 +40,7 @@ extension DRAWModel {
             }
             var image = canvas
             for index in image.storage.indices { image.storage[index] = sigmoid(image.storage[index]) }     // Eq. 16: D(X | c_T)
-            steps.append(GenerationStep(canvas: image, writeWindow: window.window))
+            steps.append(GenerationStep(canvas: image, writeWindow: window.window, writePatch: patch))
             swap(&previousStep, &decoderStep)
         }
         return steps

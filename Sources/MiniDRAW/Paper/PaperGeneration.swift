@@ -3,8 +3,8 @@
 
 extension PaperDRAW {
     /// Eq. 13-16 for `count` images, z_t drawn from `generator` in step, image, unit order (the fast
-    /// engine's `generate` order). Returns one entry per step t = 1...T: sigmoid(c_t) [count, C B A]
-    /// and the write window (g_X, g_Y, sigma^2, delta, gamma) [count, 5], [0, 5] without attention.
+    /// engine's `generate` order). Returns one entry per step t = 1...T: sigmoid(c_t) [count, C B A],
+    /// the write window (g_X, g_Y, sigma^2, delta, gamma) [count, 5] ([0, 5] without attention) and w_t.
     public func generate(count: Int, generator: inout SeededGenerator) -> [GenerationStep<Scalar>] {
         var decoder = PaperLSTMState(hidden: broadcast(parameters.initialDecoderHidden, count: count),   // h^dec_0 (§2.1)
                                      cell: Matrix<Scalar>(rows: count, columns: config.decoderSize))     // c^dec_0 = 0
@@ -24,7 +24,7 @@ extension PaperDRAW {
                 canvas += patch                                                                // Eq. 15 with Eq. 18
             }
             steps.append(GenerationStep(canvas: map(canvas) { sigmoid($0) },                 // Eq. 16: x ~ D(X | c_T)
-                                        writeWindow: PaperWindow.values(writeWindows)))
+                                        writeWindow: PaperWindow.values(writeWindows), writePatch: patch))
         }
         return steps
     }

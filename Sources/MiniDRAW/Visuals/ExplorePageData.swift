@@ -94,7 +94,7 @@ extension ExplorePageData {
         }
         if sampleCount > 0 {
             var sampleGenerator = SeededGenerator(seed: seed)
-            let steps = paper.generateWithPatches(count: sampleCount, generator: &sampleGenerator)
+            let steps = paper.generate(count: sampleCount, generator: &sampleGenerator)
             drawings += (0..<sampleCount).map { sample in Self.sample(steps, sample: sample, paper: paper) }
         }
         let sandboxImage = self.images[0]
@@ -128,12 +128,12 @@ extension ExplorePageData {
     }
 
     /// Sample `sample` of one generation: its canvases, write windows and patches per step.
-    static func sample(_ steps: [ExploreSampleStep<Float>], sample: Int, paper: PaperDRAW<Float>) -> ExploreDrawing {
+    static func sample(_ steps: [GenerationStep<Float>], sample: Int, paper: PaperDRAW<Float>) -> ExploreDrawing {
         ExploreDrawing(
             kind: "sample", title: "sample \(sample + 1)", imageIndex: nil,
-            canvases: [initialPicture(paper)] + steps.map { row($0.generation.canvas, sample) },
+            canvases: [initialPicture(paper)] + steps.map { row($0.canvas, sample) },
             readWindows: [],
-            writeWindows: paper.config.attention ? steps.map { row($0.generation.writeWindow, sample) } : [],
+            writeWindows: paper.config.attention ? steps.map { row($0.writeWindow, sample) } : [],
             glimpses: [],
             writePatches: paper.config.attention ? steps.map { row($0.writePatch, sample) } : [],
             klPerStep: [], reconstructionLoss: nil, latentLoss: nil)
@@ -162,43 +162,5 @@ extension ExplorePageData {
         return ExploreSelfCheckCase(raw: raw, gridSize: gridSize, filterX: windows[0].filterX.storage,
                                     filterY: windows[0].filterY.storage, glimpse: xHalf.storage,
                                     writtenBack: writtenBack.storage)
-    }
-}
-
-// MARK: - Generation that keeps the write patch
-
-/// One step of generation as the page shows it: `GenerationStep` and the patch w_t that was written.
-struct ExploreSampleStep<Scalar: DRAWScalar> {
-    var generation: GenerationStep<Scalar>
-    /// w_t (Eq. 28): [count, C N^2] with attention, [count, C B A] without (Eq. 18)
-    var writePatch: Matrix<Scalar>
-}
-
-extension PaperDRAW {
-    /// `generate(count:generator:)` (Eq. 13-16, the same draws in the same order, so the same
-    /// images), keeping each step's write patch w_t for the page.
-    func generateWithPatches(count: Int, generator: inout SeededGenerator) -> [ExploreSampleStep<Scalar>] {
-        var decoder = PaperLSTMState(hidden: broadcast(parameters.initialDecoderHidden, count: count),   // h^dec_0 (§2.1)
-                                     cell: Matrix<Scalar>(rows: count, columns: config.decoderSize))     // c^dec_0 = 0
-        var canvas = broadcast(parameters.initialCanvas, count: count)                                   // c_0 (§2.1)
-        var steps: [ExploreSampleStep<Scalar>] = []
-        for _ in 0..<config.timesteps {
-            var z = Matrix<Scalar>(rows: count, columns: config.latentSize)
-            generator.fillGaussian(&z.storage)                                                // Eq. 13
-            decoder = lstm(parameters.decoder, input: z, previous: decoder).state             // Eq. 14
-            let patch = linear(decoder.hidden, parameters.write)                              // Eq. 18 or Eq. 28
-            var writeWindows: [PaperWindow<Scalar>] = []
-            if config.attention {
-                writeWindows = windows(linear(decoder.hidden, parameters.writeAttention),     // Eq. 21-26
-                                       gridSize: config.writeSize)
-                canvas += write(patch, windows: writeWindows)                                  // Eq. 15 with Eq. 29
-            } else {
-                canvas += patch                                                                // Eq. 15 with Eq. 18
-            }
-            let generation = GenerationStep(canvas: map(canvas) { sigmoid($0) },             // Eq. 16
-                                            writeWindow: PaperWindow.values(writeWindows))
-            steps.append(ExploreSampleStep(generation: generation, writePatch: patch))
-        }
-        return steps
     }
 }
