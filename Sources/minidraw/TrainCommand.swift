@@ -42,6 +42,10 @@ enum TrainCommand: Command {
         .value("keep-checkpoints", placeholder: "N", help: "newest checkpoints of this run kept in its folder (0: all)", defaultValue: "2"),
         .value("validate-every", placeholder: "N", help: "validation bound every N steps (0: at the end only)", defaultValue: "1000"),
         .value("validation-images", placeholder: "N", help: "validation images for the logged bound", defaultValue: "10000"),
+        .value("training-bound-images", placeholder: "N", help: "also log the bound of the first N training images at each "
+               + "validation, to see overfitting (0: off)", defaultValue: "10000"),
+        .value("average-decay", placeholder: "D", help: "keep a moving average of the weights (Polyak averaging), e.g. 0.999: "
+               + "saved as checkpoint-<step>.average.safetensors and validated beside the weights (0: off)", defaultValue: "0"),
         .value("log-every", placeholder: "N", help: "CSV row and progress line every N steps", defaultValue: "10"),
         .value("resume", placeholder: "PATH", help: "continue from a checkpoint file or the newest one in a run folder"),
         DataArguments.data,
@@ -83,6 +87,7 @@ enum TrainCommand: Command {
                                                           overwrite: parsed.flag("overwrite"))
         let training = runData.trainingImages(seed: settings.seed)
         let validation = runData.evaluationImages(split: .valid, count: settings.validationImages)
+        let trainingSubset = settings.trainingBoundImages.map { runData.evaluationImages(split: .train, count: $0) }
         if parsed.isGiven("epochs") {
             let epochs = try parsed.positiveInt("epochs")
             settings.totalSteps = (epochs * training.imageCount + settings.batchSize - 1) / settings.batchSize
@@ -109,7 +114,8 @@ enum TrainCommand: Command {
         }
         for warning in config.attentionSizeWarnings { writeToStandardError("minidraw: warning: \(warning)\n") }
         Interruption.install(what: "training")
-        try TrainingRun(trainer: trainer, directory: directory, validation: validation, keepCheckpoints: keepCheckpoints,
+        try TrainingRun(trainer: trainer, directory: directory, validation: validation, trainingSubset: trainingSubset,
+                        keepCheckpoints: keepCheckpoints,
                         checkpointMinutes: checkpointMinutes, logEvery: logEvery, resumedStep: resumed?.state.step).run()
     }
 
@@ -181,6 +187,17 @@ enum TrainCommand: Command {
         if use("checkpoint-every") { settings.checkpointEvery = try parsed.positiveInt("checkpoint-every") }
         if use("validate-every") { settings.validateEvery = try parsed.nonNegativeInt("validate-every") }
         if use("validation-images") { settings.validationImages = try parsed.positiveInt("validation-images") }
+        if use("training-bound-images") {
+            let count = try parsed.nonNegativeInt("training-bound-images")
+            settings.trainingBoundImages = count > 0 ? count : nil
+        }
+        if use("average-decay") {
+            let decay = try parsed.double("average-decay")
+            guard decay == 0 || WeightAverage.isValidDecay(decay) else {
+                throw CommandLineError("--average-decay must be 0 (off) or between 0 and 1, such as 0.999; got \(decay)")
+            }
+            settings.averageDecay = decay > 0 ? decay : nil
+        }
         if parsed.isGiven("steps") && parsed.isGiven("epochs") {
             throw CommandLineError("give --steps or --epochs, not both")
         }

@@ -7,6 +7,8 @@ struct TrainingRun {
     let trainer: Trainer
     let directory: String
     let validation: ImageSet
+    /// The fixed training images whose bound each check logs beside the validation bound (nil: none).
+    let trainingSubset: ImageSet?
     /// Newest checkpoints left in `directory` (0: all).
     let keepCheckpoints: Int
     /// Minutes after which a checkpoint is saved whatever the step (0: by `checkpointEvery` steps only),
@@ -35,25 +37,24 @@ struct TrainingRun {
         var windowStart = clock.now, windowSteps = 0
         var lastCheckpoint: String?
         var lastSaved = clock.now
-        var lastBound: Double?
+        var lastBounds = CheckBounds()
         while trainer.state.step < settings.totalSteps {
             let result = try trainer.step()
             windowSteps += 1
             let step = result.step, isLast = step == settings.totalSteps
             if step % logEvery == 0 || isLast {
                 let imagesPerSecond = Double(windowSteps * settings.batchSize) / max((clock.now - windowStart).secondsValue, 1e-9)
-                var bound: Double?
+                var bounds = CheckBounds()
                 if (settings.validateEvery > 0 && step % settings.validateEvery == 0) || isLast {
-                    bound = trainer.model.evaluate(images: validationSet, batchSize: settings.batchSize,
-                                                   importanceSamples: 0, seed: settings.seed, engine: trainer.engine).bound
-                    lastBound = bound
+                    bounds = checkBounds(validationSet: validationSet)
+                    lastBounds = bounds
                 }
-                log.append(result, elapsedSeconds: elapsed(), imagesPerSecond: imagesPerSecond, validationBound: bound)
+                log.append(result, elapsedSeconds: elapsed(), imagesPerSecond: imagesPerSecond, bounds: bounds)
                 let remaining = Double(settings.totalSteps - step) * Double(settings.batchSize) / max(imagesPerSecond, 1e-9)
                 progress.show(String(format: "step %d/%d  epoch %d  %.0f img/s  loss %.2f (Lx %.2f, Lz %.2f)%@  ETA %@",
                                      step, settings.totalSteps, (step * settings.batchSize - 1) / trainer.trainingImageCount + 1, imagesPerSecond, result.loss,
                                      result.reconstructionLoss, result.latentLoss,
-                                     bound.map { String(format: "  valid %.2f", $0) } ?? "", formatDuration(remaining)))
+                                     bounds.progressText, formatDuration(remaining)))
                 windowStart = clock.now
                 windowSteps = 0
             }
@@ -74,9 +75,15 @@ struct TrainingRun {
             }
         }
         progress.finish()
-        if let lastBound {
+        if let bound = lastBounds.validation {
             let name = settings.pixels == .grey ? "cross-entropy bound" : "bound"                  // see EvalCommand
-            print(String(format: "validation %@ %.2f nats (%d images)", name, lastBound, validationSet.imageCount))
+            print(String(format: "validation %@ %.2f nats (%d images)", name, bound, validationSet.imageCount))
+            if let average = lastBounds.averageValidation {
+                print(String(format: "           %.2f nats with the weight average (decay %g)", average, settings.averageDecay ?? 0))
+            }
+            if let training = lastBounds.training, let subset = trainingSubset {
+                print(String(format: "training   %@ %.2f nats (the first %d training images)", name, training, subset.imageCount))
+            }
         }
         if let lastCheckpoint { print("checkpoint \(lastCheckpoint)") }
         print("log        \(log.path)")
@@ -87,6 +94,31 @@ struct TrainingRun {
                                                  engine: trainer.engine)
         if let animation = samplePaths.first(where: { $0.hasSuffix(".gif") }) { print("sample     \(animation)") }
         print(String(format: "trained %d steps in %@", settings.totalSteps, formatDuration(elapsed())))
+    }
+}
+
+extension TrainingRun {
+    /// The bounds (Eq. 12) of one check: the validation images under the weights and, when the run
+    /// asks, under the weight average, and the fixed training subset; each with the run's seed.
+    func checkBounds(validationSet: ImageSet) -> CheckBounds {
+        let settings = trainer.state.settings
+        func bound(_ model: DRAWModel<Float>, _ images: ImageSet) -> Double {
+            model.evaluate(images: images, batchSize: settings.batchSize, importanceSamples: 0, seed: settings.seed,
+                           engine: trainer.engine).bound
+        }
+        return CheckBounds(validation: bound(trainer.model, validationSet),
+                           training: trainingSubset.map { bound(trainer.model, $0) },
+                           averageValidation: trainer.state.average.map { bound($0, validationSet) })
+    }
+}
+
+extension CheckBounds {
+    /// "  valid 86.41 (average 85.90, train 84.12)" for the progress line; "" without a check.
+    var progressText: String {
+        guard let validation else { return "" }
+        let others = [averageValidation.map { String(format: "average %.2f", $0) }, training.map { String(format: "train %.2f", $0) }]
+            .compactMap { $0 }
+        return String(format: "  valid %.2f", validation) + (others.isEmpty ? "" : " (\(others.joined(separator: ", ")))")
     }
 }
 

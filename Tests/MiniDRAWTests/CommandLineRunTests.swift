@@ -159,6 +159,33 @@ struct CommandLineRunTests {
         expectPrintedPathsExist(resumed.output, in: folder)
     }
 
+    @Test("train --average-decay: resumed with it, the run keeps an average, validates it and the training subset, saves it as a model eval reads; a bad decay is refused in one line")
+    func averageDecay() throws {
+        let folder = try workingFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = "\(folder)/runs/small"
+        let before = folderSnapshot(folder)
+        for wrong in ["1", "-0.5", "x"] {
+            let refused = try minidraw(["train", "--resume", "runs/small", "--steps", "5", "--average-decay", wrong]
+                                       + Self.resumeFlags(data: "data"), in: folder)
+            #expect(refused.status == 1 && refused.output.isEmpty)
+            #expect(refused.errors.hasPrefix("minidraw: --average-decay") && refused.errors.filter { $0 == "\n" }.count == 1, "\(refused.errors)")
+        }
+        #expect(folderSnapshot(folder) == before)
+        let resumed = try minidraw(["train", "--resume", "runs/small", "--steps", "5", "--average-decay", "0.5",
+                                    "--training-bound-images", "7"] + Self.resumeFlags(data: "data"), in: folder)
+        #expect(resumed.status == 0, "\(resumed.errors)")
+        #expect(resumed.output.contains("nats with the weight average (decay 0.5)"), "\(resumed.output)")
+        #expect(resumed.output.contains("nats (the first 7 training images)"), "\(resumed.output)")
+        #expect(entryNames(run).filter { $0.contains(".average.") } == ["checkpoint-000004.average.safetensors", "checkpoint-000005.average.safetensors"])
+        let table = try TrainingLogTable.load(runDirectory: run)
+        #expect(table.column("step").compactMap { $0 } == [1, 2, 3, 4, 5])
+        #expect(table.column("valid_bound_average").last! != nil && table.column("train_bound").last! != nil, "\(table.rows)")
+        let evaluated = try minidraw(["eval", "--checkpoint", "runs/small/checkpoint-000005.average.safetensors", "--samples", "0",
+                                      "--images", "5", "--data", "data"], in: folder)
+        #expect(evaluated.status == 0, "\(evaluated.errors)")
+    }
+
     @Test("resuming from an earlier checkpoint of the folder is refused; --overwrite drops what came later, another --out branches off")
     func resumeFromEarlier() throws {
         let folder = try workingFolder()

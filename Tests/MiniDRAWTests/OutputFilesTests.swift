@@ -66,7 +66,7 @@ struct OutputFilesTests {
         defer { try? FileManager.default.removeItem(atPath: run) }
         let trainer = try Trainer(config: TrainingTests.config, settings: TrainingTests.settings(steps: 1), images: TrainingTests.images(count: 4))
         let log = try TrainingLog(path: "\(run)/log.csv", timesteps: TrainingTests.config.timesteps, resumedStep: nil)
-        log.append(try trainer.step(), elapsedSeconds: 1, imagesPerSecond: 1, validationBound: 500)
+        log.append(try trainer.step(), elapsedSeconds: 1, imagesPerSecond: 1, bounds: CheckBounds(validation: 500))
         try trainer.saveCheckpoint(directory: run, elapsedSeconds: 1)
         // The pictures the page embeds, already made (the page only copies their bytes).
         for picture in ["samples/drawing-boxes.gif", "samples/final.png", "samples/boxes-sequence.png", "reconstructions/reconstruction.gif"] {

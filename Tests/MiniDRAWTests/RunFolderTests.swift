@@ -14,7 +14,7 @@ struct RunFolderTests {
                                   images: TrainingTests.images(count: 10))
         let log = try TrainingLog(path: "\(directory)/log.csv", timesteps: TrainingTests.config.timesteps, resumedStep: nil)
         for _ in 0..<steps {
-            log.append(try trainer.step(), elapsedSeconds: 0, imagesPerSecond: 1, validationBound: nil)
+            log.append(try trainer.step(), elapsedSeconds: 0, imagesPerSecond: 1)
             try trainer.saveCheckpoint(directory: directory, elapsedSeconds: 0, keep: 2)
         }
         try AtomicFile.ensureDirectory("\(directory)/samples")

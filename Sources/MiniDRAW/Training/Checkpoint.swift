@@ -111,12 +111,17 @@ public enum Checkpoint {
     /// `checkpoint-000500.state.safetensors` for step 500.
     package static func stateFileName(step: Int) -> String { String(format: "checkpoint-%06d.state.safetensors", step) }
 
-    /// The step of a model file `checkpoint-<step>.safetensors` or a state file
-    /// `checkpoint-<step>.state.safetensors`; nil for any other name.
+    /// `checkpoint-000500.average.safetensors`: the weight average (`WeightAverage`) saved with step 500's
+    /// checkpoint, a model file of its own for `eval`, `sample` and the rest; never resumed from.
+    package static func averageFileName(step: Int) -> String { String(format: "checkpoint-%06d.average.safetensors", step) }
+
+    /// The step of a model file `checkpoint-<step>.safetensors`, a state file
+    /// `checkpoint-<step>.state.safetensors` or an average `checkpoint-<step>.average.safetensors`;
+    /// nil for any other name.
     package static func step(fileName name: String) -> Int? {
         guard name.hasPrefix("checkpoint-"), name.hasSuffix(".safetensors") else { return nil }
         var number = name.dropFirst("checkpoint-".count).dropLast(".safetensors".count)
-        if number.hasSuffix(".state") { number = number.dropLast(".state".count) }
+        for suffix in [".state", ".average"] where number.hasSuffix(suffix) { number = number.dropLast(suffix.count) }
         guard !number.isEmpty, number.allSatisfy({ ("0"..."9").contains($0) }) else { return nil }
         return Int(number)
     }
@@ -126,7 +131,7 @@ public enum Checkpoint {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         let nameSet = Set(names)
         return names.compactMap { name -> Int? in
-            guard !name.hasSuffix(".state.safetensors"), let step = step(fileName: name),
+            guard let step = step(fileName: name), name == modelFileName(step: step),
                   nameSet.contains(stateFileName(step: step)) else { return nil }
             return step
         }.sorted()

@@ -60,6 +60,12 @@ public final class Trainer {
         guard images.imageCount > 0 else { throw TrainingError(description: "the training set holds no images") }
         self.model = model
         self.state = state
+        // A run that keeps a weight average starts it at the weights when its checkpoint had none.
+        if state.settings.averageDecay == nil {
+            self.state.average = nil
+        } else if state.average == nil {
+            self.state.average = model
+        }
         self.engine = engine
         self.images = images
         self.sliceSize = sliceSize
@@ -104,6 +110,9 @@ public final class Trainer {
         var adam = state.settings.adam
         adam.learningRate = state.settings.schedule.learningRate(base: adam.learningRate, step: state.step + 1)
         state.adam.update(model: &model, gradient: gradient, settings: adam, gradientNorm: norm)
+        if let decay = state.settings.averageDecay, state.average != nil {
+            WeightAverage.update(average: &state.average!, toward: model, decay: decay)           // Polyak averaging
+        }
         state.generator = generator
         state.step += 1
         return StepResult(step: state.step, loss: loss, reconstructionLoss: figures.reconstructionLoss,
@@ -149,8 +158,9 @@ public final class Trainer {
 
     // MARK: - Checkpoints
 
-    /// Writes `checkpoint-<step>.state.safetensors` then `checkpoint-<step>.safetensors` into
-    /// `directory`, each atomically, and removes the complete checkpoints of this run older than its
+    /// Writes `checkpoint-<step>.state.safetensors`, the weight average's `checkpoint-<step>.average.safetensors`
+    /// when the run keeps one, then `checkpoint-<step>.safetensors` into `directory`, each atomically
+    /// (the model file last: its presence marks the checkpoint complete), and removes the complete checkpoints of this run older than its
     /// newest `keep` (0 keeps them all). Only steps up to this one count: a checkpoint of a later step
     /// is not this run's past, so it never pushes out the one just written. Returns the model file's path.
     @discardableResult
@@ -159,13 +169,18 @@ public final class Trainer {
         var saved = state
         saved.elapsedSeconds = elapsedSeconds
         try saved.file().write(to: "\(directory)/\(Checkpoint.stateFileName(step: state.step))")
+        let metadata = state.settings.dataMetadata.merging(["step": "\(state.step)"]) { $1 }
+        if let average = state.average, let decay = state.settings.averageDecay {
+            try Checkpoint.modelFile(average, extraMetadata: metadata.merging(["average_decay": "\(decay)"]) { $1 })
+                .write(to: "\(directory)/\(Checkpoint.averageFileName(step: state.step))")
+        }
         let modelPath = "\(directory)/\(Checkpoint.modelFileName(step: state.step))"
-        try Checkpoint.modelFile(model, extraMetadata: state.settings.dataMetadata.merging(["step": "\(state.step)"]) { $1 })
-            .write(to: modelPath)
+        try Checkpoint.modelFile(model, extraMetadata: metadata).write(to: modelPath)
         guard keep > 0 else { return modelPath }
         for old in Checkpoint.completeSteps(in: directory).filter({ $0 <= state.step }).dropLast(keep) {
             try? FileManager.default.removeItem(atPath: "\(directory)/\(Checkpoint.modelFileName(step: old))")
             try? FileManager.default.removeItem(atPath: "\(directory)/\(Checkpoint.stateFileName(step: old))")
+            try? FileManager.default.removeItem(atPath: "\(directory)/\(Checkpoint.averageFileName(step: old))")
         }
         return modelPath
     }

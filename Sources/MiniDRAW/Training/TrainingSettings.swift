@@ -25,6 +25,12 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
     public var pixels: PixelTargets?
     /// The `--data PATH` trained on, as given; nil: the shipped binarized MNIST (`BinarizedMNIST.findDirectory`).
     public var data: String?
+    /// Decay d of the moving average of the weights kept beside them (`WeightAverage`), e.g. 0.999;
+    /// nil: none kept. Absent from files of runs that keep none, which decode as nil.
+    public var averageDecay: Double?
+    /// Training images (the first of the training set, fixed) whose bound is logged beside the
+    /// validation bound at each check, to show overfitting; nil: not logged.
+    public var trainingBoundImages: Int?
 
     public init() {}
 
@@ -46,10 +52,12 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case batchSize, adam, seed, totalSteps, checkpointEvery, validateEvery, validationImages, dataset, schedule, pixels, data
+        case averageDecay, trainingBoundImages
     }
 
     /// Every key is required except `dataset`, which defaults to `.mnist`, `schedule` (constant), and
-    /// `pixels` and `data` (nil).
+    /// `pixels`, `data`, `averageDecay` and `trainingBoundImages` (nil; the encoder leaves nil keys out,
+    /// so a run that uses neither writes the same state file as before they existed).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         batchSize = try container.decode(Int.self, forKey: .batchSize)
@@ -63,6 +71,8 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
         schedule = try container.decodeIfPresent(LearningRateSchedule.self, forKey: .schedule) ?? LearningRateSchedule()
         pixels = try container.decodeIfPresent(PixelTargets.self, forKey: .pixels)
         data = try container.decodeIfPresent(String.self, forKey: .data)
+        averageDecay = try container.decodeIfPresent(Double.self, forKey: .averageDecay)
+        trainingBoundImages = try container.decodeIfPresent(Int.self, forKey: .trainingBoundImages)
     }
 
     /// As JSON, for a checkpoint's metadata.
@@ -91,10 +101,13 @@ public struct TrainingState: Sendable {
     public var generator: SeededGenerator
     /// Wall-clock seconds spent training before this state was saved.
     public var elapsedSeconds: Double
+    /// The moving average of the weights (`WeightAverage`) when the settings keep one.
+    public var average: DRAWModel<Float>?
 
     // MARK: - File form
 
-    /// `adam.m.<name>` and `adam.v.<name>` tensors plus the step, settings and generator in metadata.
+    /// `adam.m.<name>` and `adam.v.<name>` tensors, `average.<name>` when an average is kept, plus the
+    /// step, settings and generator in metadata.
     package func file() -> SafeTensorsFile {
         let state = generator.state
         let spare = generator.spareGaussian.map { String($0.bitPattern, radix: 16) } ?? "none"
@@ -111,6 +124,10 @@ public struct TrainingState: Sendable {
                                                          values: adam.firstMoment[keyPath: path].storage.map(Double.init))
             file.tensors["adam.v.\(name)"] = StoredTensor(dtype: .float32, shape: shape,
                                                          values: adam.secondMoment[keyPath: path].storage.map(Double.init))
+            if let average {
+                file.tensors["average.\(name)"] = StoredTensor(dtype: .float32, shape: shape,
+                                                              values: average[keyPath: path].storage.map(Double.init))
+            }
         }
         return file
     }
@@ -137,6 +154,7 @@ public struct TrainingState: Sendable {
         self.elapsedSeconds = elapsed
         var adam = AdamState(model: DRAWModel<Float>(config: config))
         adam.stepCount = adamSteps
+        var average = file.tensors.keys.contains { $0.hasPrefix("average.") } ? DRAWModel<Float>(config: config) : nil
         for (name, path) in DRAWModel<Float>.parameterPaths(config: config) {
             let shape = Checkpoint.fileShape(name: name, matrix: adam.firstMoment[keyPath: path])
             if let m = try Checkpoint.parameterValues(file, tensor: "adam.m.\(name)", parameter: name, shape: shape) {
@@ -145,15 +163,21 @@ public struct TrainingState: Sendable {
             if let v = try Checkpoint.parameterValues(file, tensor: "adam.v.\(name)", parameter: name, shape: shape) {
                 adam.secondMoment[keyPath: path].storage = v.map { Float($0) }
             }
+            if average != nil, let values = try Checkpoint.parameterValues(file, tensor: "average.\(name)", parameter: name, shape: shape) {
+                average?[keyPath: path].storage = values.map { Float($0) }
+            }
         }
         self.adam = adam
+        self.average = average
     }
 
-    package init(step: Int, settings: TrainingSettings, adam: AdamState<DRAWModel<Float>>, generator: SeededGenerator, elapsedSeconds: Double) {
+    package init(step: Int, settings: TrainingSettings, adam: AdamState<DRAWModel<Float>>, generator: SeededGenerator,
+                 elapsedSeconds: Double, average: DRAWModel<Float>? = nil) {
         self.step = step
         self.settings = settings
         self.adam = adam
         self.generator = generator
         self.elapsedSeconds = elapsedSeconds
+        self.average = average
     }
 }

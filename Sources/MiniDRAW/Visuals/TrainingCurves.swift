@@ -2,9 +2,9 @@ import Foundation
 
 // MARK: - Reading log.csv
 
-/// A run's `log.csv` as numbers (columns as `TrainingLog` writes them: step, elapsed_seconds, loss,
-/// loss_x, loss_z, valid_bound, images_per_second, gradient_norm, kl_1 ... kl_T). Empty fields,
-/// such as `valid_bound` between validations, are nil.
+/// A run's `log.csv` as numbers (columns as `TrainingLog` writes them, read by name, so logs from
+/// before `train_bound` and `valid_bound_average` existed read too). Empty fields, such as
+/// `valid_bound` between validations, are nil.
 public struct TrainingLogTable: Sendable {
     /// The header's column names.
     public let columns: [String]
@@ -72,21 +72,25 @@ public struct TrainingLogTable: Sendable {
 
 /// The training curves of a run as SVG line charts.
 public enum TrainingCurves {
-    /// loss, L^x and L^z against step, and each validation bound as a short flat dash at its step.
+    /// loss, L^x and L^z against step, and each check's bounds as short flat dashes at its step: the
+    /// validation bound, and when the run logged them the training subset's (overfitting shows as
+    /// the gap between the two) and the weight average's validation bound.
     public static func lossChart(_ table: TrainingLogTable, title: String = "Training loss") -> LineChart {
         var chart = LineChart(title: title, xLabel: "training step", yLabel: "nats per image")
         chart.series.append(.init(name: "loss = L^x + L^z (Eq. 12)", points: table.points("loss")))
         chart.series.append(.init(name: "L^x, reconstruction (Eq. 9)", points: table.points("loss_x")))
         chart.series.append(.init(name: "L^z, latent (Eq. 10)", points: table.points("loss_z")))
-        let validation = table.points("valid_bound")
-        if !validation.isEmpty {
-            let steps = table.column("step").compactMap { $0 }
-            let halfDash = max(((steps.max() ?? 1) - (steps.min() ?? 0)) / 50, 0.5)
+        let steps = table.column("step").compactMap { $0 }
+        let halfDash = max(((steps.max() ?? 1) - (steps.min() ?? 0)) / 50, 0.5)
+        for (column, name) in [("valid_bound", "validation bound (Eq. 12)"), ("train_bound", "training-subset bound"),
+                               ("valid_bound_average", "validation bound, weight average")] {
+            let checks = table.points(column)
+            guard !checks.isEmpty else { continue }
             // A line chart joins its points; a non-finite point between dashes keeps them apart.
-            let dashes = validation.flatMap { point in
+            let dashes = checks.flatMap { point in
                 [(x: point.x - halfDash, y: point.y), (x: point.x + halfDash, y: point.y), (x: Double.nan, y: Double.nan)]
             }
-            chart.series.append(.init(name: "validation bound (Eq. 12)", points: dashes))
+            chart.series.append(.init(name: name, points: dashes))
         }
         return chart
     }
@@ -170,8 +174,6 @@ public enum TrainingCurves {
     /// The files `write` makes.
     public static let fileNames = ["loss.svg", "kl.svg"]
 
-    /// Writes `loss.svg` and `kl.svg` for the run's log into `directory` (the run folder by
-    /// default); returns their paths. Either file already there stops it, unless `overwrite`.
     /// Whether loss.svg and kl.svg are in `runDirectory` and at least as new as its log.csv (what
     /// `minidraw report` reuses instead of drawing them again).
     package static func areCurrent(runDirectory: String) -> Bool {
@@ -182,6 +184,8 @@ public enum TrainingCurves {
         return fileNames.allSatisfy { name in modified(name).map { $0 >= log } ?? false }
     }
 
+    /// Writes `loss.svg` and `kl.svg` for the run's log into `directory` (the run folder by
+    /// default); returns their paths. Either file already there stops it, unless `overwrite`.
     public static func write(runDirectory: String, directory: String? = nil, overwrite: Bool = false) throws -> [String] {
         let table = try TrainingLogTable.load(runDirectory: runDirectory)
         var folder = try OutputFolder(directory ?? runDirectory, names: fileNames, overwrite: overwrite)
