@@ -20,10 +20,17 @@ enum ClassifyCommand: Command {
         .value("eval-every", placeholder: "N", help: "held-out error every N steps (and at the end)", defaultValue: "500"),
         .value("log-every", placeholder: "N", help: "CSV row and progress line every N steps", defaultValue: "20"),
         CommonOptions.threads,
-        .value("out", placeholder: "DIR", help: "run folder (default: runs/cluttered-<model>[-g<G>]); one that holds a run stops a new one"),
+        .value("out", placeholder: "DIR", help: "run folder (default: runs/cluttered-<model>[-g<G>]); one that holds a run stops a new one; "
+               + "with --checkpoint, where glimpses.png goes (none without --out)"),
         .flag("overwrite", help: "replace the run already in --out (its log.csv, classifier.safetensors and glimpses.png)"),
+        .value("checkpoint", placeholder: "PATH", help: "train nothing: score this classifier (a classifier.safetensors or its run folder) "
+               + "on the 1,000 held-out images"),
         CommonOptions.data,
-    ])
+    ] + ResultsArguments.options)
+
+    /// The options that shape or train a new classifier, refused with --checkpoint.
+    static let trainingOptions = ["model", "glimpses", "read-size", "hidden-size", "learning-rate", "clip-norm", "steps", "epochs",
+                                  "seed", "eval-every", "log-every"]
 
     /// Labelled test images used for training; the rest (1,000) are held out.
     static let trainingCount = 9000
@@ -35,6 +42,10 @@ enum ClassifyCommand: Command {
         try CommonOptions.applyThreads(parsed)
         let dataset = try parsed.string("dataset")
         guard dataset == "cluttered" else { throw CommandLineError("--dataset must be cluttered, got \"\(dataset)\"") }
+        if parsed.isGiven("checkpoint") { return try ClassifierCheck.run(parsed) }
+        if parsed.isGiven("results") || parsed.isGiven("key") {
+            throw CommandLineError("--results and --key record a trained classifier's figures: give --checkpoint too")
+        }
         let modelName = try parsed.string("model")
         guard ["attention", "mlp", "linear"].contains(modelName) else {
             throw CommandLineError("--model must be one of attention, mlp, linear, got \"\(modelName)\"")
@@ -58,17 +69,7 @@ enum ClassifyCommand: Command {
         let evalEvery = try parsed.positiveInt("eval-every"), logEvery = try parsed.positiveInt("log-every")
         let readSize = try parsed.positiveInt("read-size")
 
-        let folder = try BinarizedMNIST.findDirectory(explicit: parsed.optionalString("data"))
-        let images = try BinarizedMNIST.load(split: .test, directory: folder)
-        let labels = try BinarizedMNIST.loadTestLabels(directory: folder)
-        guard images.imageCount > trainingCount, labels.count == images.imageCount else {
-            throw CommandLineError("\(folder): need more than \(trainingCount) labelled test images, found \(images.imageCount) images and \(labels.count) labels")
-        }
-        let (training, heldOutData) = ClutteredMNIST.labelledSplit(images: images, labels: labels,
-                                                                   heldOutCount: images.imageCount - trainingCount,
-                                                                   seed: ClassifierTrainingSettings.heldOutSeed)
-        let heldOut: (images: Matrix<Float>, labels: [Int], placements: [ClutteredPlacement]) =
-            heldOutData.fixedSet(seed: ClassifierTrainingSettings.heldOutSeed)
+        let (training, heldOut) = try labelledData(parsed)
         let run = ClassifierRun(directory: directory, settings: settings,
                                 heldOutImages: heldOut.images, heldOutLabels: heldOut.labels, evalEvery: evalEvery, logEvery: logEvery)
         // Nothing is written before this point; with --overwrite the old run goes first, so the folder never mixes two.
@@ -81,15 +82,28 @@ enum ClassifyCommand: Command {
             let trainer = ClassifierTrainer(model: GlimpseClassifier<Float>.initialized(config: config, seed: settings.seed),
                                             data: training, settings: settings)
             try run.train(.attention(trainer), summary: config.summary)
-            let picture = GlimpsePath.png(model: trainer.model, images: heldOut.images, count: 8)
-            try AtomicFile.write(picture.png, to: "\(directory)/glimpses.png")
-            print("glimpses   \(directory)/glimpses.png (first 8 held-out images, boxes blue = glimpse 1 to red = glimpse \(glimpses); "
-                  + "labels \(heldOut.labels.prefix(8).map(String.init).joined()), predicted \(picture.predicted.map(String.init).joined()))")
+            try ClassifierCheck.writeGlimpses(model: trainer.model, heldOut: heldOut, to: "\(directory)/glimpses.png")
         } else {
             let model = PixelClassifier<Float>.initialized(inputSize: training.pixelCount, hiddenSize: modelName == "mlp" ? hiddenSize : 0,
                                                            seed: settings.seed)
             try run.train(.pixels(ClassifierTrainer(model: model, data: training, settings: settings)), summary: model.summary)
         }
+    }
+
+    /// The 9,000 training digits and the 1,000 held out, cluttered once (seed 2015), from the labelled
+    /// test split of the `--data` folder.
+    static func labelledData(_ parsed: ParsedCommand) throws
+        -> (training: ClutteredMNIST, heldOut: (images: Matrix<Float>, labels: [Int], placements: [ClutteredPlacement])) {
+        let folder = try BinarizedMNIST.findDirectory(explicit: parsed.optionalString("data"))
+        let images = try BinarizedMNIST.load(split: .test, directory: folder)
+        let labels = try BinarizedMNIST.loadTestLabels(directory: folder)
+        guard images.imageCount > trainingCount, labels.count == images.imageCount else {
+            throw CommandLineError("\(folder): need more than \(trainingCount) labelled test images, found \(images.imageCount) images and \(labels.count) labels")
+        }
+        let (training, heldOut) = ClutteredMNIST.labelledSplit(images: images, labels: labels,
+                                                               heldOutCount: images.imageCount - trainingCount,
+                                                               seed: ClassifierTrainingSettings.heldOutSeed)
+        return (training, heldOut.fixedSet(seed: ClassifierTrainingSettings.heldOutSeed))
     }
 }
 
@@ -159,9 +173,6 @@ struct ClassifierRun {
         }
         print(String(format: "trained %d steps (%.1f epochs) in %@", settings.totalSteps,
                      Double(settings.totalSteps) / Double(trainer.stepsPerEpoch), formatDuration((clock.now - started).secondsValue)))
-        if let last {
-            print(String(format: "held-out error %.2f%% (%d of %d images), cross-entropy %.4f", 100 * last.errorRate,
-                         Int((last.errorRate * Double(last.imageCount)).rounded()), last.imageCount, last.meanLoss))
-        }
+        if let last { print(ClassifierCheck.heldOutLine(last)) }
     }
 }

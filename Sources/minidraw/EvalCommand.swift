@@ -14,11 +14,12 @@ enum EvalCommand: Command {
         CommonOptions.threads,
         CommonOptions.engine,
         DataArguments.data,
-    ])
+    ] + ResultsArguments.options)
 
     static func run(_ parsed: ParsedCommand) throws {
         try CommonOptions.applyThreads(parsed)
         let engine = try CommonOptions.engine(parsed)
+        let results = try ResultsArguments.target(parsed)
         let modelPath = try CheckpointArgument.modelPath(parsed.optionalString("checkpoint"))
         let modelFile = try SafeTensorsFile(contentsOf: modelPath)
         let model: DRAWModel<Float> = try Checkpoint.loadModel(modelFile)
@@ -51,6 +52,27 @@ enum EvalCommand: Command {
                   : String(format: "%@ importance-weighted cross-entropy ~ %.2f nats  (K = %d; grey targets: not a likelihood)",
                            splitName, estimate, samples))
         }
+        if let results {
+            try ResultsArguments.record(figures(result, split: splitName, firstImages: count, samples: samples,
+                                                command: ResultsArguments.commandLine), at: results)
+        }
+    }
+
+    /// The figures of one evaluation as the results file names them: `test_bound`, `test_reconstruction`,
+    /// `test_latent` and `test_k10` (K = 10); `validation_...` for `--split valid`; `first100_test_...`
+    /// for `--images 100`.
+    static func figures(_ result: EvaluationResult, split: String, firstImages: Int?, samples: Int, command: String) -> [ResultFigure] {
+        let prefix = (firstImages.map { "first\($0)_" } ?? "") + (split == "valid" ? "validation" : split)
+        var figures = [
+            ResultFigure(name: "\(prefix)_bound", value: result.bound, images: result.imageCount, how: "\(command) (its bound line, Eq. 12)"),
+            ResultFigure(name: "\(prefix)_reconstruction", value: result.reconstructionLoss, how: "L^x of the bound line of \(command)"),
+            ResultFigure(name: "\(prefix)_latent", value: result.latentLoss, how: "L^z of the bound line of \(command)"),
+        ]
+        if let estimate = result.importanceEstimate {
+            figures.append(ResultFigure(name: "\(prefix)_k\(samples)", value: estimate, images: result.imageCount,
+                                        how: "the importance-sampled line of \(command) (K = \(samples))"))
+        }
+        return figures
     }
 }
 
