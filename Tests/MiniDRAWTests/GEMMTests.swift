@@ -268,14 +268,16 @@ struct GEMMTests {
         #expect(nothing.description == "unknown model (no AVX2/AVX-512/NEON flags found)")
     }
 
-    @Test("Every register-tile height (5, 6, 10, 12) gives the same bits, in all three forms, with edge rows and columns")
+    @Test("Every register-tile height (5, 6, 10, 12) and the wide 10 x 32 and 12 x 32 tiles give the same bits, in all three forms, with edge rows and columns")
     func tileHeightDoesNotChangeBits() {
         var generator = SeededGenerator(seed: 5)
         // 120 rows: whole tiles of every height; 61: an edge sliver for each. k = 256 is a
         // whole number of 8-step blocks (packA's last spill lands past the sliver); k = 300
-        // is two depth blocks of 150, each ending with 6 steps packed one by one.
+        // is two depth blocks of 150, each ending with 6 steps packed one by one. With 10 and 12
+        // rows, 72 columns are two wide tiles (two B slivers at once) and an 8-column edge; 33 is
+        // a wide tile over 61 rows, whose last rows go half by half through the edge tile.
         for form in [GEMMForm.plain, .transposedB, .transposedA] {
-            for (m, n, k) in [(120, 40, 256), (61, 33, 300), (24, 16, 8)] {
+            for (m, n, k) in [(120, 40, 256), (120, 72, 256), (61, 33, 300), (24, 16, 8)] {
                 let operands = FormOperands(form, m: m, n: n, k: k, &generator)
                 let start: Matrix<Float> = gaussianMatrix(m, n, &generator)
                 var results: [Int: Matrix<Float>] = [:]

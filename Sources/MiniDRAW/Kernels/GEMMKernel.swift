@@ -46,6 +46,9 @@ enum FloatGEMMBlocking {
     }
     /// Columns of C in one register tile (NR): one `SIMD16<Float>`.
     static let tileColumns = 16
+    /// Whether tiles of `rows` rows take two B slivers at once where they can (`floatWideMicroKernel`):
+    /// the AVX-512 heights, whose 2R accumulators fit its 32 registers; AVX2's 16 hold one width only.
+    static func widensTiles(rows: Int) -> Bool { rows >= 10 }
     /// Largest number of k steps packed at once (KC): a 16-column B sliver is 16 KB.
     static let maximumDepth = 256
     /// Rows of A packed at once (MC, a multiple of `tileRows`): about 150 KB of L2.
@@ -148,6 +151,8 @@ func roundUp(_ value: Int, to multiple: Int) -> Int {
 
 /// Runs the micro-kernel over every (A sliver, B sliver) pair of one packed block. A tile
 /// that sticks out of C goes through `edgeTile` ([tileRows, 16]), so it runs the same instructions.
+/// With the AVX-512 heights (10 and 12 rows) two neighbouring B slivers go through the wide kernel
+/// together, an R x 32 tile, wherever both are whole; the rest goes through the R x 16 kernel.
 private func multiplySlivers(packedA: UnsafePointer<Float>, rows: Range<Int>, tileRows: Int,
                              packedB: UnsafePointer<Float>, columns: Range<Int>,
                              depth: Int, c: UnsafeMutablePointer<Float>, n: Int, loadC: Bool,
@@ -163,28 +168,47 @@ private func multiplySlivers(packedA: UnsafePointer<Float>, rows: Range<Int>, ti
         default: floatMicroKernel(tileRows: 5, depth: depth, packedA: aSliver, packedB: bSliver, c: cTile, cRowStride: cRowStride, loadC: loadC)
         }
     }
-    for columnStart in stride(from: columns.lowerBound, to: columns.upperBound, by: tileColumns) {
+    func wideMicroKernel(_ aSliver: UnsafePointer<Float>, _ bSliver: UnsafePointer<Float>, _ cTile: UnsafeMutablePointer<Float>) {
+        if tileRows == 12 {
+            floatWideMicroKernel(tileRows: 12, depth: depth, packedA: aSliver, packedB: bSliver, c: cTile, cRowStride: n, loadC: loadC)
+        } else {
+            floatWideMicroKernel(tileRows: 10, depth: depth, packedA: aSliver, packedB: bSliver, c: cTile, cRowStride: n, loadC: loadC)
+        }
+    }
+    let pairsSlivers = FloatGEMMBlocking.widensTiles(rows: tileRows)
+    var columnStart = columns.lowerBound
+    while columnStart < columns.upperBound {
         let validColumns = min(tileColumns, columns.upperBound - columnStart)
         let bSliver = packedB + (columnStart - columns.lowerBound) * depth
+        let wide = pairsSlivers && columns.upperBound - columnStart >= 2 * tileColumns
         for rowStart in stride(from: rows.lowerBound, to: rows.upperBound, by: tileRows) {
             let validRows = min(tileRows, rows.upperBound - rowStart)
             let aSliver = packedA + (rowStart - rows.lowerBound) * depth
             let cTile = c + rowStart * n + columnStart
-            if validRows == tileRows && validColumns == tileColumns {
-                microKernel(aSliver, bSliver, cTile, n)
+            if validRows == tileRows && wide {
+                wideMicroKernel(aSliver, bSliver, cTile)
                 continue
             }
-            edgeTile.update(repeating: 0, count: tileRows * tileColumns)
-            if loadC {
+            if validRows == tileRows && validColumns == tileColumns {
+                microKernel(aSliver, bSliver, cTile, n)
+                if wide { microKernel(aSliver, bSliver + tileColumns * depth, cTile + tileColumns, n) }
+                continue
+            }
+            for half in 0..<(wide ? 2 : 1) {                 // the last rows: each 16-column half on its own
+                let halfColumns = half == 0 ? validColumns : tileColumns, halfTile = cTile + half * tileColumns
+                edgeTile.update(repeating: 0, count: tileRows * tileColumns)
+                if loadC {
+                    for row in 0..<validRows {
+                        (edgeTile + row * tileColumns).update(from: halfTile + row * n, count: halfColumns)
+                    }
+                }
+                microKernel(aSliver, bSliver + half * tileColumns * depth, edgeTile, tileColumns)
                 for row in 0..<validRows {
-                    (edgeTile + row * tileColumns).update(from: cTile + row * n, count: validColumns)
+                    (halfTile + row * n).update(from: edgeTile + row * tileColumns, count: halfColumns)
                 }
             }
-            microKernel(aSliver, bSliver, edgeTile, tileColumns)
-            for row in 0..<validRows {
-                (cTile + row * n).update(from: edgeTile + row * tileColumns, count: validColumns)
-            }
         }
+        columnStart += wide ? 2 * tileColumns : tileColumns
     }
 }
 
@@ -242,4 +266,61 @@ private func floatMicroKernel(tileRows: Int, depth: Int, packedA: UnsafePointer<
     if tileRows > 5 { store(5, row5) }
     if tileRows > 6 { store(6, row6); store(7, row7); store(8, row8); store(9, row9) }
     if tileRows > 10 { store(10, row10); store(11, row11) }
+}
+
+/// The R x 32 tile of two neighbouring B slivers at once: `c[R, 0..<16]` from `packedB[p, 0..<16]`
+/// and `c[R, 16..<32]` from the next sliver, `packedB + 16 * depth`. Each broadcast of a[p, r]
+/// feeds two multiply-adds instead of one, so an AVX-512 core issues R + 2 loads for 2R
+/// multiply-adds (the R x 16 kernel: R + 1 for R), and its two load ports no longer hold back its
+/// two FMA units. Every element of C is the same chain of multiply-adds as in `floatMicroKernel`,
+/// so the result has the same bits.
+/// - tileRows: R, 10 or 12 (24 accumulators and two B rows fit AVX-512's 32 registers).
+/// - packedA: [depth, R], packedB: two slivers of [depth, 16], c: R rows of 32 values, `cRowStride` apart.
+@inline(__always)
+private func floatWideMicroKernel(tileRows: Int, depth: Int, packedA: UnsafePointer<Float>, packedB: UnsafePointer<Float>,
+                                  c: UnsafeMutablePointer<Float>, cRowStride: Int, loadC: Bool) {
+    typealias Vector = SIMD16<Float>
+    let cRaw = UnsafeMutableRawPointer(c)
+    let rowBytes = cRowStride * MemoryLayout<Float>.stride, halfBytes = 16 * MemoryLayout<Float>.stride
+    @inline(__always) func load(_ row: Int, _ half: Int) -> Vector {
+        loadC ? cRaw.loadUnaligned(fromByteOffset: row * rowBytes + half * halfBytes, as: Vector.self) : Vector()
+    }
+    @inline(__always) func store(_ row: Int, _ half: Int, _ values: Vector) {
+        cRaw.storeBytes(of: values, toByteOffset: row * rowBytes + half * halfBytes, as: Vector.self)
+    }
+    // left r and right r hold row r of the tile's two halves.
+    var (left0, left1, left2, left3, left4) = (load(0, 0), load(1, 0), load(2, 0), load(3, 0), load(4, 0))
+    var (left5, left6, left7, left8, left9) = (load(5, 0), load(6, 0), load(7, 0), load(8, 0), load(9, 0))
+    var (right0, right1, right2, right3, right4) = (load(0, 1), load(1, 1), load(2, 1), load(3, 1), load(4, 1))
+    var (right5, right6, right7, right8, right9) = (load(5, 1), load(6, 1), load(7, 1), load(8, 1), load(9, 1))
+    var (left10, left11, right10, right11) = (Vector(), Vector(), Vector(), Vector())
+    if tileRows > 10 { (left10, left11, right10, right11) = (load(10, 0), load(11, 0), load(10, 1), load(11, 1)) }
+    var aStep = packedA
+    var leftStep = UnsafeRawPointer(packedB), rightStep = UnsafeRawPointer(packedB + 16 * depth)
+    for _ in 0..<depth {
+        // One rank-1 update: row r += a[p, r] · b[p, 0..<32].
+        let left = leftStep.loadUnaligned(as: Vector.self), right = rightStep.loadUnaligned(as: Vector.self)
+        var a = aStep[0]; left0 = left0.addingProduct(a, left); right0 = right0.addingProduct(a, right)
+        a = aStep[1]; left1 = left1.addingProduct(a, left); right1 = right1.addingProduct(a, right)
+        a = aStep[2]; left2 = left2.addingProduct(a, left); right2 = right2.addingProduct(a, right)
+        a = aStep[3]; left3 = left3.addingProduct(a, left); right3 = right3.addingProduct(a, right)
+        a = aStep[4]; left4 = left4.addingProduct(a, left); right4 = right4.addingProduct(a, right)
+        a = aStep[5]; left5 = left5.addingProduct(a, left); right5 = right5.addingProduct(a, right)
+        a = aStep[6]; left6 = left6.addingProduct(a, left); right6 = right6.addingProduct(a, right)
+        a = aStep[7]; left7 = left7.addingProduct(a, left); right7 = right7.addingProduct(a, right)
+        a = aStep[8]; left8 = left8.addingProduct(a, left); right8 = right8.addingProduct(a, right)
+        a = aStep[9]; left9 = left9.addingProduct(a, left); right9 = right9.addingProduct(a, right)
+        if tileRows > 10 {
+            a = aStep[10]; left10 = left10.addingProduct(a, left); right10 = right10.addingProduct(a, right)
+            a = aStep[11]; left11 = left11.addingProduct(a, left); right11 = right11.addingProduct(a, right)
+        }
+        aStep += tileRows
+        leftStep += MemoryLayout<Vector>.stride
+        rightStep += MemoryLayout<Vector>.stride
+    }
+    store(0, 0, left0); store(1, 0, left1); store(2, 0, left2); store(3, 0, left3); store(4, 0, left4)
+    store(5, 0, left5); store(6, 0, left6); store(7, 0, left7); store(8, 0, left8); store(9, 0, left9)
+    store(0, 1, right0); store(1, 1, right1); store(2, 1, right2); store(3, 1, right3); store(4, 1, right4)
+    store(5, 1, right5); store(6, 1, right6); store(7, 1, right7); store(8, 1, right8); store(9, 1, right9)
+    if tileRows > 10 { store(10, 0, left10); store(11, 0, left11); store(10, 1, right10); store(11, 1, right11) }
 }
