@@ -104,20 +104,30 @@ struct TrainingTests {
         #expect(last < 0.6 * first, "L went from \(first) to \(last)")
     }
 
-    @Test("N + M steps in one run equal N steps, checkpoint, resume, M steps (bit for bit)")
-    func resumeIsBitIdentical() throws {
+    /// The same run twice: `before + after` steps straight; and `before` steps with a checkpoint in
+    /// `directory` after each (the newest two kept), then `after` steps resumed from the last.
+    static func straightAndResumed(settings: TrainingSettings, before: Int, after: Int, directory: String) throws
+        -> (straight: Trainer, first: Trainer, resumed: Trainer) {
         let images = Self.images(count: 10)
-        let straight = try Trainer(config: Self.config, settings: Self.settings(steps: 8), images: images)
-        for _ in 0..<8 { try straight.step() }
-
-        let directory = makeTemporaryFolder("minidraw-tests")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let first = try Trainer(config: Self.config, settings: Self.settings(steps: 8), images: images)
-        for _ in 0..<5 { try first.step() }
-        let path = try first.saveCheckpoint(directory: directory, elapsedSeconds: 1)
+        let straight = try Trainer(config: Self.config, settings: settings, images: images)
+        for _ in 0..<(before + after) { try straight.step() }
+        let first = try Trainer(config: Self.config, settings: settings, images: images)
+        var path = ""
+        for _ in 0..<before {
+            try first.step()
+            path = try first.saveCheckpoint(directory: directory, elapsedSeconds: 1, keep: 2)
+        }
         let (model, state) = try Trainer.loadCheckpoint(modelPath: path)
         let resumed = try Trainer(model: model, state: state, images: images)
-        for _ in 0..<3 { try resumed.step() }
+        for _ in 0..<after { try resumed.step() }
+        return (straight, first, resumed)
+    }
+
+    @Test("N + M steps in one run equal N steps, checkpoint, resume, M steps (bit for bit)")
+    func resumeIsBitIdentical() throws {
+        let directory = makeTemporaryFolder("minidraw-tests")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (straight, _, resumed) = try Self.straightAndResumed(settings: Self.settings(steps: 8), before: 5, after: 3, directory: directory)
 
         #expect(resumed.model == straight.model)
         #expect(resumed.state.adam == straight.state.adam)

@@ -31,27 +31,17 @@ struct WeightAverageTests {
 
     @Test("the average is saved with each checkpoint (state and its own model file), pruned with it, and resumes bit for bit")
     func averageCheckpointsAndResume() throws {
-        let images = TrainingTests.images(count: 10)
-        let straight = try Trainer(config: TrainingTests.config, settings: Self.averagingSettings(steps: 8), images: images)
-        for _ in 0..<8 { try straight.step() }
-
         let directory = makeTemporaryFolder("minidraw-tests")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let first = try Trainer(config: TrainingTests.config, settings: Self.averagingSettings(steps: 8), images: images)
-        for _ in 0..<5 {
-            try first.step()
-            try first.saveCheckpoint(directory: directory, elapsedSeconds: 1, keep: 2)
-        }
+        let (straight, first, resumed) = try TrainingTests.straightAndResumed(settings: Self.averagingSettings(steps: 8),
+                                                                               before: 5, after: 3, directory: directory)
         #expect(entryNames(directory).filter { $0.contains(".average.") }
                 == [Checkpoint.averageFileName(step: 4), Checkpoint.averageFileName(step: 5)])
         #expect(Checkpoint.completeSteps(in: directory) == [4, 5])
         let averageFile: DRAWModel<Float> = try Checkpoint.loadModel(path: "\(directory)/\(Checkpoint.averageFileName(step: 5))")
         #expect(averageFile == first.state.average)
-
-        let (model, state) = try Trainer.loadCheckpoint(modelPath: "\(directory)/\(Checkpoint.modelFileName(step: 5))")
+        let (_, state) = try Trainer.loadCheckpoint(modelPath: "\(directory)/\(Checkpoint.modelFileName(step: 5))")
         #expect(state.average == first.state.average)
-        let resumed = try Trainer(model: model, state: state, images: images)
-        for _ in 0..<3 { try resumed.step() }
         #expect(resumed.model == straight.model)
         #expect(resumed.state.average == straight.state.average)
     }
