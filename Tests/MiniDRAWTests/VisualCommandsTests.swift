@@ -219,5 +219,16 @@ struct VisualCommandsTests {
         #expect(page.contains("<svg") && !page.contains("<?xml"), "plots inline without their XML declaration")
         #expect(page.contains("MiniDRAW run &lt;test&gt;"), "text is escaped")
         #expect(page.contains("195.50 nats at step 40"), "latest validation bound")
+        #expect(!page.contains("training subset") && !page.contains("weight average"), "a log without those columns shows no such rows")
+
+        let newer = try TrainingLogTable(csv: """
+            step,elapsed_seconds,loss,loss_x,loss_z,valid_bound,train_bound,valid_bound_average,images_per_second,gradient_norm,kl_1
+            40,4.0,190.0,168.0,22.0,195.5,190.25,193.75,100.0,3.0,9.0
+
+            """, source: "log.csv")
+        let both = RunReport.html(title: "run", modelPath: "m.safetensors", model: model, metadata: [:], settings: nil,
+                                  table: newer, plots: [], figures: [])
+        #expect(both.contains("bound on the fixed training subset") && both.contains("190.25 nats at step 40"))
+        #expect(both.contains("validation bound, weight average") && both.contains("193.75 nats at step 40"))
     }
 }

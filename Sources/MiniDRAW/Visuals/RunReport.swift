@@ -137,19 +137,24 @@ package enum RunReport {
             modelRows += [("batch size", "\(settings.batchSize)"),
                           ("Adam", "learning rate \(settings.adam.learningRate), betas \(settings.adam.beta1) / \(settings.adam.beta2), clip norm \(settings.adam.clipNorm)"),
                           ("seed", "\(settings.seed)"), ("planned steps", "\(settings.totalSteps)")]
+            if let decay = settings.averageDecay { modelRows.append(("weight average (Polyak)", "decay \(decay)")) }
         }
         let latest = table.rows.count - 1
         func latestValue(_ name: String) -> String {
             table.column(name)[latest].map { String(format: "%.2f", $0) } ?? "-"
         }
-        let validation = table.points("valid_bound").last
-        let logRows = [("step", table.column("step")[latest].map { String(Int($0)) } ?? "?"),
+        func lastCheck(_ column: String) -> String? {
+            table.points(column).last.map { String(format: "%.2f nats at step %d", $0.y, Int($0.x)) }
+        }
+        var logRows = [("step", table.column("step")[latest].map { String(Int($0)) } ?? "?"),
                        ("loss L = L^x + L^z (Eq. 12), training batch", latestValue("loss")),
                        ("L^x (Eq. 9) / L^z (Eq. 10)", "\(latestValue("loss_x")) / \(latestValue("loss_z"))"),
-                       ("validation bound (Eq. 12)",
-                        validation.map { String(format: "%.2f nats at step %d", $0.y, Int($0.x)) } ?? "not computed yet"),
-                       ("training time", table.column("elapsed_seconds")[latest].map { String(format: "%.0f s", $0) } ?? "-"),
-                       ("images per second", latestValue("images_per_second"))]
+                       ("validation bound (Eq. 12)", lastCheck("valid_bound") ?? "not computed yet")]
+        // Logged only by runs that ask for them (`TrainingLog`).
+        if let training = lastCheck("train_bound") { logRows.append(("bound on the fixed training subset", training)) }
+        if let average = lastCheck("valid_bound_average") { logRows.append(("validation bound, weight average", average)) }
+        logRows += [("training time", table.column("elapsed_seconds")[latest].map { String(format: "%.0f s", $0) } ?? "-"),
+                    ("images per second", latestValue("images_per_second"))]
 
         var body = ["<h1>\(xmlEscaped(title))</h1>",
                     "<p>DRAW (Gregor et al. 2015, arXiv 1502.04623), trained with MiniDRAW. Values in nats per image.</p>",
