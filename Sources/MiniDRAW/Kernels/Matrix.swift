@@ -66,6 +66,29 @@ public struct Matrix<Scalar: DRAWScalar>: Equatable, Sendable {
         }
     }
 
+    /// `self[:, targetColumn ..< targetColumn + columns.count] = source[:, columns]`, row by row
+    /// (`+=` when `adding`): the pieces of a concatenated input, such as the encoder's [r_t, h^dec_{t-1}].
+    public mutating func setColumns(_ targetColumn: Int, from source: Matrix, columns sourceColumns: Range<Int>,
+                                    adding: Bool = false) {
+        precondition(rows == source.rows && sourceColumns.lowerBound >= 0 && sourceColumns.upperBound <= source.columns
+                     && targetColumn >= 0 && targetColumn + sourceColumns.count <= columns,
+                     "setColumns: \(source.shapeDescription)[:, \(sourceColumns)] into \(shapeDescription) at column \(targetColumn)")
+        let (width, targetStride, sourceStride) = (sourceColumns.count, columns, source.columns)
+        storage.withUnsafeMutableBufferPointer { target in
+            source.storage.withUnsafeBufferPointer { values in
+                for row in 0..<rows {
+                    let from = values.baseAddress! + row * sourceStride + sourceColumns.lowerBound
+                    let to = target.baseAddress! + row * targetStride + targetColumn
+                    if adding {
+                        for index in 0..<width { to[index] += from[index] }
+                    } else {
+                        to.update(from: from, count: width)
+                    }
+                }
+            }
+        }
+    }
+
     /// Converts to another scalar type (Float <-> Double), value by value.
     public func converted<Other: DRAWScalar>(to _: Other.Type = Other.self) -> Matrix<Other> {
         Matrix<Other>(rows: rows, columns: columns, storage: storage.map { Other($0) })

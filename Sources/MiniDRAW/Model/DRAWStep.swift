@@ -51,12 +51,9 @@ extension DRAWModel {
         } else {
             readWithoutAttention(image: image, errorImage: step.errorImage, glimpse: &step.glimpse) // Eq. 4 = Eq. 17
         }
-        for row in 0..<image.rows {                                            // the encoder's input [r_t, h^dec_{t-1}]
-            for column in 0..<varyingGlimpse { step.encoderInput[row, column] = step.glimpse[row, constant + column] }  // Eq. 5: r_t
-            for column in 0..<decoderSize {
-                step.encoderInput[row, varyingGlimpse + column] = previous.decoderHidden[row, column]               // Eq. 5: h^dec_{t-1}
-            }
-        }
+        // The encoder's input [r_t, h^dec_{t-1}], without r_t's constant columns.
+        step.encoderInput.setColumns(0, from: step.glimpse, columns: constant..<constant + varyingGlimpse)        // Eq. 5: r_t
+        step.encoderInput.setColumns(varyingGlimpse, from: previous.decoderHidden, columns: 0..<decoderSize)     // Eq. 5: h^dec_{t-1}
         encoder.forward(input: step.encoderInput, previousHidden: previous.encoderHidden,              // Eq. 5
                         previousCell: previous.encoderCell, packedWeights: packed.encoder,
                         constantGates: encoderConstantGates, cache: &step.encoder)
@@ -124,12 +121,10 @@ extension DRAWModel {
         w.stacks.encoderGates.store(w.dEncoderGates, step: t)
         let constant = config.encoderConstantInputSize, varyingGlimpse = config.glimpseSize - constant
         if constant > 0 { w.dEncoderGatesSum.add(w.dEncoderGates) }
-        for row in 0..<image.rows {                                            // split d[r_t, h^dec_{t-1}]
-            for column in 0..<varyingGlimpse { w.dGlimpse[row, constant + column] = w.dEncoderInput[row, column] }  // Eq. 5: dr_t
-            for column in 0..<config.decoderSize {
-                w.dPreviousDecoderHidden[row, column] += w.dEncoderInput[row, varyingGlimpse + column]  // Eq. 5: dh^dec_{t-1}
-            }
-        }
+        // Split d[r_t, h^dec_{t-1}].
+        w.dGlimpse.setColumns(constant, from: w.dEncoderInput, columns: 0..<varyingGlimpse)                       // Eq. 5: dr_t
+        w.dPreviousDecoderHidden.setColumns(0, from: w.dEncoderInput,                                               // Eq. 5: dh^dec_{t-1}
+                                            columns: varyingGlimpse..<varyingGlimpse + config.decoderSize, adding: true)
         if config.attention {
             readGeometry.readBackward(dGlimpse: w.dGlimpse, image: image, errorImage: step.errorImage,             // Eq. 27
                                       cache: step.readAttention, channels: config.channels,

@@ -41,20 +41,14 @@ package func errorImageBackward<Scalar: DRAWScalar>(dErrorImage: Matrix<Scalar>,
 func readWithoutAttention<Scalar: DRAWScalar>(image: Matrix<Scalar>, errorImage: Matrix<Scalar>,
                                               glimpse: inout Matrix<Scalar>) {
     let size = image.columns
-    for row in 0..<image.rows {
-        for index in 0..<size {
-            glimpse[row, index] = image[row, index]               // Eq. 17: x
-            glimpse[row, size + index] = errorImage[row, index]   // Eq. 17: x_hat
-        }
-    }
+    glimpse.setColumns(0, from: image, columns: 0..<size)               // Eq. 17: x
+    glimpse.setColumns(size, from: errorImage, columns: 0..<size)       // Eq. 17: x_hat
 }
 
 /// Backward of Eq. 17 for x_hat (x is data): dx_hat = the second half of dglimpse.
 func readWithoutAttentionBackward<Scalar: DRAWScalar>(dGlimpse: Matrix<Scalar>, dErrorImage: inout Matrix<Scalar>) {
     let size = dErrorImage.columns
-    for row in 0..<dGlimpse.rows {
-        for index in 0..<size { dErrorImage[row, index] = dGlimpse[row, size + index] }
-    }
+    dErrorImage.setColumns(0, from: dGlimpse, columns: size..<2 * size)
 }
 
 // MARK: - With attention: read (Eq. 27)
