@@ -36,7 +36,7 @@ enum PaperEquations {
                       implementedBy: [#"Geometry\.read\(image:"#, #"\breadWithoutAttention\("#, wholeForward]),
         PaperEquation(number: 5, formula: "h^enc_t = RNN^enc(h^enc_{t-1}, [r_t, h^dec_{t-1}])",
                       implementedBy: [#"\bencoder\.(forward|backward|gatesBackward|parametersBackward|constantInputGates|constantInputBackward)\("#,
-                                      #"\bd?[eE]ncoderInput\[row"#, wholeForward]),
+                                      #"[eE]ncoderInput\.setColumns\(|setColumns\([^)]*from: w\.dEncoderInput"#, wholeForward]),
         PaperEquation(number: 6, formula: "z_t ~ Q(Z_t | h^enc_t), sampled as z_t = mu_t + sigma_t epsilon_t",
                       implementedBy: [#"mu\.storage\[index\] \+ sigma \* cache\.noise"#, #"\bfillNoise\("#, #"\bbatchSlices\.load\(batch:"#,
                                       #"\bpaper\.noise\(batchSize:"#, latentLayer, wholeForward]),
@@ -66,7 +66,7 @@ enum PaperEquations {
                       implementedBy: [#"= sigmoid\(image\.storage"#, wholeGeneration]),
         // §3.1, without attention
         PaperEquation(number: 17, formula: "read(x, x_hat_t, h^dec_{t-1}) = [x, x_hat_t]",
-                      implementedBy: [#"glimpse\[row, (size \+ )?index\] = (image|errorImage)\["#,
+                      implementedBy: [#"glimpse\.setColumns\((0|size), from: (image|errorImage)"#,
                                       #"\breadWithoutAttention(Backward)?\("#, #"\bencoder\.constantInput(Gates|Backward)\("#]),
         PaperEquation(number: 18, formula: "write(h^dec_t) = W(h^dec_t)",
                       implementedBy: [#"\bwrite\.(forward|backward|backwardInput|backwardParameters)\("#, #"step\.canvas\.add\(step\.writePatch\)"#]),
