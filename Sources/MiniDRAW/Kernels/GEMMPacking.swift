@@ -34,6 +34,7 @@ func packA(_ a: FloatOperand, rows: Range<Int>, depth: Range<Int>, tileRows: Int
             let steps = firstStep..<min(depthCount, firstStep + stepGroup)
             for sliver in 0..<fullSlivers {
                 let sliverBytes = sliver * tileRows * floatBytes
+                let tailBytes = sliverBytes + headCount * floatBytes, tailOffset = headCount * floatBytes
                 for step in steps {
                     let source = UnsafeRawPointer(origin + step * a.columnStride)
                     let target = UnsafeMutableRawPointer(packed + sliver * sliverSize + step * tileRows)
@@ -42,7 +43,6 @@ func packA(_ a: FloatOperand, rows: Range<Int>, depth: Range<Int>, tileRows: Int
                     } else {
                         target.storeBytes(of: source.loadUnaligned(fromByteOffset: sliverBytes, as: SIMD4<Float>.self), as: SIMD4<Float>.self)
                     }
-                    let tailBytes = sliverBytes + headCount * floatBytes, tailOffset = headCount * floatBytes
                     switch tileRows - headCount {
                     case 4:
                         target.storeBytes(of: source.loadUnaligned(fromByteOffset: tailBytes, as: SIMD4<Float>.self),
