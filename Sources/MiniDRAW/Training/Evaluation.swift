@@ -84,9 +84,13 @@ struct ImageFigures {
         self.latentLoss = Double(latentLoss)
         var logWeight = -Double(reconstructionLoss)                                    // log p(x | z) = -L^x
         for latent in latents {
-            for unit in 0..<latent.z.columns {
-                let epsilon = Double(latent.noise[row, unit]), z = Double(latent.z[row, unit])
-                logWeight += (epsilon * epsilon - z * z) / 2 + Double(latent.logSigma[row, unit])
+            // This row's |z| values of each matrix, read from the storage arrays (the matrices'
+            // subscripts cost a retain and a release each here: a quarter of an evaluation).
+            let (noise, zs, logSigmas) = (latent.noise.storage, latent.z.storage, latent.logSigma.storage)
+            let start = row * latent.z.columns
+            for index in start..<(start + latent.z.columns) {
+                let epsilon = Double(noise[index]), z = Double(zs[index])
+                logWeight += (epsilon * epsilon - z * z) / 2 + Double(logSigmas[index])
             }
         }
         logImportanceWeight = logWeight
@@ -107,10 +111,11 @@ enum EvaluationForward {
             slices.load(batch: batch)
             slices.fillNoise(generator: &generator)
             slices.forward(model: model)
+            let latents = slices.slices.map { slice in slice.cache.steps.map { ($0.latent.noise, $0.latent.z, $0.latent.logSigma) } }
             return (0..<count).map { row in
                 let (cache, sliceRow) = slices.locate(row)
                 return ImageFigures(reconstructionLoss: cache.reconstructionLoss[sliceRow], latentLoss: cache.latentLoss[sliceRow],
-                                    latents: cache.steps.map { ($0.latent.noise, $0.latent.z, $0.latent.logSigma) }, row: sliceRow)
+                                    latents: latents[row / slices.size], row: sliceRow)
             }
         case .paper(let paper):
             let forward = paper.forward(image: batch, noise: paper.noise(batchSize: batch.rows, generator: &generator))
