@@ -106,14 +106,8 @@ struct PaperModelTests {
         let windows = paper.windows(parameters, gridSize: config.readSize)
         let read = paper.readBackward(weights, image: image, errorImage: errorImage, windows: windows)
         let dParameters = paper.windowsBackward(read.dWindows, windows: windows)
-        for report in attentionParameterReports(parameters: parameters, analytic: dParameters, label: "read",
-                                                loss: { loss($0, errorImage) }) {
-            expectPassed(report)
-        }
-        var values = errorImage.storage
-        expectPassed(gradientCheck(name: "read dx_hat", values: &values, analytic: read.dErrorImage.storage) {
-            loss(parameters, Matrix(rows: 2, columns: config.imageSize, storage: $0))
-        })
+        expectWindowGradients(label: "read dx_hat", input: errorImage, dInput: read.dErrorImage, parameters: parameters,
+                              dParameters: dParameters) { loss($1, $0) }
     }
 
     @Test("Eq. 21-26, 29: the write's gradients wrt Eq. 21's five numbers and the patch w_t, on colour images")
@@ -129,14 +123,8 @@ struct PaperModelTests {
         let windows = paper.windows(parameters, gridSize: config.writeSize)
         let write = paper.writeBackward(weights, patch: patch, windows: windows)
         let dParameters = paper.windowsBackward(write.dWindows, windows: windows)
-        for report in attentionParameterReports(parameters: parameters, analytic: dParameters, label: "write",
-                                                loss: { loss($0, patch) }) {
-            expectPassed(report)
-        }
-        var values = patch.storage
-        expectPassed(gradientCheck(name: "write dw_t", values: &values, analytic: write.dPatch.storage) {
-            loss(parameters, Matrix(rows: 2, columns: config.writePatchSize, storage: $0))
-        })
+        expectWindowGradients(label: "write dw_t", input: patch, dInput: write.dPatch, parameters: parameters,
+                              dParameters: dParameters) { loss($1, $0) }
     }
 
     @Test("Eq. 25-26: every filterbank row sums to 1; Eq. 11: the KL of Q = N(0, I) is 0")

@@ -174,15 +174,8 @@ struct ReadWriteTests {
         var dParameters = Matrix<Double>(rows: batchSize, columns: AttentionParameter.count)
         geometry.backward(dFilterX: dFilterX, dFilterY: dFilterY, dIntensity: dIntensity, cache: cache, dParameters: &dParameters)
 
-        var values = errorImage.storage
-        expectPassed(gradientCheck(name: "C = \(channels): read dL/dx_hat", values: &values, analytic: dErrorImage.storage,
-                                   maximumChecks: 96) {
-            loss(Matrix(rows: batchSize, columns: imageSize, storage: $0), parameters)
-        })
-        for report in attentionParameterReports(parameters: parameters, analytic: dParameters, label: "C = \(channels): read",
-                                                loss: { loss(errorImage, $0) }) {
-            expectPassed(report)
-        }
+        expectWindowGradients(label: "C = \(channels): read dL/dx_hat", input: errorImage, dInput: dErrorImage,
+                              parameters: parameters, dParameters: dParameters, maximumChecks: 96, loss: loss)
     }
 
     @Test("Eq. 29 (and 21-26): writeBackward wrt the patch w_t and the five write attention parameters", arguments: [1, 3])
@@ -209,14 +202,7 @@ struct ReadWriteTests {
         var dParameters = Matrix<Double>(rows: batchSize, columns: AttentionParameter.count)
         geometry.backward(dFilterX: dFilterX, dFilterY: dFilterY, dIntensity: dIntensity, cache: cache, dParameters: &dParameters)
 
-        var values = patch.storage
-        expectPassed(gradientCheck(name: "C = \(channels): write dL/dw", values: &values, analytic: dPatch.storage,
-                                   maximumChecks: 96) {
-            loss(Matrix(rows: batchSize, columns: patchSize, storage: $0), parameters)
-        })
-        for report in attentionParameterReports(parameters: parameters, analytic: dParameters, label: "C = \(channels): write",
-                                                loss: { loss(patch, $0) }) {
-            expectPassed(report)
-        }
+        expectWindowGradients(label: "C = \(channels): write dL/dw", input: patch, dInput: dPatch,
+                              parameters: parameters, dParameters: dParameters, maximumChecks: 96, loss: loss)
     }
 }

@@ -67,6 +67,24 @@ func randomAttentionParameters(batchSize: Int, seed: UInt64) -> Matrix<Double> {
     return parameters
 }
 
+/// Checks a read's or a write's two gradients (Eq. 27 or 29 through Eq. 21-26): with respect to
+/// its input (the error image x_hat or the patch w_t, `maximumChecks` of its values) and to the
+/// five attention parameters (`attentionParameterReports`).
+/// - loss: the scalar loss as a function of (input, parameters).
+func expectWindowGradients(label: String, input: Matrix<Double>, dInput: Matrix<Double>, parameters: Matrix<Double>,
+                           dParameters: Matrix<Double>, maximumChecks: Int = 48,
+                           loss: (Matrix<Double>, Matrix<Double>) -> Double,
+                           sourceLocation: SourceLocation = #_sourceLocation) {
+    var values = input.storage
+    expectPassed(gradientCheck(name: label, values: &values, analytic: dInput.storage, maximumChecks: maximumChecks) {
+        loss(Matrix(rows: input.rows, columns: input.columns, storage: $0), parameters)
+    }, sourceLocation: sourceLocation)
+    for report in attentionParameterReports(parameters: parameters, analytic: dParameters, label: label,
+                                            loss: { loss(input, $0) }) {
+        expectPassed(report, sourceLocation: sourceLocation)
+    }
+}
+
 /// Checks dL/d(Eq. 21 output) one parameter at a time, so each report names g~X, ..., log gamma.
 /// - analytic: [batchSize, 5]; loss: the scalar loss as a function of the [batchSize, 5] parameters.
 func attentionParameterReports(parameters: Matrix<Double>, analytic: Matrix<Double>, label: String,
