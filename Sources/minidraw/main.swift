@@ -17,6 +17,7 @@ let commands: [any Command.Type] = [
     TraceCommand.self,
     ClassifyCommand.self,
     DrawingOrderCommand.self,
+    AverageCommand.self,
 ]
 
 /// One subcommand of the tool.

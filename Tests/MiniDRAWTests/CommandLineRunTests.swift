@@ -186,6 +186,34 @@ struct CommandLineRunTests {
         #expect(evaluated.status == 0, "\(evaluated.errors)")
     }
 
+    @Test("average: the mean of a run's two checkpoints as a model file eval reads; refused over an existing file, for one file, or models of two configs")
+    func averageCheckpoints() throws {
+        let folder = try workingFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let files = "runs/small/checkpoint-000002.safetensors,runs/small/checkpoint-000003.safetensors"
+        let averaged = try minidraw(["average", files, "--out", "mean.safetensors"], in: folder)
+        #expect(averaged.status == 0 && averaged.output.contains("wrote   mean.safetensors: the mean of 2 models"), "\(averaged.errors)")
+        let models: [DRAWModel<Double>] = try [2, 3].map { try Checkpoint.loadModel(path: "\(folder)/runs/small/checkpoint-00000\($0).safetensors") }
+        let written: DRAWModel<Float> = try Checkpoint.loadModel(path: "\(folder)/mean.safetensors")
+        #expect(written == WeightAverage.mean(of: models).converted(to: Float.self))
+        let evaluated = try minidraw(["eval", "--checkpoint", "mean.safetensors", "--samples", "0", "--images", "5", "--data", "data"], in: folder)
+        #expect(evaluated.status == 0, "\(evaluated.errors)")
+
+        var wider = try Checkpoint.loadModel(path: "\(folder)/runs/small/checkpoint-000003.safetensors", as: Float.self).config
+        wider.latentSize += 1
+        try Checkpoint.modelFile(DRAWModel<Float>(config: wider)).write(to: "\(folder)/wider.safetensors")
+        let before = folderSnapshot(folder)
+        for (arguments, start) in [(["average", files, "--out", "mean.safetensors"], "minidraw: mean.safetensors already exists"),
+                                   (["average", "runs/small/checkpoint-000003.safetensors", "--out", "one.safetensors"], "minidraw: <MODEL_FILES> needs two"),
+                                   (["average", "runs/small/checkpoint-000003.safetensors,wider.safetensors", "--out", "two.safetensors"],
+                                    "minidraw: checkpoint wider.safetensors: holds a")] {
+            let refused = try minidraw(arguments, in: folder)
+            #expect(refused.status == 1 && refused.output.isEmpty)
+            #expect(refused.errors.hasPrefix(start) && refused.errors.filter { $0 == "\n" }.count == 1, "\(refused.errors)")
+        }
+        #expect(folderSnapshot(folder) == before)
+    }
+
     @Test("resuming from an earlier checkpoint of the folder is refused; --overwrite drops what came later, another --out branches off")
     func resumeFromEarlier() throws {
         let folder = try workingFolder()

@@ -113,4 +113,47 @@ struct WeightAverageTests {
         let chart = TrainingCurves.lossChart(table)
         #expect(chart.series.map(\.name).suffix(3) == ["validation bound (Eq. 12)", "training-subset bound", "validation bound, weight average"])
     }
+
+    // MARK: - The mean of finished models
+
+    @Test("the mean of models: each element the Double mean of the models' elements, rounded once")
+    func meanOfModels() {
+        let models = (1...3).map { DRAWModel<Float>.initialized(config: TrainingTests.config, seed: UInt64($0)) }
+        let mean = WeightAverage.mean(of: models)
+        for (name, path) in mean.parameterPaths {
+            let expected = models[0][keyPath: path].storage.indices.map { index in
+                Float(models.reduce(0.0) { $0 + Double($1[keyPath: path].storage[index]) } / 3)
+            }
+            #expect(mean[keyPath: path].storage == expected, "\(name)")
+        }
+        #expect(WeightAverage.mean(of: [models[1]]) == models[1])
+    }
+
+    @Test("mean model files: one config and one kind of data, or an error naming the file; sources named, step dropped")
+    func meanModelFiles() throws {
+        func file(_ config: DRAWConfig, seed: UInt64, _ metadata: [String: String], source: String) -> SafeTensorsFile {
+            var file = Checkpoint.modelFile(DRAWModel<Float>.initialized(config: config, seed: seed), extraMetadata: metadata)
+            file.source = source
+            return file
+        }
+        let data = ["dataset": "mnist", "pixels": "binary", "data": "Data/binarized-mnist"]
+        let a = file(TrainingTests.config, seed: 1, data.merging(["step": "10", "average_decay": "0.999"]) { $1 }, source: "a")
+        let b = file(TrainingTests.config, seed: 2, data.merging(["step": "20"]) { $1 }, source: "b")
+        let mean = try WeightAverage.meanModelFile(of: [a, b])
+        #expect(mean.metadata["averaged_from"] == "a,b" && mean.metadata["step"] == nil && mean.metadata["average_decay"] == nil)
+        #expect(mean.metadata["dataset"] == "mnist" && mean.metadata["data"] == "Data/binarized-mnist")
+        let expected = WeightAverage.mean(of: [try Checkpoint.loadModel(a, as: Double.self), try Checkpoint.loadModel(b, as: Double.self)])
+        #expect(try Checkpoint.loadModel(mean, as: Float.self) == expected.converted(to: Float.self))
+
+        var wider = TrainingTests.config
+        wider.encoderSize += 1
+        for (other, words) in [(file(wider, seed: 3, data, source: "c"), "only models of one config average"),
+                               (file(TrainingTests.config, seed: 3, data.merging(["pixels": "grey"]) { $1 }, source: "c"),
+                                "only models of the same data average")] {
+            #expect { try WeightAverage.meanModelFile(of: [a, other]) } throws: { error in
+                "\(error)".hasPrefix("checkpoint c: ") && "\(error)".hasSuffix(words)
+            }
+        }
+    }
 }
+
