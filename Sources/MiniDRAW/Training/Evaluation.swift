@@ -111,11 +111,15 @@ enum EvaluationForward {
             slices.load(batch: batch)
             slices.fillNoise(generator: &generator)
             slices.forward(model: model)
-            let latents = slices.slices.map { slice in slice.cache.steps.map { ($0.latent.noise, $0.latent.z, $0.latent.logSigma) } }
-            return (0..<count).map { row in
-                let (cache, sliceRow) = slices.locate(row)
-                return ImageFigures(reconstructionLoss: cache.reconstructionLoss[sliceRow], latentLoss: cache.latentLoss[sliceRow],
-                                    latents: latents[row / slices.size], row: sliceRow)
+            // Slice by slice, in batch order: each slice's latents gathered once for all its rows.
+            return slices.slices.flatMap { slice in
+                let cache = slice.cache
+                let latents = cache.steps.map { ($0.latent.noise, $0.latent.z, $0.latent.logSigma) }
+                return slice.rows.prefix { $0 < count }.map { row in
+                    let sliceRow = row - slice.rows.lowerBound
+                    return ImageFigures(reconstructionLoss: cache.reconstructionLoss[sliceRow], latentLoss: cache.latentLoss[sliceRow],
+                                        latents: latents, row: sliceRow)
+                }
             }
         case .paper(let paper):
             let forward = paper.forward(image: batch, noise: paper.noise(batchSize: batch.rows, generator: &generator))
