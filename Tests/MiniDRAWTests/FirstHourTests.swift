@@ -158,7 +158,8 @@ struct FirstHourTests {
                 checked += 1
             }
         }
-        #expect(checked >= 3, "found only \(checked) resume commands of shipped runs")
+        // The two-digit run's, in the README and the model card; the paper runs ship without optimiser state.
+        #expect(checked >= 2, "found only \(checked) resume commands of shipped runs")
     }
 
     // MARK: - Labels that say what they measure
