@@ -97,7 +97,13 @@ enum BenchCommand: Command {
             }
         }
         GEMM.threadCount = threads
-        if !json && !presets.isEmpty { print("\nTraining, batch \(batchSize): median of \(steps) steps after a warm-up") }
+        if !json && !presets.isEmpty {
+            print("\nTraining, batch \(batchSize): median of \(steps) steps after a warm-up")
+            if HostCPUTimes.now() != nil {
+                print("  (steal: of the time the cores had work during the timed steps, the share the hypervisor gave to "
+                      + "other guests; above a few percent the figures, and 2 threads against 1 most of all, measure the host)")
+            }
+        }
         if !json && !comparedTileRows.isEmpty {
             print("  (the timed steps take \(comparedTileRows.map { "\($0)-row" }.joined(separator: " and ")) register tiles in turn)")
         }
@@ -108,12 +114,14 @@ enum BenchCommand: Command {
                     printJSON(["name": "train", "preset": name, "images_per_second": rounded(result.trainImagesPerSecond),
                                "forward_images_per_second": rounded(result.forwardImagesPerSecond), "threads": threads,
                                "batch_size": batchSize, "tile_rows": result.tileRows,
+                               "steal_percent": result.stealShare.map { rounded($0 * 100) } ?? NSNull(),
                                "peak_memory_mb": rounded(Double(result.peakMemoryBytes) / 1_048_576)])
                 } else {
                     let label = comparedTileRows.isEmpty ? padded(name) : padded("\(name), \(result.tileRows)-row tiles", width: 38)
+                    let steal = result.stealShare.map { String(format: "   steal %4.1f%%", $0 * 100) } ?? ""
                     print("  \(label) " + String(format: "train %7.1f img/s   forward %7.1f img/s   peak memory so far %5.0f MB",
                                                 result.trainImagesPerSecond, result.forwardImagesPerSecond,
-                                                Double(result.peakMemoryBytes) / 1_048_576))
+                                                Double(result.peakMemoryBytes) / 1_048_576) + steal)
                 }
             }
         }

@@ -126,6 +126,15 @@ struct CommandLineRunTests {
                 "\(json.output)")
         #expect(jsonLines.dropFirst().map { $0.contains("\"tile_rows\":6") ? 6 : $0.contains("\"tile_rows\":12") ? 12 : 0 }
             == [6, 12], "\(json.output)")
+        #if os(Linux)
+        // Where the system counts the host's steal, every training figure says how much there was.
+        #expect(compared.output.contains("(steal: of the time the cores had work during the timed steps"), "\(compared.output)")
+        for line in compared.output.split(separator: "\n") where line.contains("train") && line.contains("img/s") {
+            #expect(line.range(of: #"steal +[0-9]+\.[0-9]%$"#, options: .regularExpression) != nil, "\(line)")
+        }
+        #expect(jsonLines.dropFirst().allSatisfy { $0.range(of: #""steal_percent":[0-9.]+"#, options: .regularExpression) != nil },
+                "\(json.output)")
+        #endif
     }
 
     @Test("train --overwrite removes the old run first: only the new run's checkpoint, log and samples remain")

@@ -14,6 +14,9 @@ package struct TrainingBenchmarkResult: Sendable {
     package var forwardImagesPerSecond: Double
     /// The process's peak resident memory after the run, in bytes.
     package var peakMemoryBytes: Int
+    /// The share of all cores' time the hypervisor took during the timed training steps
+    /// (`HostCPUTimes`), 0...1; nil where the system does not count it.
+    package var stealShare: Double?
 }
 
 /// Times `steps` training steps on random binary images after one warm-up step, and as many
@@ -40,11 +43,13 @@ package func benchmarkTraining(name: String, config: DRAWConfig, batchSize: Int,
     let clock = ContinuousClock()
     try trainer.step()
     var trainTimes = [[Double]](repeating: [], count: heights.count)
+    let cpuTimesBefore = HostCPUTimes.now()
     for index in 0..<(steps * heights.count) {
         GEMM.setRegisterTileRows(heights[index % heights.count])
         let elapsed = try clock.measure { try trainer.step() }
         trainTimes[index % heights.count].append(elapsed.secondsValue)
     }
+    let stealShare = cpuTimesBefore.flatMap { before in HostCPUTimes.now().map { $0.stealShare(since: before) } }
     let slices = ForwardSlices(config: config, batchSize: batchSize)              // as `evaluate` runs a batch
     slices.load(batch: Matrix(rows: batchSize, columns: config.imageSize,
                               storage: Array(pixels[0..<(batchSize * config.imageSize)])))
@@ -61,7 +66,7 @@ package func benchmarkTraining(name: String, config: DRAWConfig, batchSize: Int,
                                 tileRows: heights[index],
                                 trainImagesPerSecond: Double(batchSize) / median(trainTimes[index]),
                                 forwardImagesPerSecond: Double(batchSize) / median(forwardTimes[index]),
-                                peakMemoryBytes: peakMemory)
+                                peakMemoryBytes: peakMemory, stealShare: stealShare)
     }
 }
 
