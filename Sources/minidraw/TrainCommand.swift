@@ -48,6 +48,8 @@ enum TrainCommand: Command {
                + "saved as checkpoint-<step>.average.safetensors and validated beside the weights (0: off)", defaultValue: "0"),
         .value("log-every", placeholder: "N", help: "CSV row and progress line every N steps", defaultValue: "10"),
         .value("resume", placeholder: "PATH", help: "continue from a checkpoint file or the newest one in a run folder"),
+        .value("weights", placeholder: "FILE", help: "start a new run from a model file's weights (fine-tuning, e.g. "
+               + "Data/pretrained/draw-attention.safetensors): its shape, step 0, fresh Adam moments, this run's schedule"),
         DataArguments.data,
     ])
 
@@ -55,9 +57,21 @@ enum TrainCommand: Command {
         try CommonOptions.applyThreads(parsed)
         let engine = try CommonOptions.engine(parsed)
         let resumed = try parsed.optionalString("resume").map(resumePoint)
+        let start = try parsed.optionalString("weights").map(startingWeights)
+        if start != nil && resumed != nil {
+            throw CommandLineError("--weights starts a new run from a model file and --resume continues a run; give one of them")
+        }
         let (images, dataPath) = try DataArguments.images(parsed, saved: resumed?.state.settings.data)
         var (config, presetName, dataset) = try CommandConfig.modelConfig(parsed, images: images)
         var settings = resumed?.state.settings ?? TrainingSettings()
+        if let start {
+            if parsed.isGiven("preset") || parsed.isGiven("initial-canvas") || CommandConfig.shapeFlags.contains(where: parsed.isGiven) {
+                throw CommandLineError("--weights trains the model file's shape; drop --preset, --initial-canvas and the size flags")
+            }
+            config = start.model.config
+            presetName = start.name
+            if !parsed.isGiven("dataset") { dataset = start.dataset ?? dataset }
+        }
         if let resumed {
             if parsed.isGiven("preset") || parsed.isGiven("initial-canvas") || CommandConfig.shapeFlags.contains(where: parsed.isGiven) {
                 throw CommandLineError("--resume continues the checkpoint's model; drop --preset, --initial-canvas and the size flags")
@@ -75,9 +89,10 @@ enum TrainCommand: Command {
         let runData = try RunData(dataset: dataset, images: images, pixels: DataArguments.pixels(parsed, saved: savedPixels))
         settings.pixels = runData.pixels
         if let resumed { try DataArguments.requireFit(runData, config: config, modelPath: resumed.directory) }
+        if let start { try DataArguments.requireFit(runData, config: config, modelPath: start.path) }
         try applyTrainingFlags(parsed, to: &settings, resuming: resumed != nil, presetName: presetName)
-        let defaultDirectory = Dataset.matching(DRAWConfig.allPresets.first { $0.name == presetName }!.config) == dataset
-            ? "runs/\(presetName)" : "runs/\(presetName)-\(dataset.rawValue)"
+        let presetDataset = DRAWConfig.allPresets.first { $0.name == presetName }.flatMap { Dataset.matching($0.config) }
+        let defaultDirectory = start != nil || presetDataset == dataset ? "runs/\(presetName)" : "runs/\(presetName)-\(dataset.rawValue)"
         let directory = parsed.optionalString("out") ?? resumed?.directory ?? defaultDirectory
         let keepCheckpoints = try parsed.nonNegativeInt("keep-checkpoints"), logEvery = try parsed.positiveInt("log-every")
         let checkpointMinutes = try parsed.double("checkpoint-minutes")
@@ -102,6 +117,9 @@ enum TrainCommand: Command {
         if var state = resumed?.state, let model = resumed?.model {
             state.settings = settings
             trainer = try Trainer(model: model, state: state, images: training, engine: engine)
+        } else if let start {
+            print("weights  \(start.path): a new run from its weights (step 0, fresh Adam moments)")
+            trainer = try Trainer(startingFrom: start.model, settings: settings, images: training, engine: engine)
         } else {
             trainer = try Trainer(config: config, settings: settings, images: training,
                                   initialCanvasValue: try parsed.double("initial-canvas"), engine: engine)
@@ -117,6 +135,16 @@ enum TrainCommand: Command {
         try TrainingRun(trainer: trainer, directory: directory, validation: validation, trainingSubset: trainingSubset,
                         keepCheckpoints: keepCheckpoints,
                         checkpointMinutes: checkpointMinutes, logEvery: logEvery, resumedStep: resumed?.state.step).run()
+    }
+
+    /// The model file `--weights FILE` names, its weights and config, and the default run folder's name
+    /// (`runs/<file name without .safetensors>`); the data set its metadata names, if any.
+    static func startingWeights(_ path: String) throws -> (model: DRAWModel<Float>, path: String, name: String, dataset: Dataset?) {
+        guard FileManager.default.fileExists(atPath: path) else { throw CommandLineError("--weights: \(path) does not exist") }
+        let file = try SafeTensorsFile(contentsOf: path)
+        let model: DRAWModel<Float> = try Checkpoint.loadModel(file)
+        let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        return (model, path, name, file.metadata["dataset"].flatMap(Dataset.init(rawValue:)))
     }
 
     /// The checkpoint a `--resume PATH` names: a model file, or a run folder's newest checkpoint.

@@ -137,6 +137,48 @@ struct CommandLineRunTests {
         #endif
     }
 
+    @Test("train --weights FILE starts a new run from a model file: its shape, step 0, a step of lr 1e-9 keeps its weights; refusals in one line")
+    func trainFromWeights() throws {
+        let folder = try workingFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let source = "runs/small/checkpoint-000003.safetensors"
+        let flags = Self.resumeFlags(data: "data") + ["--steps", "1", "--learning-rate", "1e-9"]
+        let tuned = try minidraw(["train", "--weights", source, "--out", "runs/tuned"] + flags, in: folder)
+        #expect(tuned.status == 0, "\(tuned.errors)")
+        #expect(tuned.output.contains("weights  \(source): a new run from its weights (step 0, fresh Adam moments)"), "\(tuned.output)")
+        #expect(try loggedSteps("\(folder)/runs/tuned") == [1])
+        // One step at lr 1e-9 moves no weight by more than about 1e-9 (Adam's step is at most lr per weight):
+        // the run started from the file's weights, not from the seed's fresh ones, which differ by far more.
+        let original = try SafeTensorsFile(contentsOf: "\(folder)/\(source)")
+        let after = try SafeTensorsFile(contentsOf: "\(folder)/runs/tuned/checkpoint-000001.safetensors")
+        let fresh = DRAWModel<Float>.initialized(config: try Checkpoint.config(from: original), seed: 1)
+        let freshFile = Checkpoint.modelFile(fresh)
+        var largestMove = 0.0, largestFromFresh = 0.0
+        for (name, tensor) in original.tensors {
+            let moved = try #require(after.tensors[name], "\(name) missing after training").values
+            largestMove = max(largestMove, zip(tensor.values, moved).map { abs($0 - $1) }.max() ?? 0)
+            if let freshValues = freshFile.tensors[name]?.values {
+                largestFromFresh = max(largestFromFresh, zip(tensor.values, freshValues).map { abs($0 - $1) }.max() ?? 0)
+            }
+        }
+        #expect(largestMove < 1e-6, "a step of lr 1e-9 moved a weight by \(largestMove)")
+        #expect(largestFromFresh > 1e-3, "the file's weights equal a fresh model's (\(largestFromFresh)): the test cannot tell them apart")
+        // Refusals: one line each, nothing written.
+        let before = folderSnapshot(folder)
+        let cases: [([String], String)] = [
+            (["--weights", source, "--resume", "runs/small"],
+             "minidraw: --weights starts a new run from a model file and --resume continues a run; give one of them\n"),
+            (["--weights", source, "--preset", "paperMNIST", "--out", "runs/other"],
+             "minidraw: --weights trains the model file's shape; drop --preset, --initial-canvas and the size flags\n"),
+            (["--weights", "runs/none.safetensors", "--out", "runs/other"], "minidraw: --weights: runs/none.safetensors does not exist\n"),
+        ]
+        for (arguments, message) in cases {
+            let refused = try minidraw(["train"] + arguments + flags, in: folder)
+            #expect(refused.status == 1 && refused.errors == message, "\(arguments): \(refused.errors)")
+        }
+        #expect(folderSnapshot(folder) == before)
+    }
+
     @Test("train --overwrite removes the old run first: only the new run's checkpoint, log and samples remain")
     func trainOverwrite() throws {
         let folder = try workingFolder()

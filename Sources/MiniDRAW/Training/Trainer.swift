@@ -79,6 +79,14 @@ public final class Trainer {
                             initialCanvasValue: Double = DRAWModel<Float>.defaultInitialCanvasValue,
                             engine: Engine = .fast) throws {
         let model = DRAWModel<Float>.initialized(config: config, seed: settings.seed, initialCanvasValue: initialCanvasValue)
+        try self.init(startingFrom: model, settings: settings, images: images, engine: engine)
+    }
+
+    /// A fresh run from given weights (fine-tuning, `minidraw train --weights FILE`): step 0, Adam's
+    /// moments at zero, the noise stream from `settings.seed`, as a run from `settings.seed`'s own
+    /// initial parameters would start.
+    public convenience init(startingFrom model: DRAWModel<Float>, settings: TrainingSettings, images: any TrainingImages,
+                            engine: Engine = .fast) throws {
         let state = TrainingState(step: 0, settings: settings, adam: AdamState(model: model),
                                   generator: SeededGenerator(seed: settings.seed &+ 0x6E6F_6973_65), elapsedSeconds: 0)
         try self.init(model: model, state: state, images: images, engine: engine)
