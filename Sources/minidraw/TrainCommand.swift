@@ -65,17 +65,13 @@ enum TrainCommand: Command {
         var (config, presetName, dataset) = try CommandConfig.modelConfig(parsed, images: images)
         var settings = resumed?.state.settings ?? TrainingSettings()
         if let start {
-            if parsed.isGiven("preset") || parsed.isGiven("initial-canvas") || CommandConfig.shapeFlags.contains(where: parsed.isGiven) {
-                throw CommandLineError("--weights trains the model file's shape; drop --preset, --initial-canvas and the size flags")
-            }
+            try refuseShapeFlags(parsed, "--weights trains the model file's shape")
             config = start.model.config
             presetName = start.name
             if !parsed.isGiven("dataset") { dataset = start.dataset ?? dataset }
         }
         if let resumed {
-            if parsed.isGiven("preset") || parsed.isGiven("initial-canvas") || CommandConfig.shapeFlags.contains(where: parsed.isGiven) {
-                throw CommandLineError("--resume continues the checkpoint's model; drop --preset, --initial-canvas and the size flags")
-            }
+            try refuseShapeFlags(parsed, "--resume continues the checkpoint's model")
             if parsed.isGiven("dataset") && dataset != resumed.state.settings.dataset {
                 throw CommandLineError("--dataset \(dataset.rawValue) conflicts with the resumed checkpoint, which trains on "
                                        + "\(resumed.state.settings.dataset.rawValue); drop --dataset")
@@ -135,6 +131,13 @@ enum TrainCommand: Command {
         try TrainingRun(trainer: trainer, directory: directory, validation: validation, trainingSubset: trainingSubset,
                         keepCheckpoints: keepCheckpoints,
                         checkpointMinutes: checkpointMinutes, logEvery: logEvery, resumedStep: resumed?.state.step).run()
+    }
+
+    /// Refuses --preset, --initial-canvas and the size flags where a model file fixes the shape: "`reason`; drop ...".
+    static func refuseShapeFlags(_ parsed: ParsedCommand, _ reason: String) throws {
+        if parsed.isGiven("preset") || parsed.isGiven("initial-canvas") || CommandConfig.shapeFlags.contains(where: parsed.isGiven) {
+            throw CommandLineError("\(reason); drop --preset, --initial-canvas and the size flags")
+        }
     }
 
     /// The model file `--weights FILE` names, its weights and config, and the default run folder's name

@@ -14,8 +14,8 @@ package struct TrainingBenchmarkResult: Sendable {
     package var forwardImagesPerSecond: Double
     /// The process's peak resident memory after the run, in bytes.
     package var peakMemoryBytes: Int
-    /// The share of all cores' time the hypervisor took during the timed training steps
-    /// (`HostCPUTimes`), 0...1; nil where the system does not count it.
+    /// Of the time the cores had work during the timed training steps, the share the hypervisor
+    /// gave to other guests (`HostCPUTimes.stealShare`), 0...1; nil where the system does not count it.
     package var stealShare: Double?
 }
 
