@@ -41,12 +41,18 @@ enum DataArguments {
     static func runData(_ parsed: ParsedCommand, for config: DRAWConfig, metadata: [String: String],
                         modelPath: String) throws -> RunData {
         let (images, _) = try images(parsed, saved: metadata["data"], savedBy: modelPath)
-        let saved = try metadata["dataset"].map { try Dataset.named($0, flag: "\(modelPath): metadata dataset") }
-        let dataset = try CommandConfig.dataset(parsed) ?? saved ?? Dataset.matching(config) ?? .mnist
-        let pixels = try metadata["pixels"].map { try PixelTargets.named($0, flag: "\(modelPath): metadata pixels") }
-        let data = try RunData(dataset: dataset, images: images, pixels: pixels)
+        let saved = try savedNames(metadata, modelPath: modelPath)
+        let dataset = try CommandConfig.dataset(parsed) ?? saved.dataset ?? Dataset.matching(config) ?? .mnist
+        let data = try RunData(dataset: dataset, images: images, pixels: saved.pixels)
         try requireFit(data, config: config, modelPath: modelPath)
         return data
+    }
+
+    /// The data set and pixel rule a model file's metadata names (nil where it names none); a name
+    /// MiniDRAW does not know is refused, naming the file.
+    static func savedNames(_ metadata: [String: String], modelPath: String) throws -> (dataset: Dataset?, pixels: PixelTargets?) {
+        (try metadata["dataset"].map { try Dataset.named($0, flag: "\(modelPath): metadata dataset") },
+         try metadata["pixels"].map { try PixelTargets.named($0, flag: "\(modelPath): metadata pixels") })
     }
 
     /// Refuses images of another shape than the model of `config` draws, naming both.

@@ -49,7 +49,7 @@ enum TrainCommand: Command {
         .value("log-every", placeholder: "N", help: "CSV row and progress line every N steps", defaultValue: "10"),
         .value("resume", placeholder: "PATH", help: "continue from a checkpoint file or the newest one in a run folder"),
         .value("weights", placeholder: "FILE", help: "start a new run from a model file's weights (fine-tuning, e.g. "
-               + "Data/pretrained/draw-attention.safetensors): its shape, step 0, fresh Adam moments, this run's schedule"),
+               + "Data/pretrained/draw-attention.safetensors): its shape and data, step 0, fresh Adam moments, this run's schedule"),
         DataArguments.data,
     ])
 
@@ -61,14 +61,15 @@ enum TrainCommand: Command {
         if start != nil && resumed != nil {
             throw CommandLineError("--weights starts a new run from a model file and --resume continues a run; give one of them")
         }
-        let (images, dataPath) = try DataArguments.images(parsed, saved: resumed?.state.settings.data)
+        let (images, dataPath) = try DataArguments.images(parsed, saved: resumed?.state.settings.data ?? start?.data,
+                                                          savedBy: start?.path)
         var (config, presetName, dataset) = try CommandConfig.modelConfig(parsed, images: images)
         var settings = resumed?.state.settings ?? TrainingSettings()
         if let start {
             try refuseShapeFlags(parsed, "--weights trains the model file's shape")
             config = start.model.config
             presetName = start.name
-            if !parsed.isGiven("dataset") { dataset = start.dataset ?? dataset }
+            if !parsed.isGiven("dataset") { dataset = start.dataset ?? Dataset.matching(config) ?? dataset }
         }
         if let resumed {
             try refuseShapeFlags(parsed, "--resume continues the checkpoint's model")
@@ -81,8 +82,15 @@ enum TrainCommand: Command {
         }
         settings.dataset = dataset
         settings.data = dataPath
-        let savedPixels = resumed.map { $0.state.settings.pixels ?? RunData.defaultPixels(dataset: dataset, images: images) }
-        let runData = try RunData(dataset: dataset, images: images, pixels: DataArguments.pixels(parsed, saved: savedPixels))
+        // A resumed run keeps its pixel rule; a run from --weights takes the file's unless --pixels is given.
+        let pixels: PixelTargets?
+        if let resumed {
+            let saved = resumed.state.settings.pixels ?? RunData.defaultPixels(dataset: dataset, images: images)
+            pixels = try DataArguments.pixels(parsed, saved: saved)
+        } else {
+            pixels = try parsed.optionalString("pixels").map { try PixelTargets.named($0) } ?? start?.pixels
+        }
+        let runData = try RunData(dataset: dataset, images: images, pixels: pixels)
         settings.pixels = runData.pixels
         if let resumed { try DataArguments.requireFit(runData, config: config, modelPath: resumed.directory) }
         if let start { try DataArguments.requireFit(runData, config: config, modelPath: start.path) }
@@ -141,13 +149,16 @@ enum TrainCommand: Command {
     }
 
     /// The model file `--weights FILE` names, its weights and config, and the default run folder's name
-    /// (`runs/<file name without .safetensors>`); the data set its metadata names, if any.
-    static func startingWeights(_ path: String) throws -> (model: DRAWModel<Float>, path: String, name: String, dataset: Dataset?) {
+    /// (`runs/<file name without .safetensors>`); the images (`--data` path), data set and pixel rule it
+    /// was trained on, as its metadata names them (nil where it names none).
+    static func startingWeights(_ path: String) throws -> (model: DRAWModel<Float>, path: String, name: String,
+                                                             data: String?, dataset: Dataset?, pixels: PixelTargets?) {
         guard FileManager.default.fileExists(atPath: path) else { throw CommandLineError("--weights: \(path) does not exist") }
         let file = try SafeTensorsFile(contentsOf: path)
         let model: DRAWModel<Float> = try Checkpoint.loadModel(file)
         let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        return (model, path, name, file.metadata["dataset"].flatMap(Dataset.init(rawValue:)))
+        let saved = try DataArguments.savedNames(file.metadata, modelPath: path)
+        return (model, path, name, file.metadata["data"], saved.dataset, saved.pixels)
     }
 
     /// The checkpoint a `--resume PATH` names: a model file, or a run folder's newest checkpoint.

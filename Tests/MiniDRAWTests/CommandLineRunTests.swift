@@ -137,12 +137,15 @@ struct CommandLineRunTests {
         #endif
     }
 
-    @Test("train --weights FILE starts a new run from a model file: its shape, step 0, a step of lr 1e-9 keeps its weights; refusals in one line")
+    @Test("train --weights FILE starts a new run from a model file: its shape, step 0, its data; a step of lr 1e-9 keeps its weights; refusals in one line")
     func trainFromWeights() throws {
         let folder = try workingFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let source = "runs/small/checkpoint-000003.safetensors"
-        let flags = Self.resumeFlags(data: "data") + ["--steps", "1", "--learning-rate", "1e-9"]
+        let oneTinyStep = ["--steps", "1", "--learning-rate", "1e-9"]
+        let flags = Self.resumeFlags(data: "data") + oneTinyStep
+        #expect(Self.resumeFlags(data: "data").suffix(2) == ["--data", "data"])
+        let withoutData = Self.resumeFlags(data: "data").dropLast(2) + oneTinyStep
         let tuned = try minidraw(["train", "--weights", source, "--out", "runs/tuned"] + flags, in: folder)
         #expect(tuned.status == 0, "\(tuned.errors)")
         #expect(tuned.output.contains("weights  \(source): a new run from its weights (step 0, fresh Adam moments)"), "\(tuned.output)")
@@ -163,6 +166,16 @@ struct CommandLineRunTests {
         }
         #expect(largestMove < 1e-6, "a step of lr 1e-9 moved a weight by \(largestMove)")
         #expect(largestFromFresh > 1e-3, "the file's weights equal a fresh model's (\(largestFromFresh)): the test cannot tell them apart")
+        // Without --data the run trains on the images the file's metadata names (here `data`), and says so.
+        let fromMetadata = try minidraw(["train", "--weights", source, "--out", "runs/from-metadata"] + withoutData, in: folder)
+        #expect(fromMetadata.status == 0 && fromMetadata.output.contains(" in data: "), "\(fromMetadata.output)\(fromMetadata.errors)")
+        #expect(try SafeTensorsFile(contentsOf: "\(folder)/runs/from-metadata/checkpoint-000001.safetensors").metadata["data"] == "data")
+        // Files whose metadata names a data set MiniDRAW does not know, or images that are not here.
+        for (name, key, value) in [("odd", "dataset", "nonsense"), ("gone", "data", "gone")] {
+            var file = original
+            file.metadata[key] = value
+            try file.write(to: "\(folder)/runs/\(name).safetensors")
+        }
         // Refusals: one line each, nothing written.
         let before = folderSnapshot(folder)
         let cases: [([String], String)] = [
@@ -171,11 +184,16 @@ struct CommandLineRunTests {
             (["--weights", source, "--preset", "paperMNIST", "--out", "runs/other"],
              "minidraw: --weights trains the model file's shape; drop --preset, --initial-canvas and the size flags\n"),
             (["--weights", "runs/none.safetensors", "--out", "runs/other"], "minidraw: --weights: runs/none.safetensors does not exist\n"),
+            (["--weights", "runs/odd.safetensors", "--out", "runs/other"],
+             "minidraw: runs/odd.safetensors: metadata dataset must be one of \(Dataset.names), got \"nonsense\"\n"),
         ]
         for (arguments, message) in cases {
             let refused = try minidraw(["train"] + arguments + flags, in: folder)
             #expect(refused.status == 1 && refused.errors == message, "\(arguments): \(refused.errors)")
         }
+        let gone = try minidraw(["train", "--weights", "runs/gone.safetensors", "--out", "runs/other"] + withoutData, in: folder)
+        #expect(gone.status == 1 && gone.errors == "minidraw: runs/gone.safetensors was trained on --data gone, which does not exist "
+                + "here; give --data PATH\n", "\(gone.errors)")
         #expect(folderSnapshot(folder) == before)
     }
 
