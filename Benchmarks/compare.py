@@ -40,7 +40,7 @@ def minidraw(binary, preset, threads, steps):
 
 
 def cpu_times():
-    """(busy, idle, steal) clock ticks of all cores from /proc/stat's `cpu` line; None elsewhere."""
+    """(busy, steal) clock ticks of all cores from /proc/stat's `cpu` line; None elsewhere."""
     try:
         with open("/proc/stat") as file:
             numbers = [int(word) for word in file.readline().split()[1:]]
@@ -48,8 +48,8 @@ def cpu_times():
         return None
     if len(numbers) < 8:
         return None
-    user, nice, system, idle, iowait, irq, softirq, steal = numbers[:8]
-    return user + nice + system + irq + softirq, idle + iowait, steal
+    user, nice, system, _idle, _iowait, irq, softirq, steal = numbers[:8]
+    return user + nice + system + irq + softirq, steal
 
 
 def steal_percent(before, after):
@@ -57,7 +57,7 @@ def steal_percent(before, after):
     (as `HostCPUTimes.stealShare` in the package: idle ticks left out)."""
     if before is None or after is None:
         return None
-    busy, _, stolen = (b - a for a, b in zip(before, after))
+    busy, stolen = (b - a for a, b in zip(before, after))
     return 100 * stolen / (busy + stolen) if busy + stolen > 0 else 0.0
 
 

@@ -3,7 +3,7 @@ import Foundation
 // MARK: - CPU time the host took away (steal)
 
 /// The CPU time of all this machine's cores since boot, in clock ticks, as Linux counts it in the
-/// `cpu` line of `/proc/stat`: working, idle, and *stolen*, the time a virtual machine's core was
+/// `cpu` line of `/proc/stat`: working and *stolen*, the time a virtual machine's core was
 /// ready to run but its hypervisor ran another guest instead.
 ///
 /// `minidraw bench` reports the stolen share of its timed steps: on a shared virtual machine the
@@ -13,13 +13,11 @@ import Foundation
 package struct HostCPUTimes: Equatable, Sendable {
     /// user + nice + system + irq + softirq (guest time is inside user and nice already).
     package var busy: Int
-    /// idle + iowait.
-    package var idle: Int
     /// steal: ready to run, but the hypervisor ran someone else.
     package var steal: Int
 
-    package init(busy: Int, idle: Int, steal: Int) {
-        (self.busy, self.idle, self.steal) = (busy, idle, steal)
+    package init(busy: Int, steal: Int) {
+        (self.busy, self.steal) = (busy, steal)
     }
 
     /// Parses the aggregate line `cpu  user nice system idle iowait irq softirq steal ...` of
@@ -29,9 +27,9 @@ package struct HostCPUTimes: Equatable, Sendable {
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return nil }
         let numbers = line.split(separator: " ").dropFirst().compactMap { Int($0) }
         guard numbers.count >= 8 else { return nil }
-        let (user, nice, system, idle, iowait, irq, softirq, steal) =
-            (numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5], numbers[6], numbers[7])
-        self.init(busy: user + nice + system + irq + softirq, idle: idle + iowait, steal: steal)
+        // numbers[3] and [4] are idle and iowait, which the stolen share leaves out.
+        let (user, nice, system, irq, softirq, steal) = (numbers[0], numbers[1], numbers[2], numbers[5], numbers[6], numbers[7])
+        self.init(busy: user + nice + system + irq + softirq, steal: steal)
     }
 
     /// This machine's counters now: `/proc/stat` on Linux, nil where there is none (macOS, Windows).
