@@ -31,11 +31,11 @@ enum EvalCommand: Command {
         let count = parsed.isGiven("images") ? try parsed.positiveInt("images") : nil
         let images = data.evaluationImages(split: split, count: count)
         let samples = try parsed.nonNegativeInt("samples")
-        let seed = try CommonOptions.seed(parsed)
+        let seed = try CommonOptions.seed(parsed), batchSize = try parsed.positiveInt("batch-size")
         print("model   \(modelPath): \(model.config.summary); \(engine) engine")
         print("data    \(data.summary)")
         let progress = ProgressLine()
-        let result = model.evaluate(images: images, batchSize: try parsed.positiveInt("batch-size"),
+        let result = model.evaluate(images: images, batchSize: batchSize,
                                     importanceSamples: samples, seed: seed, engine: engine) { done, total in
             if done % 1000 == 0 || done == total { progress.show("evaluated \(done)/\(total) images") }
         }

@@ -30,13 +30,14 @@ enum ReconstructCommand: Command {
         }
         let images = try testSet.slice(first: first, count: count)
         let directory = parsed.optionalString("out") ?? source.outputDirectory("reconstructions")
+        let seed = try CommonOptions.seed(parsed)
+        let options = ReconstructionWriter.Options(png: parsed.flag("png"), gif: parsed.flag("gif"), scale: try parsed.positiveInt("scale"),
+                                                   overwrite: parsed.flag("overwrite"))
+        // Every flag is read above: a bad one is refused before anything is printed.
         print("model   \(source.modelPath): \(model.config.summary); \(engine) engine")
         print("data    \(data.summary)")
-        let result = try ReconstructionWriter.write(
-            model: model, images: images, seed: try CommonOptions.seed(parsed), directory: directory,
-            options: .init(png: parsed.flag("png"), gif: parsed.flag("gif"), scale: try parsed.positiveInt("scale"),
-                           overwrite: parsed.flag("overwrite")),
-            engine: engine)
+        let result = try ReconstructionWriter.write(model: model, images: images, seed: seed, directory: directory,
+                                                    options: options, engine: engine)
         print(String(format: "test images %d-%d: L^x %.2f + L^z %.2f = %.2f nats (Eq. 9-12, this noise)", first,
                      first + images.imageCount - 1, result.reconstructionLoss, result.latentLoss,
                      result.reconstructionLoss + result.latentLoss))

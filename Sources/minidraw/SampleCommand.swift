@@ -23,9 +23,10 @@ enum SampleCommand: Command {
                                            scale: parsed.isGiven("scale") ? try parsed.positiveInt("scale") : nil,
                                            overwrite: parsed.flag("overwrite"))
         let directory = parsed.optionalString("out") ?? source.outputDirectory("samples")
+        let count = try parsed.positiveInt("count"), seed = try CommonOptions.seed(parsed)
+        // Every flag is read above: a bad one is refused before anything is printed.
         print("model   \(source.modelPath): \(model.config.summary); \(engine) engine")
-        let paths = try SampleWriter.write(model: model, count: try parsed.positiveInt("count"), seed: try CommonOptions.seed(parsed),
-                                           directory: directory, options: options, engine: engine)
+        let paths = try SampleWriter.write(model: model, count: count, seed: seed, directory: directory, options: options, engine: engine)
         VisualArguments.printWritten(paths, into: directory)
     }
 }

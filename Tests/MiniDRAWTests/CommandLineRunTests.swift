@@ -307,6 +307,27 @@ struct CommandLineRunTests {
         expectPrintedPathsExist(replaced.output, in: folder)
     }
 
+    @Test("sample, reconstruct and eval: a bad --count, --seed, --scale or --batch-size is refused in one line before anything is printed or written")
+    func flagsRefusedFirst() throws {
+        let folder = try workingFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let before = folderSnapshot(folder)
+        let (count, seed, scale) = (("--count", "-3", "a positive integer"), ("--seed", "x", "a non-negative integer"),
+                                    ("--scale", "0", "a positive integer"))
+        let cases = [(["sample", "--out", "pictures"], [count, seed, scale]),
+                     (["reconstruct", "--data", "data", "--out", "pictures"], [count, seed, scale]),
+                     (["eval", "--data", "data", "--images", "5"], [seed, ("--batch-size", "0", "a positive integer")])]
+        for (command, flags) in cases {
+            for (flag, value, rule) in flags {
+                let refused = try minidraw(command + ["--checkpoint", "runs/small", flag, value], in: folder)
+                #expect(refused.status == 1 && refused.output.isEmpty
+                        && refused.errors == "minidraw: \(flag) must be \(rule), got \"\(value)\"\n",
+                        "\(command) \(flag) \(value): \(refused.output)\(refused.errors)")
+            }
+        }
+        #expect(folderSnapshot(folder) == before)
+    }
+
     @Test("sample, reconstruct, plot, report, attention-demo, classify: refused over existing files, folder unchanged; --overwrite writes what they print")
     func pictureCommands() throws {
         let folder = try workingFolder()
