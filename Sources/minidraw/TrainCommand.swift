@@ -88,7 +88,7 @@ enum TrainCommand: Command {
             let saved = resumed.state.settings.pixels ?? RunData.defaultPixels(dataset: dataset, images: images)
             pixels = try DataArguments.pixels(parsed, saved: saved)
         } else {
-            pixels = try parsed.optionalString("pixels").map { try PixelTargets.named($0) } ?? start?.pixels
+            pixels = try DataArguments.pixels(parsed, saved: nil) ?? start?.pixels
         }
         let runData = try RunData(dataset: dataset, images: images, pixels: pixels)
         settings.pixels = runData.pixels
